@@ -1,0 +1,121 @@
+# VProbes on KVM: top-level build.
+#
+#   make deps    install the Debian packages the build needs (apt-get)
+#   make         build libraries, tools, the demo guest and the tests
+#   make test    deps + build + every test (ends with "N passed, N failed")
+#   make demo    deps + build + run the main job on the demo guest
+#   make bench   deps + build + benchmarks (tables with ratios)
+#   make SAN=1   the same, with AddressSanitizer and UBSan, into build-san/
+#
+# Libraries are folders: each LIB in $(LIBS) compiles LIB/src/**/*.cpp into
+# build/lib/libLIB.a, and LIB/tests/*.cpp into build/tests/LIB_tests.
+# Each folder under tools/ is one command, built to build/bin/NAME.
+# What links what is declared below; a library's tests link the library and
+# what it needs.
+
+LIBS      := emmett2vp vmx-engine vmm-engine vp
+TOOLS     := $(notdir $(wildcard tools/*))
+
+NEEDS_vp          :=
+NEEDS_emmett2vp   :=
+NEEDS_vmm-engine  :=
+NEEDS_vmx-engine  := vmm-engine vp
+TOOL_LIBS_vp      := vp
+TOOL_LIBS_emmett  := emmett2vp
+TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
+TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
+TOOL_LIBS_vprobe  := emmett2vp vmx-engine vmm-engine vp
+BENCH_LIBS        := vmx-engine vmm-engine vp emmett2vp
+
+ifeq ($(SAN),1)
+BUILD     ?= build-san
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD     ?= build
+SANFLAGS  :=
+endif
+
+CXX       ?= g++
+CXXFLAGS  ?= -O2 -g
+CXXFLAGS  += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(SANFLAGS)
+LDFLAGS   += $(SANFLAGS) -pthread
+LDLIBS    += -lZydis
+
+DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev
+
+.PHONY: all deps test demo bench clean guest
+.DEFAULT_GOAL := all
+
+lib_srcs   = $(shell find $(1)/src -name '*.cpp' 2>/dev/null | sort)
+lib_objs   = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
+test_srcs  = $(wildcard $(1)/tests/*.cpp)
+test_objs  = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(call test_srcs,$(1)))
+
+LIB_FILES  := $(foreach l,$(LIBS),$(if $(call lib_srcs,$(l)),$(BUILD)/lib/lib$(l).a))
+TEST_BINS  := $(foreach l,$(LIBS),$(if $(call test_srcs,$(l)),$(BUILD)/tests/$(l)_tests))
+TOOL_BINS  := $(foreach t,$(TOOLS),$(BUILD)/bin/$(t))
+BENCH_BINS := $(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/*.cpp))
+
+all: $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) guest
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+define LIB_RULE
+$(BUILD)/lib/lib$(1).a: $(call lib_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LIBS),$(if $(call lib_srcs,$(l)),$(eval $(call LIB_RULE,$(l)))))
+
+libs_of    = $(foreach l,$(1),$(if $(call lib_srcs,$(l)),$(BUILD)/lib/lib$(l).a))
+
+define TEST_RULE
+$(BUILD)/tests/$(1)_tests: $(call test_objs,$(1)) $(call libs_of,$(1) $(NEEDS_$(1)))
+	@mkdir -p $$(dir $$@)
+	$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+endef
+$(foreach l,$(LIBS),$(if $(call test_srcs,$(l)),$(eval $(call TEST_RULE,$(l)))))
+
+define TOOL_RULE
+$(BUILD)/bin/$(1): $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.cpp)) $(call libs_of,$(TOOL_LIBS_$(1)))
+	@mkdir -p $$(dir $$@)
+	$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(call libs_of,$(BENCH_LIBS))
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The demo guest has its own makefile (freestanding flags, linker script).
+guest:
+	@if [ -f guests/demo/Makefile ]; then $(MAKE) -s -C guests/demo; fi
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+	    || { echo "make deps: apt-get failed (run as root with apt reachable)"; exit 1; }; \
+	fi
+
+test: deps
+	$(MAKE) all
+	BUILD=$(BUILD) ./tests/run-all
+
+demo: deps
+	$(MAKE) all
+	BUILD=$(BUILD) ./guests/demo/run-demo
+
+bench: deps
+	$(MAKE) all
+	BUILD=$(BUILD) ./bench/run-all
+
+clean:
+	rm -rf build build-san
+	@if [ -f guests/demo/Makefile ]; then $(MAKE) -s -C guests/demo clean; fi
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

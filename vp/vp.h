@@ -1,0 +1,162 @@
+// The VP engine: loads a VP script (parse, check, compile to x86-64) and
+// runs its probes on behalf of a host (the monitor, or `vp run`).
+//
+// Lifecycle, as the host sees it:
+//   1. Script::load() parses, checks and compiles. Errors come back as
+//      diagnostics; nothing runs.
+//   2. The host creates one Context per thread that will fire probes (each
+//      vCPU thread, each VMX thread), giving each its Target.
+//   3. For each event, the host calls Script::fire() on that thread's
+//      context with the probe's arguments. A context is used by one thread at
+//      a time; different contexts may fire concurrently.
+//   4. When the script goes away the host fires the unload probes, then
+//      destroys the contexts and the script.
+//
+// VP integer and string variables live in the context (they are per thread,
+// as the reference says); aggregates and bags live in the script and are
+// shared by all contexts.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vp/globals.h"
+#include "vp/probe_point.h"
+#include "vp/version.h"
+
+namespace vp {
+
+// Groups of built-in globals a target fills in one go (one ioctl each in the
+// monitor). See globals.h for which global belongs to which group.
+enum class RegGroup : uint8_t { Gpr, Sreg, Debug, Msr, Exit, Misc, Count };
+
+// What probes read. Implemented by the monitor for a vCPU or VMX thread, and
+// by SyntheticTarget for tests. Called only on the thread that fires.
+class Target {
+ public:
+  virtual ~Target() = default;
+  // Fills `out` (indexed by Global::slot within the group, see globals.h).
+  // Returns false when the group is not available on this thread (vCPU state
+  // on a VMX thread): the probe then fails with VcpuStateError.
+  virtual bool fetch(RegGroup group, uint64_t* out) = 0;
+  // Guest memory; false if any byte is not mapped. Linear reads use the
+  // current vCPU's paging; they fail on threads without a vCPU.
+  virtual bool readLinear(uint64_t addr, void* buf, size_t len) = 0;
+  virtual bool readPhysical(uint64_t addr, void* buf, size_t len) = 0;
+  // The pseudo TSC (monotonic, the same on every thread) and host time.
+  virtual uint64_t tsc() = 0;
+  virtual uint64_t systemTimeUs() = 0;
+};
+
+// Where printed text and error lines go. Called from any firing thread,
+// one call per finished fire that produced output; `text` holds whole lines
+// only (a fire's unfinished last line waits for the next fire on the same
+// context, or for Context::flush). Implementations serialize as they need;
+// OrderedSink below merges in time order.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void output(uint64_t tsc, std::string_view text) = 0;
+  virtual void error(uint64_t tsc, std::string_view line) = 0;
+};
+
+struct Options {
+  uint32_t maxCodeBytes = 16384;   // vprobe.maxCodeBytes, at most 65536
+  uint64_t bagBytes = 65536;       // vprobe.bagBytes: storage of all bags
+  Version version = kEngineVersion;  // behave as this engine version
+  bool interpret = false;          // run the reference interpreter, not the JIT
+};
+
+struct Diagnostic {
+  enum class Severity { Error, Warning };
+  Severity severity = Severity::Error;
+  std::string file;
+  uint32_t line = 0, col = 0;  // 1-based; 0 when not about a place
+  std::string message;
+  // "FILE:LINE:COL: error: MESSAGE", then the source line and a caret.
+  std::string render(std::string_view source) const;
+};
+
+class Script;
+
+// One thread's execution state: VP variables, the register cache for the
+// current fire, buffered output. Create with Script::newContext.
+class Context {
+ public:
+  virtual ~Context() = default;
+  // Emits a pending unfinished output line (at unload).
+  virtual void flush() = 0;
+  // For error messages: "vcpu N" or "vmx".
+  virtual int id() const = 0;
+};
+
+enum class FireStatus { Ok, Error, Exit };
+
+class Script {
+ public:
+  virtual ~Script() = default;
+
+  // Parses, checks and compiles `source`. On failure returns null with at
+  // least one error in `diags`; warnings (version mismatches) may be
+  // present either way.
+  static std::unique_ptr<Script> load(std::string_view source,
+                                      std::string filename,
+                                      const Options& options, Sink& sink,
+                                      std::vector<Diagnostic>& diags);
+
+  // The probes the script defines, in script order. fire() takes an index
+  // into this list.
+  virtual const std::vector<ProbePoint>& probes() const = 0;
+
+  // `isVcpu` false for VMX-domain threads. `id` is the vCPU index (or any
+  // number for VMX threads) and is what VCPUID reads for vCPUs.
+  virtual std::unique_ptr<Context> newContext(Target& target, int id,
+                                              bool isVcpu) = 0;
+
+  // Runs probe `index` on `ctx` with ARG0.. = args (at most 10; the rest
+  // read 0). Runtime errors are reported to the sink and return Error.
+  // Exit means the script called (exit): the host should unload it.
+  virtual FireStatus fire(Context& ctx, size_t index,
+                          std::span<const uint64_t> args) = 0;
+
+  // Code size of each compiled probe and function ("vp dump").
+  struct CodeSize {
+    std::string name;
+    size_t bytes;
+  };
+  virtual std::vector<CodeSize> codeSizes() const = 0;
+  virtual size_t codeBytes() const = 0;
+  virtual const Options& options() const = 0;
+  // Names of the script's globals with their kinds ("vprobeListGlobals").
+  virtual std::vector<std::string> globalNames() const = 0;
+};
+
+// A Sink that keeps lines from several threads in time order: entries are
+// held until flush(upTo) releases those stamped at or before upTo, sorted
+// by TSC (ties keep arrival order). Thread safe.
+class OrderedSink : public Sink {
+ public:
+  OrderedSink(std::string_view unused = {}) { (void)unused; }
+  void output(uint64_t tsc, std::string_view text) override;
+  void error(uint64_t tsc, std::string_view line) override;
+  struct Entry {
+    uint64_t tsc;
+    uint64_t seq;
+    bool isError;
+    std::string text;
+  };
+  // Removes and returns entries with tsc <= upTo, in order.
+  std::vector<Entry> take(uint64_t upTo = UINT64_MAX);
+
+ private:
+  std::mutex mu_;
+  std::vector<Entry> pending_;
+  uint64_t seq_ = 0;
+};
+
+}  // namespace vp

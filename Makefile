@@ -26,6 +26,9 @@ TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
 TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
 TOOL_LIBS_vprobe  := emmett2vp vmx-engine vmm-engine vp
 BENCH_LIBS        := vmx-engine vmm-engine vp emmett2vp
+# Objects a test binary needs beyond its libraries: the VMM tests boot
+# guests against the real devices, without the rest of vmx-engine.
+TEST_EXTRA_vmm-engine = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vmx-engine/src/devices/*.cpp))
 
 ifeq ($(SAN),1)
 BUILD     ?= build-san
@@ -72,7 +75,7 @@ $(foreach l,$(LIBS),$(if $(call lib_srcs,$(l)),$(eval $(call LIB_RULE,$(l)))))
 libs_of    = $(foreach l,$(1),$(if $(call lib_srcs,$(l)),$(BUILD)/lib/lib$(l).a))
 
 define TEST_RULE
-$(BUILD)/tests/$(1)_tests: $(call test_objs,$(1)) $(call libs_of,$(1) $(NEEDS_$(1)))
+$(BUILD)/tests/$(1)_tests: $(call test_objs,$(1)) $(TEST_EXTRA_$(1)) $(call libs_of,$(1) $(NEEDS_$(1)))
 	@mkdir -p $$(dir $$@)
 	$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
 endef

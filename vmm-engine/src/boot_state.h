@@ -1,0 +1,42 @@
+// The boot state of docs/platform.md ("Boot"): the monitor's page tables,
+// GDT and boot information in low guest memory, and each vCPU's initial
+// registers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+struct kvm_regs;
+struct kvm_sregs;
+
+namespace vmm {
+
+class GuestMemory;
+
+inline constexpr uint64_t kBootInfoGpa = 0x7000, kGdtGpa = 0x8000,
+                          kPml4Gpa = 0x9000;
+inline constexpr uint64_t kHigherHalfBase = 0xffffffff80000000ull;
+inline constexpr uint32_t kBootInfoMagic = 0x49425056;  // "VPBI"
+inline constexpr size_t kCmdlineMax = 256;              // with the NUL
+
+struct BootParams {
+  uint64_t ramBytes;
+  uint32_t numVcpus;
+  uint64_t diskSectors;
+  std::string cmdline;
+};
+
+// Writes page tables, GDT and boot information. False if the command line
+// does not fit.
+bool writeBootStructures(GuestMemory& mem, const BootParams& p,
+                         std::string& error);
+
+// True when the boot page tables map `linear` (the entry point must be).
+bool bootMapped(uint64_t linear, uint64_t ramBytes);
+
+// Fills the long-mode special registers, starting from KVM's defaults in
+// `s` (which keep a valid TR and LDTR).
+void bootSregs(kvm_sregs& s);
+void bootRegs(kvm_regs& r, uint64_t entry, unsigned vcpuIndex);
+
+}  // namespace vmm

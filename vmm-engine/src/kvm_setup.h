@@ -1,0 +1,29 @@
+// Small KVM setup steps shared by Vm::create: each wraps one ioctl
+// sequence and turns a failure into a message.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+struct kvm_run;
+
+namespace vmm {
+
+class GuestMemory;
+
+// Opens /dev/kvm and checks the API version; -1 with `error` on failure.
+int openKvm(std::string& error);
+// KVM_CREATE_VM plus the RAM memslot at guest-physical 0.
+int createVmWithRam(int kvmFd, GuestMemory& mem, std::string& error);
+
+struct VcpuHandles {
+  int fd = -1;
+  kvm_run* run = nullptr;
+  size_t runSize = 0;
+};
+// KVM_CREATE_VCPU, maps its kvm_run page, installs the host's supported
+// CPUID (with this vCPU's APIC id) and the boot registers.
+bool createBootVcpu(int kvmFd, int vmFd, unsigned index, uint64_t entry,
+                    VcpuHandles& out, std::string& error);
+
+}  // namespace vmm

@@ -1,0 +1,215 @@
+// The vCPU thread: KVM_RUN, then one switch on the exit reason. Devices
+// are reached through the I/O bus; probes through the hooks pointer, one
+// branch per call site when none are installed.
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include "vmm-engine/hooks.h"
+#include "vmm-engine/vcpu.h"
+#include "vmm-engine/vm.h"
+
+namespace vmm {
+namespace {
+
+ExitKind kindOf(uint32_t kvmReason) {
+  switch (kvmReason) {
+    case KVM_EXIT_IO: return ExitKind::Io;
+    case KVM_EXIT_HLT: return ExitKind::Hlt;
+    case KVM_EXIT_MMIO: return ExitKind::Mmio;
+    case KVM_EXIT_SHUTDOWN: return ExitKind::Shutdown;
+    case KVM_EXIT_IRQ_WINDOW_OPEN: return ExitKind::IrqWindowOpen;
+    case KVM_EXIT_INTERNAL_ERROR: return ExitKind::InternalError;
+    case KVM_EXIT_FAIL_ENTRY: return ExitKind::FailEntry;
+    case KVM_EXIT_DEBUG: return ExitKind::Debug;
+    case KVM_EXIT_SYSTEM_EVENT: return ExitKind::SystemEvent;
+    default: return ExitKind::Other;
+  }
+}
+
+void unblockKickSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, kickSignal());
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+}  // namespace
+
+void Vcpu::threadMain() {
+  { std::lock_guard l(mu_); }  // start() has published tid_ and state
+  unblockKickSignal();
+  runLoop();
+  std::deque<std::function<void()>> left;
+  {
+    std::lock_guard l(mu_);
+    finished_ = true;  // from now on post() runs work on the caller
+    left.swap(work_);
+  }
+  for (auto& fn : left) fn();  // callers of call() are waiting for these
+  vm_.vcpuFinished();
+}
+
+void Vcpu::runLoop() {
+  for (;;) {
+    if (attention_.load(std::memory_order_relaxed)) [[unlikely]]
+      if (!serveAttention()) return;
+    injectPending();
+    if (hooks_) [[unlikely]] hooks_->onResume(*this);
+    // SAFETY: fd_ is this vCPU; run_ is its mapping, used only by this
+    // thread while KVM_RUN may write it.
+    int r = ioctl(fd_, KVM_RUN, 0);
+    int err = errno;
+    if (!handleExit(r, err)) return;
+  }
+}
+
+bool Vcpu::serveAttention() {
+  if (attention_.load() & kStop) return false;
+  drainWork();
+  return !(attention_.load() & kStop);
+}
+
+void Vcpu::drainWork() {
+  std::deque<std::function<void()>> batch;
+  {
+    std::lock_guard l(mu_);
+    batch.swap(work_);
+    attention_.fetch_and(~kWork);
+  }
+  for (auto& fn : batch) fn();
+}
+
+void Vcpu::injectPending() {
+  if (!anyPending()) {
+    run_->request_interrupt_window = 0;
+    return;
+  }
+  // Without an in-kernel irqchip, KVM says when the guest can take an
+  // interrupt (IF=1, no interrupt shadow, nothing queued).
+  if (!run_->ready_for_interrupt_injection || !run_->if_flag) {
+    run_->request_interrupt_window = 1;
+    return;
+  }
+  int v = takeHighestPending();
+  kvm_interrupt irq{uint32_t(v)};
+  // SAFETY: kvm_interrupt is the argument KVM_INTERRUPT takes.
+  if (ioctl(fd_, KVM_INTERRUPT, &irq) < 0) {
+    raiseInterrupt(uint8_t(v));  // keep it; retry at the next window
+    run_->request_interrupt_window = 1;
+    return;
+  }
+  lastInjected_ = v;
+  counters_.countInterrupt();
+  if (hooks_) [[unlikely]] hooks_->onInterrupt(*this, uint8_t(v));
+  run_->request_interrupt_window = anyPending();
+}
+
+bool Vcpu::handleExit(int r, int err) {
+  invalidateCache();
+  exitCtx_.injectedVector = lastInjected_;
+  lastInjected_ = -1;
+  if (r < 0) {
+    if (err != EINTR && err != EAGAIN) {
+      exitCtx_.kvmExitReason = kExitKick;
+      return fail((std::string("KVM_RUN failed: ") + strerror(err)).c_str());
+    }
+    // A kick. Clear immediate_exit before looking at requests (runLoop):
+    // a kick published after this store makes the next KVM_RUN return.
+    __atomic_store_n(&run_->immediate_exit, 0, __ATOMIC_SEQ_CST);
+    exitCtx_.kvmExitReason = kExitKick;
+    counters_.countExit(ExitKind::Kick);
+    if (hooks_) [[unlikely]] hooks_->onExit(*this);
+    return true;
+  }
+  exitCtx_.kvmExitReason = int(run_->exit_reason);
+  counters_.countExit(kindOf(run_->exit_reason));
+  if (hooks_) [[unlikely]] hooks_->onExit(*this);
+  switch (run_->exit_reason) {
+    case KVM_EXIT_IO: return handleIo();
+    case KVM_EXIT_HLT: return handleHlt();
+    case KVM_EXIT_IRQ_WINDOW_OPEN: return true;  // injectPending() acts
+    case KVM_EXIT_MMIO: return handleMmio();
+    case KVM_EXIT_SHUTDOWN:
+      if (hooks_) [[unlikely]] hooks_->onTripleFault(*this);
+      vm_.tripleFault();
+      return false;
+    case KVM_EXIT_INTERNAL_ERROR: {
+      char m[96];
+      snprintf(m, sizeof m, "KVM internal error (suberror %u)",
+               run_->internal.suberror);
+      return fail(m);
+    }
+    case KVM_EXIT_FAIL_ENTRY: {
+      char m[96];
+      snprintf(m, sizeof m, "VM entry failed (hardware reason 0x%llx)",
+               (unsigned long long)run_->fail_entry.hardware_entry_failure_reason);
+      return fail(m);
+    }
+    case KVM_EXIT_SYSTEM_EVENT:
+      vm_.fail("guest requested a system event (reset or shutdown)");
+      return false;
+    default: {
+      char m[64];
+      snprintf(m, sizeof m, "unexpected KVM exit %u", run_->exit_reason);
+      return fail(m);
+    }
+  }
+}
+
+bool Vcpu::handleIo() {
+  const auto& io = run_->io;
+  unsigned size = io.size;
+  uint32_t count = io.count;
+  if (size != 1 && size != 2 && size != 4) return fail("bad I/O exit size");
+  uint64_t bytes = uint64_t(size) * count;
+  if (io.data_offset > runSize_ || bytes > runSize_ - io.data_offset)
+    return fail("I/O exit data outside the kvm_run mapping");
+  // SAFETY: [data_offset, data_offset + size*count) was checked to lie in
+  // the kvm_run mapping.
+  uint8_t* data = reinterpret_cast<uint8_t*>(run_) + io.data_offset;
+  bool in = io.direction == KVM_EXIT_IO_IN;
+  counters_.countIo(in);
+  if (hooks_) [[unlikely]] hooks_->onIo(*this, in, io.port, size, count);
+  const IoBus& bus = vm_.ioBus();
+  for (uint32_t i = 0; i < count; ++i, data += size) {
+    if (in)
+      bus.in(*this, io.port, data, size);
+    else
+      bus.out(*this, io.port, data, size);
+  }
+  return true;
+}
+
+bool Vcpu::handleMmio() {
+  // No MMIO device on this platform: like an unclaimed port, reads are all
+  // ones and writes vanish. KVM bounds len by sizeof(data).
+  auto& m = run_->mmio;
+  if (!m.is_write) memset(m.data, 0xff, std::min<size_t>(m.len, 8));
+  return true;
+}
+
+bool Vcpu::handleHlt() {
+  std::unique_lock l(mu_);
+  halted_ = true;
+  cv_.wait(l, [&] { return anyPending() || attention_.load() != 0; });
+  halted_ = false;
+  return true;
+}
+
+bool Vcpu::fail(const char* what) {
+  std::string msg = std::string("vcpu ") + std::to_string(index_) + ": " +
+                    what;
+  if (const Gprs* g = gprs()) {
+    char rip[40];
+    snprintf(rip, sizeof rip, " at RIP 0x%llx", (unsigned long long)g->rip);
+    msg += rip;
+  }
+  vm_.fail(msg);
+  return false;
+}
+
+}  // namespace vmm

@@ -1,0 +1,204 @@
+// Register access for the current exit: one ioctl per group, cached until
+// the next exit (Vcpu::handleExit invalidates).
+#include <cstring>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include "kvm_abi.h"
+#include "vmm-engine/page_walk.h"
+#include "vmm-engine/vcpu.h"
+#include "vmm-engine/vm.h"
+
+namespace vmm {
+namespace {
+
+static_assert(sizeof(Gprs) == sizeof(kvm_regs),
+              "Gprs mirrors struct kvm_regs field by field");
+
+Segment fromKvm(const kvm_segment& k) {
+  Segment s;
+  s.selector = k.selector;
+  s.base = k.base;
+  s.limit = k.limit;
+  s.ar = (k.type & ar::kTypeMask) | (k.s ? ar::kS : 0) |
+         (uint32_t(k.dpl & 3) << ar::kDplShift) | (k.present ? ar::kP : 0) |
+         (k.avl ? ar::kAvl : 0) | (k.l ? ar::kL : 0) | (k.db ? ar::kDb : 0) |
+         (k.g ? ar::kG : 0) | (k.unusable ? ar::kUnusable : 0);
+  return s;
+}
+
+void toKvm(const Segment& s, kvm_segment& k) {
+  k.selector = s.selector;
+  k.base = s.base;
+  k.limit = s.limit;
+  k.type = s.ar & ar::kTypeMask;
+  k.s = !!(s.ar & ar::kS);
+  k.dpl = (s.ar >> ar::kDplShift) & 3;
+  k.present = !!(s.ar & ar::kP);
+  k.avl = !!(s.ar & ar::kAvl);
+  k.l = !!(s.ar & ar::kL);
+  k.db = !!(s.ar & ar::kDb);
+  k.g = !!(s.ar & ar::kG);
+  k.unusable = !!(s.ar & ar::kUnusable);
+}
+
+void fromKvm(const kvm_sregs& k, SpecialRegs& s) {
+  s.cs = fromKvm(k.cs), s.ss = fromKvm(k.ss), s.ds = fromKvm(k.ds);
+  s.es = fromKvm(k.es), s.fs = fromKvm(k.fs), s.gs = fromKvm(k.gs);
+  s.tr = fromKvm(k.tr), s.ldtr = fromKvm(k.ldt);
+  s.gdtrBase = k.gdt.base, s.gdtrLimit = k.gdt.limit;
+  s.idtrBase = k.idt.base, s.idtrLimit = k.idt.limit;
+  s.cr0 = k.cr0, s.cr2 = k.cr2, s.cr3 = k.cr3, s.cr4 = k.cr4, s.cr8 = k.cr8;
+  s.efer = k.efer, s.apicBase = k.apic_base;
+}
+
+void toKvm(const SpecialRegs& s, kvm_sregs& k) {
+  toKvm(s.cs, k.cs), toKvm(s.ss, k.ss), toKvm(s.ds, k.ds);
+  toKvm(s.es, k.es), toKvm(s.fs, k.fs), toKvm(s.gs, k.gs);
+  toKvm(s.tr, k.tr), toKvm(s.ldtr, k.ldt);
+  k.gdt.base = s.gdtrBase, k.gdt.limit = s.gdtrLimit;
+  k.idt.base = s.idtrBase, k.idt.limit = s.idtrLimit;
+  k.cr0 = s.cr0, k.cr2 = s.cr2, k.cr3 = s.cr3, k.cr4 = s.cr4, k.cr8 = s.cr8;
+  k.efer = s.efer, k.apic_base = s.apicBase;
+}
+
+// One MSR through KVM_GET_MSRS / KVM_SET_MSRS.
+// A kvm_msrs header followed by room for its one entry.
+struct OneMsr {
+  alignas(kvm_msrs) uint8_t bytes[sizeof(kvm_msrs) + sizeof(kvm_msr_entry)];
+  OneMsr(uint32_t index, uint64_t data) {
+    memset(bytes, 0, sizeof bytes);
+    msrs()->nmsrs = 1;
+    msrs()->entries[0].index = index;
+    msrs()->entries[0].data = data;
+  }
+  kvm_msrs* msrs() { return reinterpret_cast<kvm_msrs*>(bytes); }
+  uint64_t data() { return msrs()->entries[0].data; }
+};
+
+}  // namespace
+
+const Gprs* Vcpu::gprs() {
+  if (!(cached_ & kGprs)) {
+    kvm_regs k;
+    // SAFETY: kvm_regs is what KVM_GET_REGS fills.
+    if (ioctl(fd_, KVM_GET_REGS, &k) < 0) return nullptr;
+    memcpy(&gprs_, &k, sizeof k);
+    cached_ |= kGprs;
+  }
+  return &gprs_;
+}
+
+bool Vcpu::setGprs(const Gprs& r) {
+  kvm_regs k;
+  memcpy(&k, &r, sizeof k);
+  // SAFETY: as in gprs().
+  if (ioctl(fd_, KVM_SET_REGS, &k) < 0) return false;
+  gprs_ = r;
+  cached_ |= kGprs;
+  return true;
+}
+
+const SpecialRegs* Vcpu::sregs() {
+  if (!(cached_ & kSregs)) {
+    kvm_sregs k;
+    // SAFETY: kvm_sregs is what KVM_GET_SREGS fills.
+    if (ioctl(fd_, KVM_GET_SREGS, &k) < 0) return nullptr;
+    fromKvm(k, sregs_);
+    cached_ |= kSregs;
+  }
+  return &sregs_;
+}
+
+bool Vcpu::setSregs(const SpecialRegs& s) {
+  kvm_sregs k;
+  // Start from KVM's copy so the fields we do not model (the pending
+  // interrupt bitmap) round-trip unchanged.
+  if (ioctl(fd_, KVM_GET_SREGS, &k) < 0) return false;
+  toKvm(s, k);
+  if (ioctl(fd_, KVM_SET_SREGS, &k) < 0) return false;
+  sregs_ = s;
+  cached_ |= kSregs;
+  return true;
+}
+
+const DebugRegs* Vcpu::debugRegs() {
+  if (!(cached_ & kDebug)) {
+    kvm_debugregs k;
+    // SAFETY: kvm_debugregs is what KVM_GET_DEBUGREGS fills.
+    if (ioctl(fd_, KVM_GET_DEBUGREGS, &k) < 0) return nullptr;
+    debug_.dr6 = k.dr6;
+    debug_.dr7 = k.dr7;
+    cached_ |= kDebug;
+  }
+  return &debug_;
+}
+
+bool Vcpu::setDebugRegs(const DebugRegs& d) {
+  kvm_debugregs k;
+  if (ioctl(fd_, KVM_GET_DEBUGREGS, &k) < 0) return false;  // keep DR0-3
+  k.dr6 = d.dr6;
+  k.dr7 = d.dr7;
+  if (ioctl(fd_, KVM_SET_DEBUGREGS, &k) < 0) return false;
+  debug_ = d;
+  cached_ |= kDebug;
+  return true;
+}
+
+const uint64_t* Vcpu::kernelGsBase() {
+  if (!(cached_ & kKgs)) {
+    OneMsr m(kMsrKernelGsBase, 0);
+    // SAFETY: `m` is a kvm_msrs header followed by its one entry; KVM
+    // returns the number of MSRs read.
+    if (ioctl(fd_, kvm_abi::kGetMsrs, m.msrs()) != 1) return nullptr;
+    kgs_ = m.data();
+    cached_ |= kKgs;
+  }
+  return &kgs_;
+}
+
+bool Vcpu::setKernelGsBase(uint64_t v) {
+  OneMsr m(kMsrKernelGsBase, v);
+  // SAFETY: as in kernelGsBase().
+  if (ioctl(fd_, kvm_abi::kSetMsrs, m.msrs()) != 1) return false;
+  kgs_ = v;
+  cached_ |= kKgs;
+  return true;
+}
+
+const bool* Vcpu::inSmm() {
+  if (!(cached_ & kSmm)) {
+    kvm_vcpu_events e;
+    // SAFETY: kvm_vcpu_events is what KVM_GET_VCPU_EVENTS fills.
+    if (ioctl(fd_, KVM_GET_VCPU_EVENTS, &e) < 0) return nullptr;
+    smm_ = e.smi.smm != 0;
+    cached_ |= kSmm;
+  }
+  return &smm_;
+}
+
+const ExitFields& Vcpu::exitFields() {
+  if (!(cached_ & kExit)) {
+    bool kick = exitCtx_.kvmExitReason == kExitKick;
+    exitFields_ = computeExitFields(vm_.vendor(), exitCtx_,
+                                    kick ? nullptr : run_);
+    cached_ |= kExit;
+  }
+  return exitFields_;
+}
+
+bool Vcpu::translate(uint64_t linear, uint64_t& gpa) {
+  const SpecialRegs* s = sregs();
+  if (!s) return false;
+  PagingState ps{s->cr0, s->cr3, s->cr4, s->efer};
+  return translateLinear(vm_.memory(), ps, linear, gpa);
+}
+
+bool Vcpu::readLinear(uint64_t linear, void* out, size_t len) {
+  const SpecialRegs* s = sregs();
+  if (!s) return false;
+  PagingState ps{s->cr0, s->cr3, s->cr4, s->efer};
+  return vmm::readLinear(vm_.memory(), ps, linear, out, len);
+}
+
+}  // namespace vmm

@@ -1,0 +1,160 @@
+// Vm: creation (RAM, image, boot state, vCPUs), start, stop, wait and a
+// teardown that mirrors setup.
+#include "vmm-engine/vm.h"
+
+#include <unistd.h>
+
+#include "boot_state.h"
+#include "kvm_setup.h"
+#include "vmm-engine/elf_loader.h"
+#include "vmm-engine/hooks.h"
+
+namespace vmm {
+
+std::string StopInfo::describe() const {
+  switch (reason) {
+    case StopReason::Running: return "running";
+    case StopReason::PowerOff:
+      return "power off (code " + std::to_string(exitCode) + ")";
+    case StopReason::TripleFault: return "triple fault";
+    case StopReason::StopRequest: return "stop requested";
+    case StopReason::Error: return "error: " + message;
+  }
+  return "?";
+}
+
+std::unique_ptr<Vm> Vm::create(const VmConfig& config, std::string& error) {
+  std::unique_ptr<Vm> vm(new Vm());
+  if (!vm->setup(config, error)) return nullptr;
+  return vm;
+}
+
+bool Vm::setup(const VmConfig& c, std::string& error) {
+  config_ = c;
+  vendor_ = hostCpuVendor();
+  if (c.memMiB < 2 || c.memMiB > 65536) {
+    error = "memsize must be between 2 and 65536 MiB";
+    return false;
+  }
+  if (c.numVcpus < 1 || c.numVcpus > kMaxVcpus) {
+    error = "numvcpus must be between 1 and " + std::to_string(kMaxVcpus);
+    return false;
+  }
+  if ((kvmFd_ = openKvm(error)) < 0) return false;
+  memory_ = std::make_unique<GuestMemory>(uint64_t(c.memMiB) << 20);
+  if (!memory_->valid()) {
+    error = memory_->error();
+    return false;
+  }
+  if ((vmFd_ = createVmWithRam(kvmFd_, *memory_, error)) < 0) return false;
+  LoadedImage image;
+  if (!loadElfFile(c.imagePath, *memory_, image, error)) return false;
+  if (!bootMapped(image.entry, memory_->size())) {
+    error = c.imagePath + ": entry point not mapped by the boot page tables";
+    return false;
+  }
+  entry_ = image.entry;
+  BootParams bp{memory_->size(), c.numVcpus, c.diskSectors, c.cmdline};
+  if (!writeBootStructures(*memory_, bp, error)) return false;
+  return createVcpus(error);
+}
+
+bool Vm::createVcpus(std::string& error) {
+  for (unsigned i = 0; i < config_.numVcpus; ++i) {
+    VcpuHandles h;
+    if (!createBootVcpu(kvmFd_, vmFd_, i, entry_, h, error)) {
+      error = "vcpu " + std::to_string(i) + ": " + error;
+      return false;
+    }
+    vcpus_.push_back(std::make_unique<Vcpu>(*this, i, h.fd, h.run,
+                                            h.runSize));
+  }
+  return true;
+}
+
+Vm::~Vm() {
+  requestStop();
+  wait();
+  vcpus_.clear();  // vCPU fds and kvm_run mappings
+  if (vmFd_ >= 0) close(vmFd_);
+  memory_.reset();  // after the VM fd: KVM no longer maps it
+  if (kvmFd_ >= 0) close(kvmFd_);
+}
+
+bool Vm::start(std::string& error) {
+  std::lock_guard l(mu_);
+  if (started_) {
+    error = "the VM was already started";
+    return false;
+  }
+  kickSignal();  // install the handler before any thread can be kicked
+  started_ = true;
+  for (auto& v : vcpus_) {
+    std::lock_guard vl(v->mu_);
+    v->thread_ = std::thread([vp = v.get()] { vp->threadMain(); });
+    v->tid_ = v->thread_.native_handle();
+    v->threadLive_.store(true, std::memory_order_release);
+    ++live_;
+  }
+  return true;
+}
+
+void Vm::stopWith(StopReason reason, uint32_t code, std::string message) {
+  {
+    std::lock_guard l(mu_);
+    if (stop_.reason == StopReason::Running)
+      stop_ = StopInfo{reason, code, std::move(message)};
+  }
+  for (auto& v : vcpus_) v->requestStop();
+}
+
+void Vm::requestStop() { stopWith(StopReason::StopRequest, 0, {}); }
+void Vm::powerOff(uint32_t code) { stopWith(StopReason::PowerOff, code, {}); }
+void Vm::tripleFault() { stopWith(StopReason::TripleFault, 0, {}); }
+void Vm::fail(std::string message) {
+  stopWith(StopReason::Error, 0, std::move(message));
+}
+
+void Vm::vcpuFinished() {
+  std::lock_guard l(mu_);
+  --live_;
+  cv_.notify_all();
+}
+
+bool Vm::waitFor(std::chrono::milliseconds timeout, StopInfo& out) {
+  std::unique_lock l(mu_);
+  if (!cv_.wait_for(l, timeout, [&] { return live_ == 0; })) return false;
+  if (started_ && !joined_) {
+    joined_ = true;
+    for (auto& v : vcpus_) v->thread_.join();  // each has left its loop
+  }
+  out = stop_;
+  return true;
+}
+
+StopInfo Vm::wait() {
+  StopInfo out;
+  while (!waitFor(std::chrono::hours(1), out)) {
+  }
+  return out;
+}
+
+StopInfo Vm::stopInfo() const {
+  std::lock_guard l(mu_);
+  return stop_;
+}
+
+void Vm::setHooks(VmmHooks* hooks) {
+  for (auto& v : vcpus_) {
+    Vcpu* vp = v.get();
+    vp->call([vp, hooks] { vp->setHooks(hooks); });
+  }
+}
+
+ExitCounts Vm::counts() const {
+  ExitCounts sum;
+  for (auto& v : vcpus_) sum += v->counts();
+  return sum;
+}
+
+}  // namespace vmm

@@ -1,0 +1,139 @@
+// Tiny CPL0 guests poking each device through a real KVM VM.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "tiny_guest.h"
+#include "vmm-engine/hooks.h"
+#include "vmm-engine/vm.h"
+#include "vmx-engine/devices.h"
+
+using namespace vmm_test;
+using namespace Xbyak::util;
+
+namespace {
+
+struct Booted {
+  std::unique_ptr<vmm::Vm> vm;
+  std::unique_ptr<vmx::DeviceSet> devs;
+};
+
+// Creates a VM running `code` with the standard devices.
+Booted boot(const std::string& name, const Xbyak::CodeGenerator& g,
+            unsigned vcpus = 1, uint64_t diskSectors = 0) {
+  vmm::VmConfig cfg;
+  cfg.memMiB = 8;
+  cfg.numVcpus = vcpus;
+  cfg.imagePath = writeTempFile(name + ".elf", makeElf(codeOf(g), kTinyBase));
+  cfg.diskSectors = diskSectors;
+  std::string err;
+  Booted b;
+  b.vm = vmm::Vm::create(cfg, err);
+  INFO(err);
+  REQUIRE(b.vm);
+  vmx::DeviceConfig dc;
+  dc.serialLog = tempDir() + "/" + name + ".serial.log";
+  std::remove(dc.serialLog.c_str());
+  if (diskSectors) {
+    dc.diskPath = tempDir() + "/" + name + ".disk.img";
+    std::remove(dc.diskPath.c_str());
+    dc.diskSectors = diskSectors;
+  }
+  b.devs = vmx::DeviceSet::attach(*b.vm, dc, err);
+  INFO(err);
+  REQUIRE(b.devs);
+  return b;
+}
+
+vmm::StopInfo runToEnd(Booted& b, int timeoutMs = 10000) {
+  std::string err;
+  REQUIRE(b.vm->start(err));
+  vmm::StopInfo si;
+  if (!b.vm->waitFor(std::chrono::milliseconds(timeoutMs), si)) {
+    b.vm->requestStop();
+    si = b.vm->wait();
+    FAIL("guest did not stop in time: " << b.vm->counts().summary());
+  }
+  return si;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Counts Out hooks per port.
+struct OutCounter : vmm::VmmHooks {
+  std::atomic<uint64_t> port80{0}, exits{0}, resumes{0};
+  void onIo(vmm::Vcpu&, bool in, uint16_t port, unsigned, uint32_t) override {
+    if (!in && port == 0x80) port80++;
+  }
+  void onExit(vmm::Vcpu&) override { exits++; }
+  void onResume(vmm::Vcpu&) override { resumes++; }
+};
+
+}  // namespace
+
+TEST_CASE("power-off port stops the VM with the written code", "[kvm]") {
+  if (!kvmOrSkip("power-off guest")) return;
+  Xbyak::CodeGenerator g;
+  emitPowerOff(g, 42);
+  Booted b = boot("poweroff", g);
+  vmm::StopInfo si = runToEnd(b);
+  CHECK(si.reason == vmm::StopReason::PowerOff);
+  CHECK(si.exitCode == 42);
+  CHECK(si.describe() == "power off (code 42)");
+}
+
+TEST_CASE("serial bytes reach the log, string I/O included", "[kvm]") {
+  if (!kvmOrSkip("serial guest")) return;
+  Xbyak::CodeGenerator g;
+  Xbyak::Label msg;
+  g.mov(dx, 0x3f8);
+  for (char c : std::string("hi\n")) {
+    g.mov(al, c);
+    g.out_(dx, al);
+  }
+  g.lea(rsi, ptr[rip + msg]);
+  g.mov(ecx, 6);
+  g.rep();
+  g.outsb();
+  g.mov(dx, 0x3fd);  // LSR reads 0x60: echo it to POST for the hook
+  g.in_(al, dx);
+  g.movzx(eax, al);
+  emitPowerOff(g, 0);
+  g.L(msg);
+  g.db(reinterpret_cast<const uint8_t*>("rep!\nX"), 6);
+  Booted b = boot("serial", g);
+  vmm::StopInfo si = runToEnd(b);
+  CHECK(si.reason == vmm::StopReason::PowerOff);
+  b.devs.reset();  // flushes the partial line
+  CHECK(slurp(tempDir() + "/serial.serial.log") == "hi\nrep!\nX");
+}
+
+TEST_CASE("port I/O exits are counted exactly", "[kvm]") {
+  if (!kvmOrSkip("port I/O guest")) return;
+  Xbyak::CodeGenerator g;
+  Xbyak::Label loop;
+  g.mov(ecx, 100);
+  g.L(loop);
+  g.out_(0x80, al);
+  g.dec(ecx);
+  g.jnz(loop);
+  emitPowerOff(g, 7);
+  Booted b = boot("portio", g);
+  OutCounter hooks;
+  b.vm->setHooks(&hooks);
+  vmm::StopInfo si = runToEnd(b);
+  CHECK(si.exitCode == 7);
+  CHECK(hooks.port80 == 100);
+  CHECK(b.devs->post().writes() == 100);
+  vmm::ExitCounts c = b.vm->counts();
+  CHECK(c.ioOut == 101);  // 100 POST writes + the power-off write
+  CHECK(c[vmm::ExitKind::Io] == 101);
+  CHECK(hooks.exits == c.total);
+  CHECK(hooks.resumes == c.total);  // every exit but the last resumed
+}

@@ -1,0 +1,152 @@
+// One virtual CPU: its thread runs the KVM_RUN loop (src/vcpu_loop.cpp),
+// which dispatches on the exit reason only.
+//
+// Threads. The loop runs on the vCPU thread. Other threads talk to a vCPU
+// through post()/call() (work run on the vCPU thread between two exits, a
+// halted vCPU is woken for it) and raiseInterrupt(). Register and exit
+// accessors are for the vCPU thread: a hook, a device handler, or a work
+// item; after the VM has stopped, any one thread may use them.
+//
+// Kicks. Getting a vCPU out of KVM_RUN uses `kvm_run->immediate_exit` plus a
+// signal (kKickSignal, a no-op handler installed once per process) to its
+// thread: KVM_RUN then returns EINTR, which the loop counts as a Kick exit.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <pthread.h>
+#include <thread>
+
+#include "vmm-engine/exit_fields.h"
+#include "vmm-engine/metrics.h"
+#include "vmm-engine/registers.h"
+
+struct kvm_run;
+
+namespace vmm {
+
+class Vm;
+class VmmHooks;
+
+// Signal used to kick vCPU threads out of KVM_RUN.
+int kickSignal();
+
+class Vcpu {
+ public:
+  Vcpu(Vm& vm, unsigned index, int fd, kvm_run* run, size_t runSize);
+  ~Vcpu();
+  Vcpu(const Vcpu&) = delete;
+  Vcpu& operator=(const Vcpu&) = delete;
+
+  unsigned index() const { return index_; }
+  Vm& vm() const { return vm_; }
+  bool onThisThread() const;
+
+  // --- Work on the vCPU thread (any thread may call) ---------------------
+  // Queues `fn` to run on the vCPU thread at the next safe point (between
+  // two exits, or while halted). Work queued when the vCPU thread has
+  // finished runs on the caller's thread at once.
+  void post(std::function<void()> fn);
+  // Like post(), and waits until `fn` has run. On the vCPU thread itself it
+  // runs `fn` inline. Do not call() another vCPU from a vCPU thread (two
+  // vCPUs calling each other would wait forever); post() instead.
+  void call(const std::function<void()>& fn);
+
+  // --- Interrupts (any thread) ---------------------------------------------
+  // Marks `vector` pending; it is delivered (KVM_INTERRUPT) as soon as the
+  // guest can take it. A vector already pending merges with it.
+  void raiseInterrupt(uint8_t vector);
+
+  // --- Registers of the current exit (vCPU thread) -------------------------
+  // Each group is fetched once per exit with one ioctl and cached until the
+  // next entry. Null when the ioctl fails.
+  const Gprs* gprs();
+  const SpecialRegs* sregs();
+  const DebugRegs* debugRegs();
+  const uint64_t* kernelGsBase();  // MSR 0xC0000102
+  const bool* inSmm();             // KVM_GET_VCPU_EVENTS smi.smm
+  // Setters write through to KVM at once and update the cache. After an
+  // `in` exit KVM completes the instruction (writes RAX) at the next entry.
+  bool setGprs(const Gprs& r);
+  bool setSregs(const SpecialRegs& s);
+  bool setDebugRegs(const DebugRegs& d);
+  bool setKernelGsBase(uint64_t v);
+
+  // --- The current exit (vCPU thread) --------------------------------------
+  // KVM_EXIT_* of the last KVM_RUN, or kExitKick.
+  int kvmExitReason() const { return exitCtx_.kvmExitReason; }
+  // The architectural view of it (VMCS_* / VMCB_*), computed on first use.
+  const ExitFields& exitFields();
+
+  // --- Guest memory through this vCPU's paging (vCPU thread) ---------------
+  bool readLinear(uint64_t linear, void* out, size_t len);
+  bool translate(uint64_t linear, uint64_t& gpa);
+
+  // --- Metrics (any thread) --------------------------------------------------
+  ExitCounts counts() const { return counters_.snapshot(); }
+
+ private:
+  friend class Vm;
+  // Attention bits: checked once per exit with a single relaxed load.
+  static constexpr uint32_t kWork = 1, kStop = 2;
+
+  void threadMain();
+  void runLoop();
+  bool serveAttention();  // false: stop
+  void drainWork();
+  void prepareEntry();
+  bool handleExit(int runResult, int err);
+  bool handleIo();
+  bool handleHlt();
+  bool handleMmio();
+  void injectPending();
+  int takeHighestPending();
+  bool anyPending() const;
+  void kick();
+  void wakeLocked();  // caller holds mu_
+  void invalidateCache() { cached_ = 0; }
+  void requestStop();
+  bool fail(const char* what);
+  void setHooks(VmmHooks* h) { hooks_ = h; }
+
+  Vm& vm_;
+  const unsigned index_;
+  const int fd_;
+  kvm_run* const run_;
+  const size_t runSize_;
+
+  std::thread thread_;
+  pthread_t tid_{};
+  std::atomic<bool> threadLive_{false};
+
+  std::atomic<uint32_t> attention_{0};
+  std::mutex mu_;  // guards work_, halted_, finished_
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> work_;
+  bool halted_ = false;
+  bool finished_ = false;
+
+  std::atomic<uint64_t> pending_[4] = {};
+
+  VmmHooks* hooks_ = nullptr;  // read and written on the vCPU thread only
+
+  ExitContext exitCtx_;
+  int lastInjected_ = -1;
+  enum : uint32_t { kGprs = 1, kSregs = 2, kDebug = 4, kKgs = 8, kSmm = 16,
+                    kExit = 32 };
+  uint32_t cached_ = 0;
+  Gprs gprs_{};
+  SpecialRegs sregs_{};
+  DebugRegs debug_{};
+  uint64_t kgs_ = 0;
+  bool smm_ = false;
+  ExitFields exitFields_{};
+
+  ExitCounters counters_;
+};
+
+}  // namespace vmm

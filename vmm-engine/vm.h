@@ -1,0 +1,120 @@
+// A virtual machine on KVM: guest RAM, the loaded guest image, the boot
+// state of docs/platform.md, one thread per vCPU, the I/O bus and the
+// VMM-domain probe hooks.
+//
+// Lifecycle:
+//   auto vm = Vm::create(config, error);   // KVM VM, RAM, image, vCPUs
+//   vm->ioBus().add(...);                   // devices (vmx-engine/devices.h)
+//   vm->start(error);                       // vCPU threads run
+//   ... vm->requestStop() from any thread, or the guest powers off ...
+//   StopInfo why = vm->wait();              // all vCPU threads have ended
+//   // destroy devices (they hold a Vm&), then the Vm
+// Teardown mirrors setup: ~Vm stops and joins the vCPU threads, then closes
+// the vCPU fds, the VM fd and unmaps RAM.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vmm-engine/exit_fields.h"
+#include "vmm-engine/guest_memory.h"
+#include "vmm-engine/io_bus.h"
+#include "vmm-engine/metrics.h"
+#include "vmm-engine/vcpu.h"
+
+namespace vmm {
+
+class VmmHooks;
+
+struct VmConfig {
+  uint32_t memMiB = 64;       // RAM at guest-physical 0 (2 .. 65536)
+  uint32_t numVcpus = 1;      // 1 .. kMaxVcpus
+  std::string imagePath;      // static ELF64 guest image
+  std::string cmdline;        // boot information command line (< 256 bytes)
+  uint64_t diskSectors = 0;   // disk capacity reported in the boot info
+};
+inline constexpr uint32_t kMaxVcpus = 16;
+
+enum class StopReason { Running, PowerOff, TripleFault, StopRequest, Error };
+
+struct StopInfo {
+  StopReason reason = StopReason::Running;
+  uint32_t exitCode = 0;  // PowerOff: the value written to port 0x5f0
+  std::string message;    // Error: what failed (with RIP when known)
+  // "power off (code 0)", "triple fault", "stop requested", "error: ..."
+  std::string describe() const;
+};
+
+class Vm {
+ public:
+  // Opens /dev/kvm, creates the VM, RAM, loads the image, writes the boot
+  // structures and creates the vCPUs in their boot state. Null on failure
+  // with `error` saying what to fix.
+  static std::unique_ptr<Vm> create(const VmConfig& config,
+                                    std::string& error);
+  ~Vm();
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
+
+  const VmConfig& config() const { return config_; }
+  GuestMemory& memory() { return *memory_; }
+  IoBus& ioBus() { return bus_; }
+  unsigned numVcpus() const { return unsigned(vcpus_.size()); }
+  Vcpu& vcpu(unsigned i) { return *vcpus_.at(i); }
+  CpuVendor vendor() const { return vendor_; }
+
+  // Starts the vCPU threads (once).
+  bool start(std::string& error);
+
+  // Ask the VM to stop. Any thread; the first reason recorded wins.
+  void requestStop();
+  void powerOff(uint32_t code);
+  void tripleFault();
+  void fail(std::string message);
+
+  // Blocks until every vCPU thread has ended (returns at once when the VM
+  // was never started), then reports why it stopped.
+  StopInfo wait();
+  // As wait(), giving up after `timeout`; false if still running.
+  bool waitFor(std::chrono::milliseconds timeout, StopInfo& out);
+  // Why it stops, or reason Running.
+  StopInfo stopInfo() const;
+
+  // Installs (or with null removes) the VMM probe hooks on every vCPU; see
+  // hooks.h. Must not be called from a vCPU thread. `hooks` must stay valid
+  // until replaced.
+  void setHooks(VmmHooks* hooks);
+
+  // Sum over vCPUs.
+  ExitCounts counts() const;
+
+ private:
+  friend class Vcpu;
+  Vm() = default;
+  bool setup(const VmConfig& config, std::string& error);
+  bool createVcpus(std::string& error);
+  void stopWith(StopReason reason, uint32_t code, std::string message);
+  void vcpuFinished();
+
+  VmConfig config_;
+  CpuVendor vendor_ = CpuVendor::Other;
+  int kvmFd_ = -1, vmFd_ = -1;
+  std::unique_ptr<GuestMemory> memory_;
+  uint64_t entry_ = 0;
+  IoBus bus_;
+  std::vector<std::unique_ptr<Vcpu>> vcpus_;
+
+  mutable std::mutex mu_;  // guards stop_, started_, live_
+  std::condition_variable cv_;
+  StopInfo stop_;
+  bool started_ = false;
+  unsigned live_ = 0;  // vCPU threads still running
+  bool joined_ = false;
+};
+
+}  // namespace vmm

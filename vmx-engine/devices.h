@@ -1,0 +1,253 @@
+// The platform's devices (docs/platform.md, "I/O ports"), each a
+// vmm::IoDevice on the VM's port bus, one per file in src/devices/:
+//
+//   0x3f8-0x3ff  SerialPort   COM1 subset, bytes to a log file
+//   0x80         PostPort     POST code, the cheapest exit
+//   0x500-0x507  TimerDevice  per-vCPU periodic interrupt
+//   0x510-0x52f  DiskDevice   DMA block device backed by a file
+//   0x5f0-0x5f3  PowerOffPort stops the VM with an exit code
+//
+// Every register write comes from the guest and is treated as hostile:
+// sizes, counts, guest-physical buffers and vectors are checked.
+//
+// Usual use (the VM process):
+//   auto vm = vmm::Vm::create(cfg, err);
+//   auto devs = vmx::DeviceSet::attach(*vm, devCfg, err);
+//   vm->start(err); ... vm->wait();
+//   devs.reset(); vm.reset();   // devices hold a Vm&: destroy them first
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vmm-engine/io_bus.h"
+
+namespace vmm {
+class Vm;
+}
+
+namespace vmx {
+
+// COM1, ports 0x3f8-0x3ff (a 16550 subset). Write THR (0x3f8): one byte to
+// the log. Read LSR (0x3fd): 0x60, transmitter empty. Other registers:
+// writes ignored, reads 0. The log is written a line at a time (so
+// `tail -f` shows whole lines); a partial line is written at destruction.
+class SerialPort : public vmm::IoDevice {
+ public:
+  static constexpr uint16_t kBase = 0x3f8, kPorts = 8;
+  // Appends to `logPath` (created if missing). valid() false on failure.
+  explicit SerialPort(const std::string& logPath);
+  ~SerialPort() override;
+  bool valid() const { return fd_ >= 0; }
+  const std::string& error() const { return error_; }
+  void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
+  void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
+           unsigned size) override;
+  uint64_t bytesWritten() const { return bytes_.load(); }
+
+ private:
+  void flushLocked();
+  int fd_ = -1;
+  std::string error_;
+  std::mutex mu_;
+  std::string line_;
+  std::atomic<uint64_t> bytes_{0};
+};
+
+// POST code, port 0x80: writes ignored (counted), reads 0xff.
+class PostPort : public vmm::IoDevice {
+ public:
+  static constexpr uint16_t kBase = 0x80, kPorts = 1;
+  void in(vmm::Vcpu&, uint16_t, uint8_t* data, unsigned size) override;
+  void out(vmm::Vcpu&, uint16_t, const uint8_t*, unsigned) override;
+  uint64_t writes() const { return writes_.load(); }
+
+ private:
+  std::atomic<uint64_t> writes_{0};
+};
+
+// Per-vCPU timer, ports 0x500 (period in µs, 32-bit write; 0 stops) and
+// 0x504 (vector, 8-bit write, 32-255; others ignored). One thread per VM
+// raises each vCPU's vector when its period elapses; a tick that finds
+// the previous one still pending merges with it, and ticks missed while
+// the thread was late are not replayed. Periods below kMinPeriodUs are
+// raised to it so a guest cannot make the host thread spin.
+class TimerDevice : public vmm::IoDevice {
+ public:
+  static constexpr uint16_t kBase = 0x500, kPorts = 8;
+  static constexpr uint32_t kMinPeriodUs = 100;
+  explicit TimerDevice(vmm::Vm& vm);
+  ~TimerDevice() override;
+  void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
+  void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
+           unsigned size) override;
+  // Interrupts raised on `vcpu` so far (merged ticks count once).
+  uint64_t ticks(unsigned vcpu) const;
+
+ private:
+  struct PerVcpu;
+  void threadMain();
+  vmm::Vm& vm_;
+  std::vector<std::unique_ptr<PerVcpu>> cpus_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool quit_ = false;
+  std::thread thread_;
+};
+
+// One disk I/O as the VMX-domain probes see it (table 3-3 of the VP
+// reference: Disk_IOStart / Disk_IOFinish, ARG0..ARG7).
+struct DiskIoEvent {
+  uint64_t adapterType;   // kAdapterType
+  uint64_t controllerId;  // 0
+  uint64_t driveId;       // 0
+  uint64_t isRead;        // 1 read, 0 write
+  uint64_t ioId;          // unique, increasing from 1
+  uint64_t startSector;
+  uint64_t numSectors;
+  uint64_t numSgEntries;  // 1: one contiguous guest buffer
+  std::array<uint64_t, 8> args() const {
+    return {adapterType, controllerId, driveId, isRead,
+            ioId,        startSector,  numSectors, numSgEntries};
+  }
+};
+// ARG0 of the disk probes for this device (VMware numbers its adapters by
+// kind; ours is a platform-specific DMA disk with no VMware equivalent).
+inline constexpr uint64_t kAdapterType = 0x76;  // 'v'
+
+// Hooks for Disk_IOStart / Disk_IOFinish, called on the disk's device
+// thread (never a vCPU thread). setHooks() may be called at any time from
+// any thread except the hook itself; once it returns the old hooks are not
+// running and will not be called again.
+class DiskHooks {
+ public:
+  virtual ~DiskHooks() = default;
+  virtual void onIoStart(const DiskIoEvent&) {}
+  virtual void onIoFinish(const DiskIoEvent&) {}
+};
+
+// The DMA block device, ports 0x510-0x52f:
+//   0x510/0x514 LBA low/high, 0x518 sector count (1-128), 0x51c buffer
+//   (guest-physical, 32-bit), 0x520 command (8-bit: 1 read, 2 write),
+//   0x521 completion vector (8-bit; 0 none, else 32-255), 0x524 status
+//   (0 idle, 1 busy, 2 done, 3 error; reading 2 or 3 returns it to idle),
+//   0x528/0x52c capacity in sectors, low/high.
+// A command is checked at once (known command, count, LBA range within
+// the capacity, buffer inside RAM); a bad one ends with status 3. A good
+// one runs on the device thread (pread/pwrite straight into guest RAM);
+// completion sets status 2 (3 on a host I/O error) and raises the vector on
+// the vCPU that issued the command. One request at a time: a command while
+// busy makes the running request end with status 3.
+class DiskDevice : public vmm::IoDevice {
+ public:
+  static constexpr uint16_t kBase = 0x510, kPorts = 0x20;
+  static constexpr uint32_t kSectorBytes = 512, kMaxSectors = 128;
+  enum Status : uint32_t { kIdle = 0, kBusy = 1, kDone = 2, kError = 3 };
+  // Opens (creating, and extending to the capacity if shorter) `path`.
+  DiskDevice(vmm::Vm& vm, const std::string& path, uint64_t sectors);
+  ~DiskDevice() override;
+  bool valid() const { return fd_ >= 0; }
+  const std::string& error() const { return error_; }
+  uint64_t sectors() const { return sectors_; }
+  void setHooks(DiskHooks* hooks);
+  void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
+  void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
+           unsigned size) override;
+  uint64_t requestsDone() const { return done_.load(); }
+
+ private:
+  struct Request {
+    DiskIoEvent ev;
+    uint64_t bufferGpa;
+    unsigned vcpu;
+    uint8_t vector;
+  };
+  void command(vmm::Vcpu& vcpu, uint8_t cmd);
+  bool acceptable(uint8_t cmd, uint64_t& bytes) const;
+  void finish(const Request& r, bool ok);
+  void threadMain();
+  bool transfer(const Request& r);
+
+  vmm::Vm& vm_;
+  int fd_ = -1;
+  std::string error_;
+  uint64_t sectors_ = 0;
+  // Guest-visible registers, written by vCPU threads (mu_).
+  uint64_t lba_ = 0;
+  uint32_t count_ = 0, buffer_ = 0;
+  uint8_t vector_ = 0;
+  std::atomic<uint32_t> status_{kIdle};
+  std::atomic<bool> failRunning_{false};
+  std::atomic<uint64_t> nextId_{1}, done_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Request> queue_;
+  bool quit_ = false;
+  std::mutex hookMu_;  // held while a hook runs and while replacing it
+  DiskHooks* hooks_ = nullptr;
+  std::thread thread_;
+};
+
+// Power off, port 0x5f0 (32-bit write): the VM stops with the value as its
+// exit code. Reads all ones.
+class PowerOffPort : public vmm::IoDevice {
+ public:
+  static constexpr uint16_t kBase = 0x5f0, kPorts = 4;
+  explicit PowerOffPort(vmm::Vm& vm) : vm_(vm) {}
+  void in(vmm::Vcpu&, uint16_t, uint8_t* data, unsigned size) override;
+  void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
+           unsigned size) override;
+
+ private:
+  vmm::Vm& vm_;
+};
+
+struct DeviceConfig {
+  std::string serialLog;      // serial0.fileName; empty: no serial port
+  std::string diskPath;       // disk0.fileName; empty: no disk
+  uint64_t diskSectors = 0;   // disk0.sizeMB * 2048
+};
+
+// All devices of one VM, registered on its bus. Destroy before the Vm.
+// attach() fails only on a bad file or an already claimed port range; the
+// Vm should then be discarded (its bus may name devices that are gone).
+class DeviceSet {
+ public:
+  static std::unique_ptr<DeviceSet> attach(vmm::Vm& vm,
+                                           const DeviceConfig& config,
+                                           std::string& error);
+  SerialPort* serial() { return serial_.get(); }
+  PostPort& post() { return *post_; }
+  TimerDevice& timer() { return *timer_; }
+  DiskDevice* disk() { return disk_.get(); }
+
+ private:
+  DeviceSet() = default;
+  // Declaration order = construction order; destruction stops the device
+  // threads (disk, timer) before the rest.
+  std::unique_ptr<SerialPort> serial_;
+  std::unique_ptr<PostPort> post_;
+  std::unique_ptr<PowerOffPort> powerOff_;
+  std::unique_ptr<TimerDevice> timer_;
+  std::unique_ptr<DiskDevice> disk_;
+};
+
+// Little-endian value of an access of `size` bytes (1, 2 or 4).
+inline uint32_t ioValue(const uint8_t* data, unsigned size) {
+  uint32_t v = 0;
+  for (unsigned i = 0; i < size && i < 4; ++i) v |= uint32_t(data[i]) << (8 * i);
+  return v;
+}
+inline void ioStore(uint8_t* data, unsigned size, uint32_t v) {
+  for (unsigned i = 0; i < size; ++i) data[i] = uint8_t(v >> (8 * i));
+}
+
+}  // namespace vmx

@@ -12,7 +12,8 @@
 namespace vp {
 
 // X(name, group, slot). Groups: Gpr, Sreg, Debug, Msr, Exit, Misc, Host,
-// None (engine-provided).
+// None (engine-provided). SMM and VCPUID are per vCPU, so the target
+// provides them; reading them on a VMX thread fails like any register.
 #define VP_GLOBALS(X)                                                        \
   X(RAX, Gpr, 0) X(RBX, Gpr, 1) X(RCX, Gpr, 2) X(RDX, Gpr, 3)                \
   X(RSI, Gpr, 4) X(RDI, Gpr, 5) X(RSP, Gpr, 6) X(RBP, Gpr, 7)                \
@@ -46,13 +47,13 @@ namespace vp {
   X(VMCB_EXITCODE, Exit, 9) X(VMCB_EXITINFO1, Exit, 10)                      \
   X(VMCB_EXITINFO2, Exit, 11) X(VMCB_EXITINTINFO, Exit, 12)                  \
   X(VMCB_EVENTINJ, Exit, 13) X(VMCB_TLBCTL, Exit, 14) X(VMCB_VAPIC, Exit, 15)\
-  X(SMM, Misc, 0)                                                            \
+  X(SMM, Misc, 0) X(VCPUID, Misc, 1)                                         \
   X(TSC_HZ, Host, 0) X(PCPUID, Host, 1) X(THREADID, Host, 2)                 \
   X(NUMVCPUS, Host, 3) X(BRCNT, Host, 4)                                     \
   X(ARG0, None, 0) X(ARG1, None, 1) X(ARG2, None, 2) X(ARG3, None, 3)        \
   X(ARG4, None, 4) X(ARG5, None, 5) X(ARG6, None, 6) X(ARG7, None, 7)        \
   X(ARG8, None, 8) X(ARG9, None, 9)                                          \
-  X(VCPUID, None, 10) X(TSC, None, 11) X(PROBENAME, None, 12)
+  X(TSC, None, 10) X(PROBENAME, None, 11)
 
 enum class Global : uint16_t {
 #define VP_GLOBAL_ENUM(name, group, slot) name,
@@ -62,7 +63,11 @@ enum class Global : uint16_t {
 };
 
 // Number of slots in each fetchable group (RegGroup order in vp.h).
-inline constexpr unsigned kGroupSlots[] = {18, 43, 2, 1, 16, 1, 5};
+inline constexpr unsigned kGroupSlots[] = {18, 43, 2, 1, 16, 2, 5};
+inline constexpr unsigned kGroupCount = 7;
+// Index of a group's first slot in a flat cache of all groups.
+inline constexpr unsigned kGroupBase[] = {0, 18, 61, 63, 64, 80, 82};
+inline constexpr unsigned kCachedSlots = 87;
 
 struct GlobalInfo {
   std::string_view name;

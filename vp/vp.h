@@ -33,7 +33,7 @@ namespace vp {
 
 // Groups of built-in globals a target fills in one go (one ioctl each in the
 // monitor). See globals.h for which global belongs to which group.
-enum class RegGroup : uint8_t { Gpr, Sreg, Debug, Msr, Exit, Misc, Count };
+enum class RegGroup : uint8_t { Gpr, Sreg, Debug, Msr, Exit, Misc, Host, Count };
 
 // What probes read. Implemented by the monitor for a vCPU or VMX thread, and
 // by SyntheticTarget for tests. Called only on the thread that fires.
@@ -132,8 +132,6 @@ class Script {
   virtual std::vector<CodeSize> codeSizes() const = 0;
   virtual size_t codeBytes() const = 0;
   virtual const Options& options() const = 0;
-  // Names of the script's globals with their kinds ("vprobeListGlobals").
-  virtual std::vector<std::string> globalNames() const = 0;
 };
 
 // A Sink that keeps lines from several threads in time order: entries are

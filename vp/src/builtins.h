@@ -1,0 +1,50 @@
+// Built-in functions: the reference's, plus the forms added in VP 1.1/1.2.
+// The checker gives each call's kids this shape (the same for both back ends):
+//   Logstr: str            Logint: int         Strcmp: str, str
+//   Printf: [fmt,] args    (fmt kid present only when not a literal; the
+//   Sprintf: dest, [fmt,] args    literal is Expr::imm = format index + 1)
+//   Getguest: addr [, n]   Getguestphys: addr  Getgueststr: dest, n, addr
+//   Gueststack: dest       Getsystemtime, Exit: none
+//   Offatret/Offatseg: addr   Offatstrcpy: addr, fn
+//   Aggr (index = aggr): int keys..., str keys..., value
+//   Logaggr/Clearaggr (index = aggr)   Printa (index = aggr): [fmt]
+//   Baginsert (index = bag): key, value     Bagremove (index = bag): key
+//   Fetchadd (var = shared): delta    Cmpxchg (var = shared): old, new
+//   Writeint: value, nbytes
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "vp/version.h"
+
+namespace vp {
+
+enum class BuiltinId : uint8_t {
+  Logstr, Logint, Printf, Sprintf, Strcmp, Getguest, Getgueststr,
+  Gueststack, Getguestphys, Getsystemtime, Exit, Offatret, Offatseg,
+  Offatstrcpy, Aggr, Logaggr, Clearaggr, Baginsert, Bagremove,
+  Fetchadd, Cmpxchg, Writeint, Printa, Count
+};
+
+struct BuiltinInfo {
+  std::string_view name;
+  Version since;
+  // Budget units (about a nanosecond each) charged per call.
+  int64_t cost;
+};
+
+const BuiltinInfo& builtinInfo(BuiltinId id);
+bool findBuiltin(std::string_view name, BuiltinId& out);
+
+// The time budget of one probe fire, and the other costs of the model.
+inline constexpr int64_t kFireBudget = 50000;
+inline constexpr int64_t kCallCost = 10;
+inline constexpr int64_t kLoopCost = 5;
+// The VP stack of one fire.
+inline constexpr uint64_t kStackBytes = 65536;
+inline constexpr unsigned kStrBytes = 256;  // 255 bytes and the NUL
+inline constexpr unsigned kMaxArgs = 16;    // user function parameters
+inline constexpr unsigned kMaxPrintArgs = 32;
+
+}  // namespace vp

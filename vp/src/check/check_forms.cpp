@@ -1,0 +1,162 @@
+// The special forms of VP 1.0 (setint, setstr, cond, do) and the operators.
+#include "vp/src/check/checker_impl.h"
+
+namespace vp {
+
+namespace {
+
+struct OpInfo {
+  std::string_view name;
+  Op op;
+  int minArgs, maxArgs;  // -1: no upper bound (folds left)
+};
+
+constexpr OpInfo kOps[] = {
+    {"+", Op::Add, 2, -1},     {"-", Op::Sub, 1, -1},    {"*", Op::Mul, 2, -1},
+    {"/", Op::Div, 2, 2},      {"%", Op::Mod, 2, 2},     {"<<", Op::Shl, 2, 2},
+    {">>", Op::Shr, 2, 2},     {"&", Op::BitAnd, 2, -1}, {"|", Op::BitOr, 2, -1},
+    {"^", Op::BitXor, 2, -1},  {"~", Op::BitNot, 1, 1},  {"&&", Op::LogAnd, 2, -1},
+    {"||", Op::LogOr, 2, -1},  {"!", Op::Not, 1, 1},     {"==", Op::Eq, 2, 2},
+    {"=", Op::Eq, 2, 2},       {"!=", Op::Ne, 2, 2},     {"<", Op::Lt, 2, 2},
+    {">", Op::Gt, 2, 2},       {"<=", Op::Le, 2, 2},     {">=", Op::Ge, 2, 2},
+};
+
+std::string operandCount(int n) {
+  return std::to_string(n) + (n == 1 ? " operand" : " operands");
+}
+
+}  // namespace
+
+Expr* Checker::operatorCall(const SExpr& s, std::string_view name) {
+  const OpInfo* info = nullptr;
+  for (const auto& o : kOps) {
+    if (o.name == name) info = &o;
+  }
+  int n = static_cast<int>(s.items.size()) - 1;
+  if (n < info->minArgs || (info->maxArgs >= 0 && n > info->maxArgs)) {
+    std::string want = info->maxArgs == info->minArgs
+                           ? operandCount(info->minArgs)
+                           : "at least " + operandCount(info->minArgs);
+    error(s.loc, "'" + std::string(name) + "' takes " + want + ", got " + std::to_string(n));
+    return invalid(s.loc);
+  }
+  std::vector<Expr*> args;
+  for (int i = 1; i <= n; ++i) args.push_back(expr(s.items[i], Want::Int));
+  if (n == 1) {
+    Op op = info->op == Op::Sub ? Op::Neg : info->op;
+    Expr* e = p_.make(op, Type::Int, s.loc);
+    e->kids.push_back(args[0]);
+    return e;
+  }
+  Expr* acc = args[0];
+  for (int i = 1; i < n; ++i) {
+    Expr* e = p_.make(info->op, Type::Int, s.loc);
+    e->kids = {acc, args[i]};
+    acc = e;
+  }
+  return acc;
+}
+
+bool Checker::assignable(const SExpr& name, Type type, VarRef& out, const char* form) {
+  if (!name.isSymbol()) {
+    error(name.loc, std::string(form) + " needs a variable name here");
+    return false;
+  }
+  bool isBuiltin = false;
+  if (!lookupVar(name.text, out, isBuiltin)) {
+    if (isBuiltin) {
+      error(name.loc, "cannot assign to built-in '" + name.text + "': built-ins are read-only");
+    } else {
+      error(name.loc, "unknown variable '" + name.text + "'");
+    }
+    return false;
+  }
+  constrain(out, type);
+  if (out.type != type && out.type != Type::Unknown) {
+    error(name.loc, "'" + name.text + "' is " +
+                        (out.type == Type::Str ? "a string variable; use setstr"
+                                               : "an integer variable; use setint"));
+    return false;
+  }
+  return true;
+}
+
+bool Checker::destination(const SExpr& name, VarRef& out) {
+  if (!name.isSymbol()) {
+    error(name.loc, "expected a string variable to store into");
+    return false;
+  }
+  bool isBuiltin = false;
+  if (!lookupVar(name.text, out, isBuiltin)) {
+    error(name.loc, isBuiltin ? "cannot store into built-in '" + name.text + "'"
+                              : "unknown variable '" + name.text + "'");
+    return false;
+  }
+  constrain(out, Type::Str);
+  if (out.type == Type::Int) {
+    error(name.loc, "'" + name.text + "' is an integer variable; a string variable is needed here");
+    return false;
+  }
+  return true;
+}
+
+bool Checker::intVariable(const SExpr& name, VarRef& out, const char* form) {
+  return assignable(name, Type::Int, out, form);
+}
+
+Expr* Checker::setVar(const SExpr& s, bool isStr) {
+  const char* form = isStr ? "setstr" : "setint";
+  if (s.items.size() != 3) {
+    error(s.loc, std::string(form) + " takes a variable and a value");
+    return invalid(s.loc);
+  }
+  VarRef ref;
+  Type type = isStr ? Type::Str : Type::Int;
+  bool ok = assignable(s.items[1], type, ref, form);
+  Expr* value = expr(s.items[2], isStr ? Want::Str : Want::Int);
+  if (!ok) return invalid(s.loc);
+  Expr* e = p_.make(isStr ? Op::SetStr : Op::SetInt, type, s.loc);
+  e->var = ref;
+  e->kids.push_back(value);
+  return e;
+}
+
+Expr* Checker::cond(const SExpr& s, Want want) {
+  if (s.items.size() < 2) {
+    error(s.loc, "cond needs at least one clause: (cond (test expr) ...)");
+    return invalid(s.loc);
+  }
+  Want branch = (want == Want::Int || want == Want::Str) ? want : Want::Any;
+  Expr* e = p_.make(Op::Cond, Type::Unknown, s.loc);
+  for (size_t i = 1; i < s.items.size(); ++i) {
+    const SExpr& clause = s.items[i];
+    if (!clause.isList() || clause.items.size() < 2) {
+      error(clause.loc, "a cond clause is a list of a test and an expression: (test expr)");
+      return invalid(s.loc);
+    }
+    e->kids.push_back(expr(clause.items[0], Want::Int));
+    Expr* b = body(clause.items, 1, branch, clause.loc);
+    e->kids.push_back(b);
+    e->type = unify(e->type, b->type);
+  }
+  return e;
+}
+
+Expr* Checker::doForm(const SExpr& s, Want want) {
+  if (s.items.size() < 2) {
+    error(s.loc, "do needs at least one expression");
+    return invalid(s.loc);
+  }
+  return body(s.items, 1, want, s.loc);
+}
+
+Expr* Checker::newForm(const SExpr& s, std::string_view name, Want want, bool& known) {
+  known = true;
+  if (name == "setint") return setVar(s, false);
+  if (name == "setstr") return setVar(s, true);
+  if (name == "cond") return cond(s, want);
+  if (name == "do") return doForm(s, want);
+  return v11Form(s, name, want, known);
+}
+
+}  // namespace vp

@@ -1,0 +1,56 @@
+#include "vp/src/diagnostics.h"
+
+#include <algorithm>
+
+namespace vp {
+
+void Diagnostics::error(Loc at, std::string message) {
+  out_.push_back({Diagnostic::Severity::Error, file_, at.line, at.col,
+                  std::move(message)});
+  ++errors_;
+}
+
+void Diagnostics::warning(Loc at, std::string message) {
+  out_.push_back({Diagnostic::Severity::Warning, file_, at.line, at.col,
+                  std::move(message)});
+}
+
+namespace {
+
+std::string_view lineOf(std::string_view source, uint32_t line) {
+  size_t start = 0;
+  for (uint32_t i = 1; i < line; ++i) {
+    size_t nl = source.find('\n', start);
+    if (nl == std::string_view::npos) return {};
+    start = nl + 1;
+  }
+  size_t end = source.find('\n', start);
+  if (end == std::string_view::npos) end = source.size();
+  return source.substr(start, end - start);
+}
+
+}  // namespace
+
+std::string Diagnostic::render(std::string_view source) const {
+  std::string out = file;
+  if (line > 0) {
+    out += ":" + std::to_string(line) + ":" + std::to_string(col);
+  }
+  out += severity == Severity::Error ? ": error: " : ": warning: ";
+  out += message;
+  out += "\n";
+  if (line == 0) return out;
+  std::string_view text = lineOf(source, line);
+  if (text.empty()) return out;
+  out += "  ";
+  out += text;
+  out += "\n  ";
+  // Keep tabs so the caret lines up under the same column in a terminal.
+  for (uint32_t i = 1; i < col && i - 1 < text.size(); ++i) {
+    out += text[i - 1] == '\t' ? '\t' : ' ';
+  }
+  out += "^\n";
+  return out;
+}
+
+}  // namespace vp

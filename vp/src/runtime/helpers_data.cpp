@@ -1,0 +1,83 @@
+// Aggregate and bag built-ins.
+#include <mutex>
+#include <x86intrin.h>
+
+#include "vp/src/ast.h"
+#include "vp/src/runtime/charge.h"
+#include "vp/src/runtime/context_impl.h"
+
+namespace vp::rt {
+
+RtResult aggr(RtCtx* c, const Expr* e, const uint64_t* keys) {
+  VP_CHARGE(c, e, BuiltinId::Aggr);
+  ContextImpl& ctx = *c->owner;
+  const AggrDef& def = ctx.script().program.aggrs[e->index];
+  uint64_t value = keys[def.intKeys + def.strKeys];
+  ShardSet& shards = ctx.shards();
+  bool added;
+  {
+    std::lock_guard<SpinLock> g(shards.lock);
+    // The TSC orders "latest" between threads' shards when they merge.
+    added = shards.tables[e->index].add(keys, value, __rdtsc());
+  }
+  if (!added) return fail(c, ErrorCode::AggrFull, e);
+  return {1, 0};
+}
+
+RtResult logaggr(RtCtx* c, const Expr* e) {
+  VP_CHARGE(c, e, BuiltinId::Logaggr);
+  ContextImpl& ctx = *c->owner;
+  const AggrDef& def = ctx.script().program.aggrs[e->index];
+  ctx.out() += formatLogaggr(def.name, def.intKeys, def.strKeys,
+                             ctx.script().snapshot(e->index));
+  return {1, 0};
+}
+
+RtResult clearaggr(RtCtx* c, const Expr* e) {
+  VP_CHARGE(c, e, BuiltinId::Clearaggr);
+  c->owner->script().clear(e->index);
+  return {1, 0};
+}
+
+RtResult baginsert(RtCtx* c, const Expr* e, uint64_t key, uint64_t value) {
+  VP_CHARGE(c, e, BuiltinId::Baginsert);
+  return {c->owner->script().bags[e->index]->insert(key, value) ? 1u : 0u, 0};
+}
+
+RtResult bagremove(RtCtx* c, const Expr* e, uint64_t key) {
+  VP_CHARGE(c, e, BuiltinId::Bagremove);
+  uint64_t value = 0;
+  if (!c->owner->script().bags[e->index]->remove(key, value)) {
+    return fail(c, ErrorCode::BagEmpty, e, key);
+  }
+  return {value, 0};
+}
+
+RtResult fetchadd(RtCtx* c, const Expr* e, uint64_t delta) {
+  VP_CHARGE(c, e, BuiltinId::Fetchadd);
+  return {c->owner->script().shared[e->var.index].fetch_add(delta), 0};
+}
+
+RtResult cmpxchg(RtCtx* c, const Expr* e, uint64_t expected, uint64_t desired) {
+  VP_CHARGE(c, e, BuiltinId::Cmpxchg);
+  bool swapped = c->owner->script().shared[e->var.index].compare_exchange_strong(expected, desired);
+  return {swapped ? 1u : 0u, 0};
+}
+
+RtResult foreachBegin(RtCtx* c, const Expr* e) {
+  ContextImpl& ctx = *c->owner;
+  ctx.foreach.push_back(ctx.script().bags[e->index]->snapshot());
+  return {ctx.foreach.back().size(), 0};
+}
+
+uint64_t foreachKey(RtCtx* c, uint64_t i) {
+  return c->owner->foreach.back()[i].first;
+}
+
+uint64_t foreachValue(RtCtx* c, uint64_t i) {
+  return c->owner->foreach.back()[i].second;
+}
+
+void foreachEnd(RtCtx* c) { c->owner->foreach.pop_back(); }
+
+}  // namespace vp::rt

@@ -1,0 +1,21 @@
+#include "vp/version.h"
+
+#include <charconv>
+
+namespace vp {
+
+bool parseVersion(std::string_view text, Version& out) {
+  size_t dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= text.size()) {
+    return false;
+  }
+  auto number = [](std::string_view s, int& v) {
+    if (s.size() > 4) return false;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && p == s.data() + s.size() && v >= 0;
+  };
+  return number(text.substr(0, dot), out.major) &&
+         number(text.substr(dot + 1), out.minor);
+}
+
+}  // namespace vp

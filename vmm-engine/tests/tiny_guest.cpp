@@ -87,3 +87,33 @@ void emitPowerOff(Xbyak::CodeGenerator& g, uint32_t code) {
 }
 
 }  // namespace vmm_test
+
+namespace vmm_test {
+
+void emitIdtGate(Xbyak::CodeGenerator& g, uint64_t idtBase, uint8_t vector,
+                 const Xbyak::Label& handler) {
+  using namespace Xbyak::util;
+  g.lea(rax, ptr[rip + handler]);
+  g.mov(rdi, idtBase + vector * 16ull);
+  g.mov(word[rdi], ax);
+  g.mov(word[rdi + 2], 0x08);    // kernel code selector
+  g.mov(word[rdi + 4], 0x8e00);  // present, DPL0, 64-bit interrupt gate
+  g.shr(rax, 16);
+  g.mov(word[rdi + 6], ax);
+  g.shr(rax, 16);
+  g.mov(dword[rdi + 8], eax);
+  g.mov(dword[rdi + 12], 0);
+  emitLidt(g, idtBase, 4095);
+}
+
+void emitLidt(Xbyak::CodeGenerator& g, uint64_t idtBase, uint16_t limit) {
+  using namespace Xbyak::util;
+  g.sub(rsp, 16);
+  g.mov(word[rsp], limit);
+  g.mov(rax, idtBase);
+  g.mov(qword[rsp + 2], rax);
+  g.db(0x0f), g.db(0x01), g.db(0x1c), g.db(0x24);  // lidt [rsp]
+  g.add(rsp, 16);
+}
+
+}  // namespace vmm_test

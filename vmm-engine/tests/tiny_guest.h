@@ -34,3 +34,11 @@ bool kvmOrSkip(const char* what);
 void emitPowerOff(Xbyak::CodeGenerator& g, uint32_t code);
 
 }  // namespace vmm_test
+
+namespace vmm_test {
+// Installs an interrupt gate for `vector` -> `handler` into an IDT at
+// `idtBase` (identity-mapped) and loads it (limit 4095). Clobbers rax, rdi.
+void emitIdtGate(Xbyak::CodeGenerator& g, uint64_t idtBase, uint8_t vector,
+                 const Xbyak::Label& handler);
+void emitLidt(Xbyak::CodeGenerator& g, uint64_t idtBase, uint16_t limit);
+}  // namespace vmm_test

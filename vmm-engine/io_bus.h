@@ -23,6 +23,18 @@ class IoDevice {
                   unsigned size) = 0;
   virtual void out(Vcpu& vcpu, uint16_t offset, const uint8_t* data,
                    unsigned size) = 0;
+  // A string instruction (rep ins/outs) of `count` elements, `size` bytes
+  // each, packed in `data`. The defaults call in()/out() per element;
+  // a device overrides them to take the whole string at once (the serial
+  // port keeps a line from one vCPU together).
+  virtual void inRep(Vcpu& vcpu, uint16_t offset, uint8_t* data,
+                     unsigned size, uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) in(vcpu, offset, data + i * size, size);
+  }
+  virtual void outRep(Vcpu& vcpu, uint16_t offset, const uint8_t* data,
+                      unsigned size, uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) out(vcpu, offset, data + i * size, size);
+  }
 };
 
 class IoBus {
@@ -35,10 +47,12 @@ class IoBus {
   bool add(uint16_t base, uint32_t count, IoDevice* device,
            std::string& error);
 
-  // One access. Unclaimed ports read all ones and ignore writes.
-  void in(Vcpu& vcpu, uint16_t port, uint8_t* data, unsigned size) const;
-  void out(Vcpu& vcpu, uint16_t port, const uint8_t* data,
-           unsigned size) const;
+  // `count` accesses of `size` bytes at `port` (count > 1: a string
+  // instruction). Unclaimed ports read all ones and ignore writes.
+  void in(Vcpu& vcpu, uint16_t port, uint8_t* data, unsigned size,
+          uint32_t count = 1) const;
+  void out(Vcpu& vcpu, uint16_t port, const uint8_t* data, unsigned size,
+           uint32_t count = 1) const;
 
  private:
   struct Range {

@@ -51,9 +51,13 @@ class SerialPort : public vmm::IoDevice {
   void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
   void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
            unsigned size) override;
+  // `rep outsb` to THR: the whole string under one lock.
+  void outRep(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
+              unsigned size, uint32_t count) override;
   uint64_t bytesWritten() const { return bytes_.load(); }
 
  private:
+  void appendLocked(char c);
   void flushLocked();
   int fd_ = -1;
   std::string error_;

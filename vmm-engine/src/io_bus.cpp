@@ -27,22 +27,31 @@ bool IoBus::add(uint16_t base, uint32_t count, IoDevice* device,
   return true;
 }
 
-void IoBus::in(Vcpu& vcpu, uint16_t port, uint8_t* data,
-               unsigned size) const {
-  if (uint8_t o = owner_[port]) {
-    const Range& r = ranges_[o - 1];
-    r.device->in(vcpu, uint16_t(port - r.base), data, size);
-  } else {
-    memset(data, 0xff, size);
+void IoBus::in(Vcpu& vcpu, uint16_t port, uint8_t* data, unsigned size,
+               uint32_t count) const {
+  uint8_t o = owner_[port];
+  if (!o) {
+    memset(data, 0xff, size_t(size) * count);
+    return;
   }
+  const Range& r = ranges_[o - 1];
+  uint16_t offset = uint16_t(port - r.base);
+  if (count == 1)
+    r.device->in(vcpu, offset, data, size);
+  else
+    r.device->inRep(vcpu, offset, data, size, count);
 }
 
 void IoBus::out(Vcpu& vcpu, uint16_t port, const uint8_t* data,
-                unsigned size) const {
-  if (uint8_t o = owner_[port]) {
-    const Range& r = ranges_[o - 1];
-    r.device->out(vcpu, uint16_t(port - r.base), data, size);
-  }
+                unsigned size, uint32_t count) const {
+  uint8_t o = owner_[port];
+  if (!o) return;
+  const Range& r = ranges_[o - 1];
+  uint16_t offset = uint16_t(port - r.base);
+  if (count == 1)
+    r.device->out(vcpu, offset, data, size);
+  else
+    r.device->outRep(vcpu, offset, data, size, count);
 }
 
 }  // namespace vmm

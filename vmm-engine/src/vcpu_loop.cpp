@@ -174,13 +174,10 @@ bool Vcpu::handleIo() {
   bool in = io.direction == KVM_EXIT_IO_IN;
   counters_.countIo(in);
   if (hooks_) [[unlikely]] hooks_->onIo(*this, in, io.port, size, count);
-  const IoBus& bus = vm_.ioBus();
-  for (uint32_t i = 0; i < count; ++i, data += size) {
-    if (in)
-      bus.in(*this, io.port, data, size);
-    else
-      bus.out(*this, io.port, data, size);
-  }
+  if (in)
+    vm_.ioBus().in(*this, io.port, data, size, count);
+  else
+    vm_.ioBus().out(*this, io.port, data, size, count);
   return true;
 }
 

@@ -46,10 +46,21 @@ void SerialPort::in(vmm::Vcpu&, uint16_t offset, uint8_t* data,
 void SerialPort::out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
                      unsigned) {
   if (offset != kThr) return;  // divisor, IER, LCR, ...: ignored
-  bytes_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard l(mu_);
-  line_.push_back(char(data[0]));
-  if (data[0] == '\n' || line_.size() >= kMaxLine) flushLocked();
+  appendLocked(char(data[0]));
+}
+
+void SerialPort::outRep(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
+                        unsigned size, uint32_t count) {
+  if (offset != kThr) return;
+  std::lock_guard l(mu_);
+  for (uint32_t i = 0; i < count; ++i) appendLocked(char(data[i * size]));
+}
+
+void SerialPort::appendLocked(char c) {
+  bytes_.fetch_add(1, std::memory_order_relaxed);
+  line_.push_back(c);
+  if (c == '\n' || line_.size() >= kMaxLine) flushLocked();
 }
 
 }  // namespace vmx

@@ -17,8 +17,9 @@ struct skip : pegtl::star<sep> {};
 struct escaped : pegtl::seq<pegtl::one<'\\'>, pegtl::any> {};
 struct plain : pegtl::not_one<'"', '\\'> {};
 struct string_body : pegtl::star<pegtl::sor<escaped, plain>> {};
+struct string_open : pegtl::one<'"'> {};
 struct string_close : pegtl::one<'"'> {};
-struct string_lit : pegtl::if_must<pegtl::one<'"'>, string_body, string_close> {};
+struct string_lit : pegtl::if_must<string_open, string_body, string_close> {};
 
 // An atom is a maximal run of bytes that are not delimiters; the action
 // decides whether it is an integer literal or a name.

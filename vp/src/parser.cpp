@@ -16,6 +16,7 @@ constexpr size_t kMaxDepth = 200;
 constexpr size_t kMaxStringBytes = 255;
 
 struct ParseState {
+  Loc stringStart;  // where the string being read began
   std::vector<SExpr> top;
   std::vector<SExpr> open;  // lists being built, innermost last
   Diagnostics& diags;
@@ -53,6 +54,14 @@ struct action<grammar::open> {
     list.kind = SExpr::Kind::List;
     list.loc = locOf(in);
     st.open.push_back(std::move(list));
+  }
+};
+
+template <>
+struct action<grammar::string_open> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    st.stringStart = locOf(in);
   }
 };
 
@@ -148,7 +157,7 @@ bool parseIntegerLiteral(std::string_view text, uint64_t& value,
 }
 
 std::vector<SExpr> parseSExprs(std::string_view source, Diagnostics& diags) {
-  ParseState st{{}, {}, diags};
+  ParseState st{{}, {}, {}, diags};
   pegtl::memory_input in(source.data(), source.size(), diags.file());
   try {
     pegtl::parse<grammar::file, action, grammar::control>(in, st);
@@ -160,6 +169,9 @@ std::vector<SExpr> parseSExprs(std::string_view source, Diagnostics& diags) {
     if (msg.rfind("missing ')'", 0) == 0 && !st.open.empty()) {
       at = st.open.back().loc;
       msg = "this '(' is never closed";
+    } else if (msg.rfind("unterminated string", 0) == 0) {
+      at = st.stringStart;
+      msg = "this string literal is never closed";
     }
     diags.error(at, msg);
   }

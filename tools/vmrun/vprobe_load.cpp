@@ -1,0 +1,18 @@
+// vmrun vprobeLoad X.vmx 'SCRIPT': loads a VP script given on the command
+// line. Warnings go to stderr; errors come back as the engine's
+// "FILE:LINE:COL: error:" lines and exit 1.
+#include <cstdio>
+
+#include "tools/vmrun/commands.h"
+
+namespace vmrun {
+
+int vprobeLoad(const vmx::VmrunArgs& args) {
+  nlohmann::json reply;
+  nlohmann::json fields = {{"script", args.args[0]}, {"source", "<command line>"}};
+  if (!requestVm(args, vmx::MessageType::VprobeLoad, fields, reply)) return 1;
+  printLines(reply, "diagnostics", stderr);
+  return 0;
+}
+
+}  // namespace vmrun

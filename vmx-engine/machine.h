@@ -1,0 +1,42 @@
+// The running virtual machine, as the VM process's control plane sees it:
+// something that runs until the guest powers off or it is asked to stop.
+//
+// Implemented by the KVM monitor (vmm-engine) and handed to the VM process
+// by its power-on step (vm_process.h, PowerOn). The control plane never
+// looks inside: it only asks for a stop and waits for the end.
+#pragma once
+
+#include <string_view>
+
+namespace vmx {
+
+enum class MachineState {
+  Running,   // vCPUs run the guest
+  Stopping,  // requestStop() was called; vCPUs are winding down
+  Stopped,   // every vCPU thread has finished
+};
+
+std::string_view machineStateName(MachineState state);
+
+class Machine {
+ public:
+  virtual ~Machine() = default;
+
+  // Asks every vCPU to stop. Returns at once; may be called more than once
+  // and from any thread (the control thread calls it for `vmrun stop` and
+  // on SIGTERM, after the probe host has unloaded the script so that the
+  // unload probes still found the vCPUs running).
+  virtual void requestStop() = 0;
+
+  // Blocks until the machine has stopped, whether asked to or because the
+  // guest powered off or failed. Returns the VM process's exit status: the
+  // value the guest wrote to the power-off port, or nonzero after a failure
+  // (a triple fault, a KVM error), which the machine logs to stderr (vmx.log)
+  // itself. Called once, by the VM process's main thread.
+  virtual int waitStopped() = 0;
+
+  // Thread safe; for `status` replies.
+  virtual MachineState state() const = 0;
+};
+
+}  // namespace vmx

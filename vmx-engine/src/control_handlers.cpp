@@ -1,0 +1,107 @@
+#include "vmx-engine/src/control_handlers.h"
+
+#include <unistd.h>
+
+#include <exception>
+#include <iterator>
+
+#include "vmx-engine/vmx_log.h"
+
+namespace vmx {
+namespace {
+
+using Handler = nlohmann::json (*)(ControlState&, const Request&);
+
+nlohmann::json handleStatus(ControlState& s, const Request&) {
+  return okReply({{"vmx", s.targets.vmxPath},
+                  {"displayName", s.targets.displayName},
+                  {"pid", ::getpid()},
+                  {"state", machineStateName(s.targets.machine.state())}});
+}
+
+nlohmann::json handleStop(ControlState& s, const Request&) {
+  if (!s.stopping) {
+    logLine("stop requested");
+    stopVm(s);
+  }
+  return okReply({{"pid", ::getpid()}});
+}
+
+nlohmann::json handleLoad(ControlState& s, const Request& request) {
+  std::string script, source = "<command line>", error;
+  if (!requestString(request, "script", script, error)) return errorReply(error);
+  if (request.body.contains("source") &&
+      !requestString(request, "source", source, error)) {
+    return errorReply(error);
+  }
+  if (!s.targets.policy.mayLoad(error)) return errorReply(error);
+  if (!s.targets.output.reopenIfDeleted(error)) return errorReply(error);
+  LoadResult result = s.targets.probes.load(script, source);
+  logLine("script " + source + (result.ok ? " loaded" : " refused"));
+  if (!result.ok) {
+    return errorReply("The VP script has errors; it was not loaded",
+                      result.diagnostics);
+  }
+  return okReply({{"diagnostics", result.diagnostics}});
+}
+
+nlohmann::json handleReset(ControlState& s, const Request&) {
+  s.targets.probes.reset();
+  logLine("script unloaded (vprobeReset)");
+  return okReply();
+}
+
+nlohmann::json handleListProbes(ControlState& s, const Request&) {
+  return okReply({{"probes", s.targets.probes.listProbes()}});
+}
+
+nlohmann::json handleListGlobals(ControlState& s, const Request&) {
+  return okReply({{"globals", s.targets.probes.listGlobals()}});
+}
+
+nlohmann::json handleVersion(ControlState& s, const Request&) {
+  std::string why;
+  return okReply({{"version", s.targets.probes.version()},
+                  {"enabled", s.targets.policy.mayLoad(why)}});
+}
+
+// Indexed by MessageType.
+constexpr Handler kHandlers[] = {
+    handleStatus,     handleStop,        handleLoad,    handleReset,
+    handleListProbes, handleListGlobals, handleVersion,
+};
+static_assert(std::size(kHandlers) == static_cast<size_t>(MessageType::Count));
+
+bool allowedWhileStopping(MessageType type) {
+  return type == MessageType::Status || type == MessageType::Stop;
+}
+
+}  // namespace
+
+void stopVm(ControlState& state) {
+  state.stopping = true;
+  state.targets.probes.reset();
+  state.targets.machine.requestStop();
+}
+
+nlohmann::json handleRequest(ControlState& state, const Request& request) {
+  if (state.stopping && !allowedWhileStopping(request.type)) {
+    return errorReply("The virtual machine is stopping");
+  }
+  return kHandlers[static_cast<size_t>(request.type)](state, request);
+}
+
+std::string handleLine(ControlState& state, std::string_view line) {
+  Request request;
+  std::string error;
+  if (!decodeRequest(line, request, error)) return encodeReply(errorReply(error));
+  try {
+    return encodeReply(handleRequest(state, request));
+  } catch (const std::exception& e) {
+    logLine(std::string("internal error in ") +
+            std::string(messageTypeName(request.type)) + ": " + e.what());
+    return encodeReply(errorReply(std::string("internal error: ") + e.what()));
+  }
+}
+
+}  // namespace vmx

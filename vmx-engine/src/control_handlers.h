@@ -1,0 +1,31 @@
+// The control server's handler table: one handler per MessageType, each
+// turning a decoded request into a reply. Run on the control thread only.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "vmx-engine/control_protocol.h"
+#include "vmx-engine/control_server.h"
+
+namespace vmx {
+
+struct ControlState {
+  ControlTargets targets;
+  bool stopping = false;  // a stop was requested: only status/stop answered
+};
+
+// Dispatches one request through the handler table.
+nlohmann::json handleRequest(ControlState& state, const Request& request);
+
+// Decodes one request line, handles it, encodes the reply line. Never
+// throws: a handler's exception becomes an error reply.
+std::string handleLine(ControlState& state, std::string_view line);
+
+// What `vmrun stop` and SIGTERM do: unload the script (its unload probes
+// fire while the vCPUs still run), then ask the machine to stop.
+void stopVm(ControlState& state);
+
+}  // namespace vmx

@@ -1,0 +1,74 @@
+#include "vmx-engine/probe_output.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace vmx {
+
+std::unique_ptr<ProbeOutput> ProbeOutput::open(const std::string& outPath,
+                                               const std::string& errPath,
+                                               std::string& error) {
+  auto result = std::unique_ptr<ProbeOutput>(new ProbeOutput);
+  result->out_.path = outPath;
+  result->err_.path = errPath;
+  if (!openFile(result->out_, error) || !openFile(result->err_, error)) {
+    return nullptr;
+  }
+  return result;
+}
+
+bool ProbeOutput::openFile(File& file, std::string& error) {
+  UniqueFd fd(::open(file.path.c_str(),
+                     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0) {
+    error = "cannot open " + file.path + ": " + std::strerror(errno);
+    return false;
+  }
+  file.fd = std::move(fd);
+  file.dev = st.st_dev;
+  file.ino = st.st_ino;
+  return true;
+}
+
+bool ProbeOutput::reopenIfGone(File& file, std::string& error) {
+  struct stat st {};
+  bool same = ::stat(file.path.c_str(), &st) == 0 && st.st_dev == file.dev &&
+              st.st_ino == file.ino;
+  return same || openFile(file, error);
+}
+
+bool ProbeOutput::reopenIfDeleted(std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reopenIfGone(out_, error) && reopenIfGone(err_, error);
+}
+
+void ProbeOutput::append(const File& file, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t n = ::write(file.fd.get(), text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    // A full disk must not stop the guest: what does not fit is dropped.
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void ProbeOutput::output(uint64_t, std::string_view text) {
+  std::lock_guard<std::mutex> lock(mu_);
+  append(out_, text);
+}
+
+void ProbeOutput::error(uint64_t, std::string_view line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!line.empty() && line.back() == '\n') {
+    append(err_, line);
+  } else {
+    append(err_, std::string(line) + "\n");
+  }
+}
+
+}  // namespace vmx

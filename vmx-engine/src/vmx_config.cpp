@@ -1,0 +1,78 @@
+#include "vmx-engine/vmx_config.h"
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+
+#include "vmx-engine/src/config_values.h"
+#include "vmx-engine/src/vmx_settings.h"
+
+namespace vmx {
+
+vp::Options VmxConfig::vpOptions() const {
+  vp::Options options;
+  options.maxCodeBytes = maxCodeBytes;
+  options.bagBytes = bagBytes;
+  options.version = vprobeVersion;
+  return options;
+}
+
+namespace {
+
+std::string folderOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string defaultDisplayName(const std::string& path) {
+  std::string name = path.substr(path.rfind('/') + 1);
+  if (name.size() > 4 && name.ends_with(".vmx")) name.resize(name.size() - 4);
+  return name;
+}
+
+void setDefaults(const std::string& vmxPath, VmxConfig& out) {
+  out = VmxConfig{};
+  out.vmxPath = vmxPath;
+  out.dir = folderOf(vmxPath);
+  out.displayName = defaultDisplayName(vmxPath);
+  out.serial0File = resolvePath(out.dir, "serial.log");
+  out.outFile = resolvePath(out.dir, "vprobe.out");
+  out.errFile = resolvePath(out.dir, "vprobe.err");
+}
+
+}  // namespace
+
+bool parseVmxConfig(std::string_view text, const std::string& fileName,
+                    const std::string& vmxPath, VmxConfig& out,
+                    std::vector<ConfigError>& errors) {
+  size_t before = errors.size();
+  setDefaults(vmxPath, out);
+  ConfigFile file;
+  ConfigFile::parse(text, fileName, file, errors);
+  applyVmxSettings(file, out, errors);
+  if (out.guestImage.empty()) {
+    errors.push_back({fileName, 0,
+                      "guest.image is not set: name the guest's ELF image, "
+                      "e.g. guest.image = \"demo.elf\""});
+  }
+  return errors.size() == before;
+}
+
+bool loadVmxConfig(const std::string& path, VmxConfig& out,
+                   std::vector<ConfigError>& errors) {
+  char resolved[PATH_MAX];
+  std::string text, error;
+  if (::realpath(path.c_str(), resolved) == nullptr) {
+    errors.push_back({path, 0, std::string("cannot open: ") + std::strerror(errno)});
+    return false;
+  }
+  if (!readTextFile(resolved, text, error)) {
+    errors.push_back({path, 0, "cannot read: " + error});
+    return false;
+  }
+  return parseVmxConfig(text, path, resolved, out, errors);
+}
+
+}  // namespace vmx

@@ -1,0 +1,164 @@
+#include "vmx-engine/src/vmx_settings.h"
+
+#include <string>
+
+#include "vmx-engine/src/config_values.h"
+
+namespace vmx {
+namespace {
+
+// Reads one value into `cfg`; on a bad value returns false with `error`
+// saying what is accepted.
+using Apply = bool (*)(std::string_view value, VmxConfig& cfg,
+                       std::string& error);
+
+struct Setting {
+  std::string_view key;  // lower case
+  Apply apply;
+};
+
+bool number(std::string_view value, uint64_t min, uint64_t max,
+            uint64_t& out, std::string& error) {
+  if (parseUnsignedValue(value, min, max, out)) return true;
+  error = "expected a whole number from " + std::to_string(min) + " to " +
+          std::to_string(max) + ", got \"" + std::string(value) + "\"";
+  return false;
+}
+
+bool path(std::string_view value, const VmxConfig& cfg, std::string& out,
+          std::string& error) {
+  if (value.empty()) {
+    error = "expected a file name, got \"\"";
+    return false;
+  }
+  out = resolvePath(cfg.dir, value);
+  return true;
+}
+
+bool applyNumVcpus(std::string_view v, VmxConfig& cfg, std::string& error) {
+  uint64_t n = 0;
+  if (!number(v, 1, 16, n, error)) return false;
+  cfg.numVcpus = static_cast<unsigned>(n);
+  return true;
+}
+
+bool applyMemsize(std::string_view v, VmxConfig& cfg, std::string& error) {
+  uint64_t n = 0;
+  if (!number(v, 16, 4096, n, error)) return false;
+  cfg.memsizeMiB = static_cast<unsigned>(n);
+  return true;
+}
+
+bool applyDisplayName(std::string_view v, VmxConfig& cfg, std::string&) {
+  if (!v.empty()) cfg.displayName = std::string(v);
+  return true;
+}
+
+bool applyGuestImage(std::string_view v, VmxConfig& cfg, std::string& error) {
+  return path(v, cfg, cfg.guestImage, error);
+}
+
+bool applyGuestCmdline(std::string_view v, VmxConfig& cfg, std::string& error) {
+  // The boot information holds 256 bytes including the terminating NUL.
+  if (v.size() > 255 || v.find('\0') != std::string_view::npos) {
+    error = "the command line must be at most 255 bytes, without NUL bytes";
+    return false;
+  }
+  cfg.guestCmdline = std::string(v);
+  return true;
+}
+
+bool applyDiskFile(std::string_view v, VmxConfig& cfg, std::string& error) {
+  return path(v, cfg, cfg.disk0File, error);
+}
+
+bool applyDiskSize(std::string_view v, VmxConfig& cfg, std::string& error) {
+  return number(v, 0, 65536, cfg.disk0SizeMB, error);
+}
+
+bool applySerialFile(std::string_view v, VmxConfig& cfg, std::string& error) {
+  return path(v, cfg, cfg.serial0File, error);
+}
+
+bool applyEnable(std::string_view v, VmxConfig& cfg, std::string& error) {
+  if (parseBoolValue(v, cfg.vprobeEnable)) return true;
+  error = "expected TRUE or FALSE, got \"" + std::string(v) + "\"";
+  return false;
+}
+
+bool applyVpFile(std::string_view v, VmxConfig& cfg, std::string& error) {
+  return path(v, cfg, cfg.vpFile, error);
+}
+
+bool applyOutFile(std::string_view v, VmxConfig& cfg, std::string& error) {
+  return path(v, cfg, cfg.outFile, error);
+}
+
+bool applyMaxCode(std::string_view v, VmxConfig& cfg, std::string& error) {
+  uint64_t n = 0;
+  // The reference: the cache can be raised "to the maximum of 64KB".
+  if (!number(v, 1, 65536, n, error)) return false;
+  cfg.maxCodeBytes = static_cast<uint32_t>(n);
+  return true;
+}
+
+bool applyBagBytes(std::string_view v, VmxConfig& cfg, std::string& error) {
+  // Bags live in the VM process; 64 MiB bounds what a .vmx can make it take.
+  return number(v, 0, 64ull << 20, cfg.bagBytes, error);
+}
+
+bool applyVersion(std::string_view v, VmxConfig& cfg, std::string& error) {
+  vp::Version version;
+  if (!vp::parseVersion(v, version)) {
+    error = "expected a version such as \"1.0\", got \"" + std::string(v) + "\"";
+    return false;
+  }
+  if (version < vp::kOldestVersion || version > vp::kEngineVersion) {
+    error = "version " + version.str() + " is not supported: this engine runs " +
+            vp::kOldestVersion.str() + " to " + vp::kEngineVersion.str();
+    return false;
+  }
+  cfg.vprobeVersion = version;
+  return true;
+}
+
+bool warnAllow(std::string_view, VmxConfig& cfg, std::string&) {
+  cfg.warnings.push_back(
+      "vprobe.allow in a .vmx file is ignored: it is a host setting "
+      "(the file named by VPROBE_HOST_CONFIG, or /etc/vprobes/config)");
+  return true;
+}
+
+constexpr Setting kSettings[] = {
+    {"numvcpus", applyNumVcpus},
+    {"memsize", applyMemsize},
+    {"displayname", applyDisplayName},
+    {"guest.image", applyGuestImage},
+    {"guest.cmdline", applyGuestCmdline},
+    {"disk0.filename", applyDiskFile},
+    {"disk0.sizemb", applyDiskSize},
+    {"serial0.filename", applySerialFile},
+    {"vprobe.enable", applyEnable},
+    {"vprobe.vpfile", applyVpFile},
+    {"vprobe.outfile", applyOutFile},
+    {"vprobe.maxcodebytes", applyMaxCode},
+    {"vprobe.bagbytes", applyBagBytes},
+    {"vprobe.version", applyVersion},
+    {"vprobe.allow", warnAllow},
+};
+
+}  // namespace
+
+void applyVmxSettings(const ConfigFile& file, VmxConfig& out,
+                      std::vector<ConfigError>& errors) {
+  for (const Setting& setting : kSettings) {
+    const ConfigEntry* entry = file.find(setting.key);
+    if (entry == nullptr) continue;
+    std::string error;
+    if (!setting.apply(entry->value, out, error)) {
+      errors.push_back(file.errorAt(*entry, entry->key + ": " + error));
+    }
+  }
+}
+
+}  // namespace vmx

@@ -1,0 +1,147 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include "vmx-engine/src/control_handlers.h"
+#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-engine/tests/test_doubles.h"
+
+using nlohmann::json;
+using vmx::MessageType;
+
+namespace {
+
+// A control state over the test doubles and real output files.
+struct Fixture {
+  vmxtest::TempDir dir;
+  vmxtest::CallLog log;
+  vmxtest::RecordingProbeHost probes{log};
+  vmxtest::ControlledMachine machine{log};
+  std::unique_ptr<vmx::ProbeOutput> output;
+  std::unique_ptr<vmx::ControlState> state;
+
+  explicit Fixture(bool allowed = true, bool enabled = true) {
+    std::string error;
+    output = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), error);
+    REQUIRE(output);
+    vmx::VprobePolicy policy{allowed, "/etc/vprobes/config", enabled, "/vm/demo.vmx"};
+    state.reset(new vmx::ControlState{
+        {machine, probes, *output, policy, "/vm/demo.vmx", "Demo"}});
+  }
+
+  json request(MessageType type, json fields = json::object()) {
+    std::string line = vmx::encodeRequest(type, fields);
+    json reply;
+    std::string error;
+    REQUIRE(vmx::decodeReply(vmx::handleLine(*state, line.substr(0, line.size() - 1)),
+                             reply, error));
+    return reply;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("handlers: status") {
+  Fixture f;
+  json r = f.request(MessageType::Status);
+  CHECK(r == json{{"ok", true}, {"vmx", "/vm/demo.vmx"}, {"displayName", "Demo"},
+                  {"pid", ::getpid()}, {"state", "running"}});
+}
+
+TEST_CASE("handlers: a load goes to the probe host with its source name") {
+  Fixture f;
+  json r = f.request(MessageType::VprobeLoad, {{"script", "(vprobe VMM1Hz)"}, {"source", "t.vp"}});
+  CHECK(r == json{{"ok", true}, {"diagnostics", json::array()}});
+  CHECK(f.log.snapshot() == std::vector<std::string>{"load t.vp (vprobe VMM1Hz)"});
+  f.request(MessageType::VprobeLoad, {{"script", "x"}});
+  CHECK(f.log.snapshot().back() == "load <command line> x");
+}
+
+TEST_CASE("handlers: warnings come back with a successful load") {
+  Fixture f;
+  json r = f.request(MessageType::VprobeLoad, {{"script", "warn"}});
+  CHECK(r["ok"] == true);
+  CHECK(r["diagnostics"] == json{"<command line>:1:1: warning: version 1.9 is newer"});
+}
+
+TEST_CASE("handlers: compile errors come back as the engine rendered them") {
+  Fixture f;
+  json r = f.request(MessageType::VprobeLoad, {{"script", "error"}, {"source", "bad.vp"}});
+  CHECK(r == json{{"ok", false},
+                  {"error", "The VP script has errors; it was not loaded"},
+                  {"diagnostics", {"bad.vp:1:2: error: unknown identifier 'error'"}}});
+}
+
+TEST_CASE("handlers: loads are refused unless allowed and enabled") {
+  Fixture notAllowed(false, true);
+  json r = notAllowed.request(MessageType::VprobeLoad, {{"script", "x"}});
+  CHECK(r["ok"] == false);
+  CHECK(r["error"] ==
+        "VProbes are not allowed on this host: add vprobe.allow = \"TRUE\" to "
+        "/etc/vprobes/config and restart the virtual machine");
+  CHECK(notAllowed.log.snapshot().empty());
+
+  Fixture notEnabled(true, false);
+  r = notEnabled.request(MessageType::VprobeLoad, {{"script", "x"}});
+  CHECK(r["error"] ==
+        "VProbes are not enabled for this virtual machine: add vprobe.enable = \"TRUE\" to "
+        "/vm/demo.vmx and restart the virtual machine");
+  CHECK(notEnabled.log.snapshot().empty());
+}
+
+TEST_CASE("handlers: a load without a script string is refused") {
+  Fixture f;
+  CHECK(f.request(MessageType::VprobeLoad)["error"] ==
+        "malformed request: \"script\" must be a string");
+  CHECK(f.request(MessageType::VprobeLoad, {{"script", "x"}, {"source", 3}})["error"] ==
+        "malformed request: \"source\" must be a string");
+  CHECK(f.log.snapshot().empty());
+}
+
+TEST_CASE("handlers: reset, lists and version") {
+  Fixture f;
+  CHECK(f.request(MessageType::VprobeReset) == json{{"ok", true}});
+  CHECK(f.log.snapshot() == std::vector<std::string>{"reset"});
+  CHECK(f.request(MessageType::VprobeListProbes)["probes"] == json{"VMM1Hz", "VMXLoad"});
+  CHECK(f.request(MessageType::VprobeListGlobals)["globals"] == json{"RAX", "myCount"});
+  CHECK(f.request(MessageType::VprobeVersion) ==
+        json{{"ok", true}, {"version", "1.0"}, {"enabled", true}});
+  Fixture off(true, false);
+  CHECK(off.request(MessageType::VprobeVersion)["enabled"] == false);
+  Fixture notAllowed(false, true);
+  CHECK(notAllowed.request(MessageType::VprobeVersion)["enabled"] == false);
+}
+
+TEST_CASE("handlers: stop unloads the script before stopping the machine") {
+  Fixture f;
+  json r = f.request(MessageType::Stop);
+  CHECK(r == json{{"ok", true}, {"pid", ::getpid()}});
+  CHECK(f.log.snapshot() == std::vector<std::string>{"reset", "requestStop"});
+  CHECK(f.request(MessageType::Status)["state"] == "stopping");
+  // A second stop does not unload again; other requests are refused.
+  CHECK(f.request(MessageType::Stop)["ok"] == true);
+  CHECK(f.log.snapshot().size() == 2);
+  CHECK(f.request(MessageType::VprobeLoad, {{"script", "x"}})["error"] ==
+        "The virtual machine is stopping");
+  CHECK(f.log.snapshot().size() == 2);
+}
+
+TEST_CASE("handlers: garbage and a failing handler get error replies") {
+  Fixture f;
+  json reply;
+  std::string error;
+  REQUIRE(vmx::decodeReply(vmx::handleLine(*f.state, "\x01\x02garbage"), reply, error));
+  CHECK(reply == json{{"ok", false}, {"error", "malformed request: not JSON"}});
+  json r = f.request(MessageType::VprobeLoad, {{"script", "throw"}});
+  CHECK(r == json{{"ok", false}, {"error", "internal error: boom"}});
+  CHECK(f.request(MessageType::Status)["ok"] == true);
+}
+
+TEST_CASE("handlers: a load recreates a deleted vprobe.out") {
+  Fixture f;
+  f.output->output(0, "before\n");
+  REQUIRE(::unlink(f.dir.file("vprobe.out").c_str()) == 0);
+  REQUIRE(f.request(MessageType::VprobeLoad, {{"script", "x"}})["ok"] == true);
+  f.output->output(0, "after\n");
+  CHECK(vmxtest::readAll(f.dir.file("vprobe.out")) == "after\n");
+}

@@ -1,0 +1,211 @@
+#include <catch2/catch.hpp>
+
+#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-engine/vmx_config.h"
+
+using vmx::VmxConfig;
+
+namespace {
+
+constexpr const char* kImage = "guest.image = \"demo.elf\"\n";
+
+VmxConfig parseOk(const std::string& text) {
+  VmxConfig cfg;
+  std::vector<vmx::ConfigError> errors;
+  bool ok = vmx::parseVmxConfig(text, "demo.vmx", "/vms/demo/demo.vmx", cfg, errors);
+  for (const auto& e : errors) INFO(e.str());
+  REQUIRE(ok);
+  return cfg;
+}
+
+// The one error `line` (after a valid guest.image line) produces.
+std::string errorFor(const std::string& line) {
+  VmxConfig cfg;
+  std::vector<vmx::ConfigError> errors;
+  CHECK_FALSE(vmx::parseVmxConfig(std::string(kImage) + line + "\n", "demo.vmx",
+                                  "/vms/demo/demo.vmx", cfg, errors));
+  REQUIRE(errors.size() == 1);
+  return errors[0].str();
+}
+
+}  // namespace
+
+TEST_CASE("vmx: defaults") {
+  VmxConfig c = parseOk(kImage);
+  CHECK(c.vmxPath == "/vms/demo/demo.vmx");
+  CHECK(c.dir == "/vms/demo");
+  CHECK(c.displayName == "demo");
+  CHECK(c.numVcpus == 1);
+  CHECK(c.memsizeMiB == 64);
+  CHECK(c.guestImage == "/vms/demo/demo.elf");
+  CHECK(c.guestCmdline.empty());
+  CHECK(c.disk0File.empty());
+  CHECK(c.disk0SizeMB == 0);
+  CHECK(c.serial0File == "/vms/demo/serial.log");
+  CHECK_FALSE(c.vprobeEnable);
+  CHECK(c.vpFile.empty());
+  CHECK(c.outFile == "/vms/demo/vprobe.out");
+  CHECK(c.errFile == "/vms/demo/vprobe.err");
+  CHECK(c.maxCodeBytes == 16384);
+  CHECK(c.bagBytes == 65536);
+  CHECK(c.vprobeVersion == vp::kEngineVersion);
+  CHECK(c.warnings.empty());
+}
+
+TEST_CASE("vmx: every setting is read") {
+  VmxConfig c = parseOk(
+      "numvcpus = \"4\"\nmemsize = \"256\"\ndisplayName = \"Demo VM\"\n"
+      "guest.image = \"/abs/k.elf\"\nguest.cmdline = \"init=/sbin/x quiet\"\n"
+      "disk0.fileName = \"disks/d0.img\"\ndisk0.sizeMB = \"32\"\n"
+      "serial0.fileName = \"con.txt\"\nvprobe.enable = \"TRUE\"\n"
+      "vprobe.vpFile = \"boot.vp\"\nvprobe.outFile = \"out/p.out\"\n"
+      "vprobe.maxCodeBytes = \"65536\"\nvprobe.bagBytes = \"1048576\"\n"
+      "vprobe.version = \"1.0\"\n");
+  CHECK(c.numVcpus == 4);
+  CHECK(c.memsizeMiB == 256);
+  CHECK(c.displayName == "Demo VM");
+  CHECK(c.guestImage == "/abs/k.elf");
+  CHECK(c.guestCmdline == "init=/sbin/x quiet");
+  CHECK(c.disk0File == "/vms/demo/disks/d0.img");
+  CHECK(c.disk0SizeMB == 32);
+  CHECK(c.serial0File == "/vms/demo/con.txt");
+  CHECK(c.vprobeEnable);
+  CHECK(c.vpFile == "/vms/demo/boot.vp");
+  CHECK(c.outFile == "/vms/demo/out/p.out");
+  CHECK(c.maxCodeBytes == 65536);
+  CHECK(c.bagBytes == 1048576);
+  CHECK(c.vprobeVersion == vp::Version{1, 0});
+  vp::Options o = c.vpOptions();
+  CHECK(o.maxCodeBytes == 65536);
+  CHECK(o.bagBytes == 1048576);
+  CHECK(o.version == vp::Version{1, 0});
+}
+
+TEST_CASE("vmx: booleans in VMware's spellings") {
+  for (const char* yes : {"TRUE", "true", "True", "YES", "yes", "1"}) {
+    CHECK(parseOk(std::string(kImage) + "vprobe.enable = \"" + yes + "\"\n").vprobeEnable);
+  }
+  for (const char* no : {"FALSE", "false", "NO", "no", "0"}) {
+    CHECK_FALSE(parseOk(std::string(kImage) + "vprobe.enable = " + no + "\n").vprobeEnable);
+  }
+}
+
+TEST_CASE("vmx: bounds are inclusive") {
+  CHECK(parseOk(std::string(kImage) + "numvcpus = 1\n").numVcpus == 1);
+  CHECK(parseOk(std::string(kImage) + "numvcpus = 16\n").numVcpus == 16);
+  CHECK(parseOk(std::string(kImage) + "memsize = 16\n").memsizeMiB == 16);
+  CHECK(parseOk(std::string(kImage) + "memsize = 4096\n").memsizeMiB == 4096);
+  CHECK(parseOk(std::string(kImage) + "vprobe.bagBytes = 0\n").bagBytes == 0);
+  CHECK(parseOk(std::string(kImage) + "guest.cmdline = \"" + std::string(255, 'x') + "\"\n")
+            .guestCmdline.size() == 255);
+}
+
+TEST_CASE("vmx: a later duplicate wins, unknown keys are ignored") {
+  VmxConfig c = parseOk(std::string(kImage) + "memsize = 32\nMEMSIZE = 512\nfoo.bar = \"x\"\n");
+  CHECK(c.memsizeMiB == 512);
+}
+
+TEST_CASE("vmx: each bad value names file, line and what is accepted") {
+  CHECK(errorFor("numvcpus = \"0\"") ==
+        "demo.vmx:2: error: numvcpus: expected a whole number from 1 to 16, got \"0\"");
+  CHECK(errorFor("numvcpus = \"17\"") ==
+        "demo.vmx:2: error: numvcpus: expected a whole number from 1 to 16, got \"17\"");
+  CHECK(errorFor("numvcpus = \"two\"") ==
+        "demo.vmx:2: error: numvcpus: expected a whole number from 1 to 16, got \"two\"");
+  CHECK(errorFor("memsize = \"8\"") ==
+        "demo.vmx:2: error: memsize: expected a whole number from 16 to 4096, got \"8\"");
+  CHECK(errorFor("memsize = \"64MB\"") ==
+        "demo.vmx:2: error: memsize: expected a whole number from 16 to 4096, got \"64MB\"");
+  CHECK(errorFor("memsize = \"-64\"") ==
+        "demo.vmx:2: error: memsize: expected a whole number from 16 to 4096, got \"-64\"");
+  CHECK(errorFor("memsize = \"99999999999999999999999\"") ==
+        "demo.vmx:2: error: memsize: expected a whole number from 16 to 4096, got "
+        "\"99999999999999999999999\"");
+  CHECK(errorFor("vprobe.enable = \"maybe\"") ==
+        "demo.vmx:2: error: vprobe.enable: expected TRUE or FALSE, got \"maybe\"");
+  CHECK(errorFor("vprobe.maxCodeBytes = \"65537\"") ==
+        "demo.vmx:2: error: vprobe.maxCodeBytes: expected a whole number from 1 to 65536, "
+        "got \"65537\"");
+  CHECK(errorFor("vprobe.bagBytes = \"67108865\"") ==
+        "demo.vmx:2: error: vprobe.bagBytes: expected a whole number from 0 to 67108864, "
+        "got \"67108865\"");
+  CHECK(errorFor("disk0.sizeMB = \"65537\"") ==
+        "demo.vmx:2: error: disk0.sizeMB: expected a whole number from 0 to 65536, got \"65537\"");
+  CHECK(errorFor("vprobe.version = \"one\"") ==
+        "demo.vmx:2: error: vprobe.version: expected a version such as \"1.0\", got \"one\"");
+  CHECK(errorFor("vprobe.version = \"9.0\"") ==
+        "demo.vmx:2: error: vprobe.version: version 9.0 is not supported: this engine runs " +
+            vp::kOldestVersion.str() + " to " + vp::kEngineVersion.str());
+  CHECK(errorFor("vprobe.version = \"0.9\"").find("version 0.9 is not supported") !=
+        std::string::npos);
+  CHECK(errorFor("guest.cmdline = \"" + std::string(256, 'x') + "\"") ==
+        "demo.vmx:2: error: guest.cmdline: the command line must be at most 255 bytes, "
+        "without NUL bytes");
+  CHECK(errorFor("vprobe.vpFile = \"\"") ==
+        "demo.vmx:2: error: vprobe.vpFile: expected a file name, got \"\"");
+  CHECK(errorFor("vprobe.outFile = \"\"") ==
+        "demo.vmx:2: error: vprobe.outFile: expected a file name, got \"\"");
+  CHECK(errorFor("serial0.fileName = \"\"") ==
+        "demo.vmx:2: error: serial0.fileName: expected a file name, got \"\"");
+  CHECK(errorFor("disk0.fileName = \"\"") ==
+        "demo.vmx:2: error: disk0.fileName: expected a file name, got \"\"");
+  CHECK(errorFor("this is not a setting") ==
+        "demo.vmx:2: error: expected 'key = \"value\"', found 'this is not a setting'");
+}
+
+TEST_CASE("vmx: guest.image is required") {
+  VmxConfig c;
+  std::vector<vmx::ConfigError> errors;
+  CHECK_FALSE(vmx::parseVmxConfig("memsize = 64\n", "demo.vmx", "/v/demo.vmx", c, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].str() ==
+        "demo.vmx: error: guest.image is not set: name the guest's ELF image, "
+        "e.g. guest.image = \"demo.elf\"");
+  errors.clear();
+  CHECK_FALSE(vmx::parseVmxConfig("guest.image = \"\"\n", "demo.vmx", "/v/demo.vmx", c, errors));
+  CHECK(errors.size() == 2);  // the empty value, and therefore no image
+}
+
+TEST_CASE("vmx: all errors of a file are reported at once") {
+  VmxConfig c;
+  std::vector<vmx::ConfigError> errors;
+  CHECK_FALSE(vmx::parseVmxConfig(
+      std::string(kImage) + "numvcpus = 99\nmemsize = 1\nvprobe.enable = x\n", "demo.vmx",
+      "/v/demo.vmx", c, errors));
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].line == 2);
+  CHECK(errors[1].line == 3);
+  CHECK(errors[2].line == 4);
+}
+
+TEST_CASE("vmx: vprobe.allow in a .vmx is ignored with a warning") {
+  VmxConfig c = parseOk(std::string(kImage) + "vprobe.allow = \"TRUE\"\n");
+  REQUIRE(c.warnings.size() == 1);
+  CHECK(c.warnings[0].find("vprobe.allow in a .vmx file is ignored") == 0);
+}
+
+TEST_CASE("vmx: loadVmxConfig resolves the file and names it as typed") {
+  vmxtest::TempDir dir;
+  dir.write("a.vmx", "guest.image = \"k.elf\"\nmemsize = 2\n");
+  VmxConfig c;
+  std::vector<vmx::ConfigError> errors;
+  CHECK_FALSE(vmx::loadVmxConfig(dir.file("a.vmx"), c, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].str() == dir.file("a.vmx") +
+                               ":2: error: memsize: expected a whole number from 16 to 4096, "
+                               "got \"2\"");
+
+  dir.write("b.vmx", "guest.image = \"k.elf\"\n");
+  errors.clear();
+  REQUIRE(vmx::loadVmxConfig(dir.path() + "/./b.vmx", c, errors));
+  CHECK(c.vmxPath == dir.file("b.vmx"));
+  CHECK(c.guestImage == dir.file("k.elf"));
+}
+
+TEST_CASE("vmx: a missing .vmx is an error naming it") {
+  VmxConfig c;
+  std::vector<vmx::ConfigError> errors;
+  CHECK_FALSE(vmx::loadVmxConfig("/nonexistent/x.vmx", c, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].str() == "/nonexistent/x.vmx: error: cannot open: No such file or directory");
+}

@@ -1,0 +1,56 @@
+// The VM process: what `vmx X.vmx` (started by `vmrun start`) does once
+// the .vmx and the host configuration have been read.
+//
+//   1. detaches from the terminal (daemon.h); its log is vmx.log
+//   2. takes the VM's lock (vm_lock.h): a second start of the same VM fails
+//   3. creates the control socket (control_server.h)
+//   4. opens vprobe.out / vprobe.err (probe_output.h)
+//   5. powers on: the PowerOn step builds the Machine and the ProbeHost
+//   6. loads vprobe.vpFile, if set (subject to vprobe.allow/vprobe.enable)
+//   7. registers for `vmrun list` (vm_registry.h), serves the socket, and
+//      tells the launcher the VM is up
+//   8. waits for the machine to stop (guest power-off, `vmrun stop`,
+//      SIGTERM/SIGINT), unloads the script, and removes its files.
+// A failure at any step is reported to the launcher (so `vmrun start`
+// prints it and exits 1) and undoes the steps before it.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vmx-engine/host_config.h"
+#include "vmx-engine/machine.h"
+#include "vmx-engine/probe_host.h"
+#include "vmx-engine/vmx_config.h"
+#include "vp/vp.h"
+
+namespace vmx {
+
+struct PoweredOnVm {
+  std::unique_ptr<Machine> machine;
+  std::unique_ptr<ProbeHost> probes;  // destroyed before `machine`
+};
+
+// Builds the machine described by `config` and starts its vCPUs, and builds
+// the probe host that loads scripts into it with config.vpOptions(),
+// printing to `sink` (the VM's ProbeOutput). Called on the main thread with
+// SIGTERM and SIGINT blocked: threads it creates inherit that mask and must
+// keep it (the control thread receives those signals). Returns false with
+// `error`, a sentence for the user, when the VM cannot power on.
+using PowerOn = std::function<bool(const VmxConfig& config, vp::Sink& sink,
+                                   PoweredOnVm& out, std::string& error)>;
+
+struct VmProcessOptions {
+  bool detach = true;  // false: stay in the foreground, log to stderr
+  std::chrono::seconds startTimeout{60};  // how long the launcher waits
+};
+
+// Runs the VM process. Returns the exit status for main(): in the launcher
+// 0 once the VM is up or 1 if it failed to start; in the VM process
+// itself, the machine's exit status (Machine::waitStopped) once it is over.
+int runVmProcess(const VmxConfig& config, const HostConfig& host,
+                 const PowerOn& powerOn, const VmProcessOptions& options);
+
+}  // namespace vmx

@@ -1,0 +1,59 @@
+// The command line of `vmrun`, as VMware's vmrun spells it:
+//
+//   vmrun [-T ws|fusion|player] COMMAND [VMX] [ARGS...]
+//
+// The commands this vmrun knows, their arguments, and the checks made
+// before anything is sent to a VM. Command names are matched without
+// regard to case, as VMware's vmrun does. -T names the VMware product the
+// command is meant for; every local product is accepted and means the same
+// here, and remote ones (server, esx, vc...) are refused.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vmx {
+
+enum class VmrunCommand : unsigned char {
+  Start,
+  Stop,
+  List,
+  VprobeLoad,
+  VprobeLoadFile,
+  VprobeReset,
+  VprobeListProbes,
+  VprobeListGlobals,
+  VprobeVersion,
+  Count
+};
+
+struct VmrunCommandInfo {
+  std::string_view name;
+  bool takesVmx;
+  std::string_view args;     // for usage: "'SCRIPT'", "[gui|nogui]"
+  unsigned required;         // arguments after VMX
+  std::string_view optional; // "" or one optional word's choices "a|b"
+  std::string_view summary;
+};
+
+const VmrunCommandInfo& vmrunCommandInfo(VmrunCommand command);
+
+struct VmrunArgs {
+  bool help = false;      // -h/--help/-?: print usage, exit 0
+  std::string product = "ws";
+  VmrunCommand command = VmrunCommand::Count;
+  std::string vmx;        // as typed
+  std::vector<std::string> args;
+};
+
+// Parses argv[1..]. False with `error` (one line, printed before the usage)
+// when the command line is wrong.
+bool parseVmrunArgs(std::span<const std::string> argv, VmrunArgs& out,
+                    std::string& error);
+
+// The usage text: every command with its arguments.
+std::string vmrunUsage();
+
+}  // namespace vmx

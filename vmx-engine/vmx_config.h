@@ -1,0 +1,75 @@
+// A virtual machine's `.vmx` file, read and checked before the VM process
+// starts anything: a VM with a bad setting is not started, and every bad
+// line is reported as "demo.vmx:7: error: ...".
+//
+// Settings (keys are case-insensitive; see config_file.h for the syntax):
+//   numvcpus             1..16, default 1
+//   memsize              MiB of guest RAM, 16..4096, default 64
+//   displayName          default: the .vmx file's name without ".vmx"
+//   guest.image          the guest's ELF64 image (required)
+//   guest.cmdline        at most 255 bytes, passed in the boot information
+//   disk0.fileName       the disk image; none when absent
+//   disk0.sizeMB         1..65536: size of disk0 (created at this size if
+//                        missing); 0/absent: the file's own size
+//   serial0.fileName     the serial console log, default serial.log
+//   vprobe.enable        TRUE/FALSE (also YES/NO, 1/0, any case), default
+//                        FALSE; scripts load only when TRUE
+//   vprobe.vpFile        a VP script loaded at power-on
+//   vprobe.outFile       probe output, default vprobe.out (appended)
+//   vprobe.maxCodeBytes  translation cache, 1..65536, default 16384
+//   vprobe.bagBytes      storage of all bags, 0..67108864, default 65536
+//   vprobe.version       "M.N": the engine behaves as this VP version
+//                        (from 1.0 up to the engine's own); default the
+//                        engine's own
+// Paths are taken relative to the folder that holds the .vmx. Unknown keys
+// are kept in the file and ignored, as VMware does. `vprobe.allow` is a
+// host setting (host_config.h); in a .vmx it is ignored with a warning,
+// since a VM's owner must not be able to grant it to themselves.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vmx-engine/config_file.h"
+#include "vp/vp.h"
+
+namespace vmx {
+
+struct VmxConfig {
+  std::string vmxPath;  // absolute, symlinks resolved: the VM's identity
+  std::string dir;      // the folder holding the .vmx
+  std::string displayName;
+  unsigned numVcpus = 1;
+  unsigned memsizeMiB = 64;
+  std::string guestImage;  // absolute
+  std::string guestCmdline;
+  std::string disk0File;     // absolute; empty when the VM has no disk
+  uint64_t disk0SizeMB = 0;  // 0: the file's own size
+  std::string serial0File;   // absolute
+  bool vprobeEnable = false;
+  std::string vpFile;   // absolute; empty when none
+  std::string outFile;  // absolute
+  std::string errFile;  // absolute: vprobe.err beside the .vmx
+  uint32_t maxCodeBytes = 16384;
+  uint64_t bagBytes = 65536;
+  vp::Version vprobeVersion = vp::kEngineVersion;
+  // Settings that were accepted but are worth a line in vmx.log.
+  std::vector<std::string> warnings;
+
+  // The engine options these settings ask for.
+  vp::Options vpOptions() const;
+};
+
+// Reads `path` (as the user typed it; errors name it so). Returns false with
+// at least one error when the file cannot be read or has bad settings.
+bool loadVmxConfig(const std::string& path, VmxConfig& out,
+                   std::vector<ConfigError>& errors);
+
+// The same, from text: `fileName` for messages, `vmxPath` the absolute path
+// the settings are relative to.
+bool parseVmxConfig(std::string_view text, const std::string& fileName,
+                    const std::string& vmxPath, VmxConfig& out,
+                    std::vector<ConfigError>& errors);
+
+}  // namespace vmx

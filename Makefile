@@ -25,7 +25,8 @@ TOOL_LIBS_emmett  := emmett2vp
 TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
 TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
 TOOL_LIBS_vprobe  := emmett2vp vmx-engine vmm-engine vp
-BENCH_LIBS        := vmx-engine vmm-engine vp emmett2vp
+BENCH_LIBS_vp_ops := vp
+BENCH_LIBS        := vmx-engine vmm-engine vp emmett2vp   # benches not listed
 # Objects a test binary needs beyond its libraries: the VMM tests boot
 # guests against the real devices, without the rest of vmx-engine.
 TEST_EXTRA_vmm-engine = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vmx-engine/src/devices/*.cpp))
@@ -88,9 +89,12 @@ $(BUILD)/bin/$(1): $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.cpp
 endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(call libs_of,$(BENCH_LIBS))
-	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+define BENCH_RULE
+$(BUILD)/bench/$(1): $(BUILD)/obj/bench/$(1).o $(call libs_of,$(or $(BENCH_LIBS_$(1)),$(BENCH_LIBS)))
+	@mkdir -p $$(dir $$@)
+	$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+endef
+$(foreach b,$(patsubst bench/%.cpp,%,$(wildcard bench/*.cpp)),$(eval $(call BENCH_RULE,$(b))))
 
 # The demo guest has its own makefile (freestanding flags, linker script).
 guest:

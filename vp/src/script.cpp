@@ -26,7 +26,14 @@ class ScriptImpl final : public Script {
   bool compile(std::vector<Diagnostic>& diags) {
     size_t needed = 0;
     code_ = JitCode::compile(*prog_, state_.shared.get(), opts_.maxCodeBytes, needed);
-    if (code_) return true;
+    if (code_) {
+      entry_ = code_->entry();
+      for (size_t i = 0; i < prog_->probes.size(); ++i) {
+        const Function& fn = prog_->functions[prog_->probes[i].function];
+        fires_.push_back({code_->probeCode(i), fn.frameBytes, prog_->probes[i].point.name.c_str()});
+      }
+      return true;
+    }
     diags.push_back({Diagnostic::Severity::Error, prog_->file, 0, 0,
                      "script needs " + std::to_string(needed) +
                          " bytes of code but the translation cache holds " +
@@ -43,20 +50,18 @@ class ScriptImpl final : public Script {
 
   FireStatus fire(Context& c, size_t index, std::span<const uint64_t> args) override {
     auto& ctx = static_cast<ContextImpl&>(c);
-    const ProbeDef& probe = prog_->probes[index];
-    const Function& fn = prog_->functions[probe.function];
-    ctx.beginFire(probe, args);
+    const Fire& f = fires_[index];
+    ctx.beginFire(f.name, f.frameBytes, args);
     RtCtx* rt = ctx.rt();
     bool ok;
-    rt->stackUsed = fn.frameBytes;
-    if (fn.frameBytes > kStackBytes) {
+    if (f.frameBytes > kStackBytes) [[unlikely]] {
       rt->errCode = static_cast<uint32_t>(ErrorCode::Stack);
-      rt->errWhere = fn.body;
+      rt->errWhere = prog_->functions[prog_->probes[index].function].body;
       ok = false;
     } else if (opts_.interpret) {
-      ok = interpretProbe(*prog_, fn, ctx);
+      ok = interpretProbe(*prog_, prog_->functions[prog_->probes[index].function], ctx);
     } else {
-      ok = code_->run(rt, index);
+      ok = entry_(rt, f.code) == 0;
     }
     return ctx.endFire(!ok);
   }
@@ -78,6 +83,14 @@ class ScriptImpl final : public Script {
   Options opts_;
   ScriptState state_;
   std::unique_ptr<JitCode> code_;
+  JitCode::Entry entry_ = nullptr;
+  // What a fire of each probe needs, in one place.
+  struct Fire {
+    const void* code;
+    uint64_t frameBytes;
+    const char* name;
+  };
+  std::vector<Fire> fires_;
   std::vector<ProbePoint> points_;
 };
 

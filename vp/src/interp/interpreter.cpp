@@ -33,7 +33,8 @@ struct Activation {
 
 class Interp {
  public:
-  Interp(const Program& p, ContextImpl& ctx) : p_(p), ctx_(ctx), c_(ctx.rt()) {}
+  Interp(const Program& p, ContextImpl& ctx)
+      : p_(p), ctx_(ctx), c_(ctx.rt()), stack_(ctx.interpStack) {}
 
   bool runProbe(const Function& fn);
 
@@ -76,7 +77,7 @@ class Interp {
   ContextImpl& ctx_;
   RtCtx* c_;
   Activation* act_ = nullptr;
-  std::vector<uint8_t> stack_;
+  std::vector<uint8_t>& stack_;
   size_t stackTop_ = 0;
 };
 
@@ -344,7 +345,7 @@ uint64_t Interp::eval(const Expr* e) {
 }
 
 bool Interp::runProbe(const Function& fn) {
-  stack_.resize(kStackBytes);
+  if (stack_.size() < kStackBytes) stack_.resize(kStackBytes);
   try {
     c_->stackUsed = fn.frameBytes;
     if (c_->stackUsed > kStackBytes) raise(ErrorCode::Stack, fn.body);

@@ -32,20 +32,23 @@ void Emitter::compileAll() {
 }
 
 // uint64_t entry(RtCtx* ctx, const void* probe): saves the callee-saved
-// registers, keeps its stack pointer in ctx->abortRsp for the raise stub,
-// and calls the probe body. Returns 0, or 1 from raiseStub.
+// registers compiled code uses (rbx, rbp, r15), keeps its stack pointer in
+// ctx->abortRsp for the raise stub, and calls the probe body. Returns 0, or
+// 1 from raiseStub.
 void Emitter::trampoline() {
   L(entry_);
-  push(rbx); push(rbp); push(r12); push(r13); push(r14); push(r15);
-  sub(rsp, 8);  // 6 pushes + return address: realign to 16
+  push(rbx);
+  push(rbp);
+  push(r15);  // with the return address: rsp is 16-byte aligned again
   mov(r15, rdi);
   mov(field(offsetof(RtCtx, abortRsp)), rsp);
   call(rsi);
   xor_(eax, eax);
   Xbyak::Label out;
   L(out);
-  add(rsp, 8);
-  pop(r15); pop(r14); pop(r13); pop(r12); pop(rbp); pop(rbx);
+  pop(r15);
+  pop(rbp);
+  pop(rbx);
   ret();
   // Reached from raiseStub when no try frame catches the error.
   L(ret_);
@@ -114,7 +117,7 @@ void Emitter::function(size_t index) {
   L(fnLabels_[index]);
   push(rbp);
   mov(rbp, rsp);
-  sub(rsp, static_cast<int32_t>(fn_->frameBytes - 16));
+  if (fn_->frameBytes > 16) sub(rsp, static_cast<int32_t>(fn_->frameBytes - 16));
   fnReturn_ = &done;
   gen(fn_->body);
   L(done);

@@ -2,7 +2,8 @@
 //
 // Conventions of the generated code:
 //   r15   the RtCtx of the firing thread (callee-saved, set by the entry
-//         trampoline);
+//         trampoline); rbx, r12-r14 are not used (rbx only to keep a value
+//         across helper calls on the way out of a function);
 //   rax   the value of the expression just compiled (an integer, or the
 //         address of a string);
 //   rsp   constant inside a function body and 16-byte aligned, so helpers

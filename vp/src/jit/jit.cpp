@@ -10,9 +10,8 @@ class JitCodeImpl final : public JitCode {
  public:
   explicit JitCodeImpl(std::unique_ptr<Emitter> e) : e_(std::move(e)) {}
 
-  bool run(RtCtx* c, size_t index) const override {
-    return e_->entry()(c, e_->probeCode(index)) == 0;
-  }
+  Entry entry() const override { return e_->entry(); }
+  const void* probeCode(size_t index) const override { return e_->probeCode(index); }
   size_t size() const override { return e_->getSize(); }
   const std::vector<size_t>& functionSizes() const override { return e_->functionSizes; }
 

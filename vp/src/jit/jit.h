@@ -24,8 +24,11 @@ class JitCode {
                                           uint32_t maxBytes, size_t& needed);
   virtual ~JitCode() = default;
 
-  // Runs the body of probe `index` on `c`; false when it raised an error.
-  virtual bool run(RtCtx* c, size_t index) const = 0;
+  // Runs `probeCode(index)` on `c`; returns 0, or 1 when it raised an
+  // error. A plain function pointer, so a fire costs no virtual call.
+  using Entry = uint64_t (*)(RtCtx*, const void*);
+  virtual Entry entry() const = 0;
+  virtual const void* probeCode(size_t index) const = 0;
   virtual size_t size() const = 0;
   // Bytes of code per function, in Program::functions order.
   virtual const std::vector<size_t>& functionSizes() const = 0;

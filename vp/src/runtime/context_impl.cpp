@@ -37,23 +37,7 @@ ContextImpl::ContextImpl(ScriptState& script, Target& target, int id,
 
 ContextImpl::~ContextImpl() { std::free(rt_); }
 
-void ContextImpl::beginFire(const ProbeDef& probe,
-                            std::span<const uint64_t> args) {
-  RtCtx* c = rt_;
-  c->budget = kFireBudget;
-  c->stackUsed = 0;
-  c->valid = 0;
-  c->errCode = 0;
-  c->errWhere = nullptr;
-  c->tryDepth = 0;
-  c->budgetRefills = 0;
-  size_t n = args.size() < 10 ? args.size() : 10;
-  for (size_t i = 0; i < n; ++i) c->args[i] = args[i];
-  for (size_t i = n; i < 10; ++i) c->args[i] = 0;
-  c->probeName = probe.point.name.c_str();
-}
-
-FireStatus ContextImpl::endFire(bool failed) {
+FireStatus ContextImpl::finishFire(bool failed) {
   FireStatus status = FireStatus::Ok;
   std::string errorLine;
   if (failed && rt_->errCode == static_cast<uint32_t>(ErrorCode::Exit)) {

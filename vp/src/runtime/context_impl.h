@@ -2,11 +2,13 @@
 // aggregate shards and its buffered output.
 #pragma once
 
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "vp/src/builtins.h"
 #include "vp/src/runtime/rt_ctx.h"
 #include "vp/src/runtime/script_state.h"
 #include "vp/vp.h"
@@ -24,9 +26,26 @@ class ContextImpl final : public Context {
   int id() const override { return id_; }
 
   // Prepares rt() for a fire of `probe` (budget, registers, arguments).
-  void beginFire(const ProbeDef& probe, std::span<const uint64_t> args);
+  // Inline: this and endFire's fast path are most of an empty fire's cost.
+  void beginFire(const char* probeName, uint64_t frameBytes, std::span<const uint64_t> args) {
+    RtCtx* c = rt_;
+    c->budget = kFireBudget;
+    c->stackUsed = frameBytes;
+    c->valid = 0;
+    c->errCode = 0;
+    c->tryDepth = 0;
+    c->budgetRefills = 0;
+    c->fireStamp = 0;
+    c->probeName = probeName;
+    size_t n = args.size() < 10 ? args.size() : 10;
+    std::memset(c->args, 0, sizeof c->args);
+    if (n) std::memcpy(c->args, args.data(), 8 * n);
+  }
   // Commits whole lines of output; reports the error if the fire failed.
-  FireStatus endFire(bool failed);
+  FireStatus endFire(bool failed) {
+    if (!failed && out_.empty()) return FireStatus::Ok;
+    return finishFire(failed);
+  }
 
   RtCtx* rt() { return rt_; }
   char* strVar(uint32_t i) {
@@ -41,11 +60,14 @@ class ContextImpl final : public Context {
   std::string& out() { return out_; }
   // Extra words for the error message of a Format or Decode error.
   std::string detail;
+  // The reference interpreter's frames (allocated on its first use).
+  std::vector<uint8_t> interpStack;
   // Bag snapshots of the bagforeach loops in progress, innermost last.
   std::vector<std::vector<std::pair<uint64_t, uint64_t>>> foreach;
 
  private:
   static constexpr size_t kStrSlot = 256;
+  FireStatus finishFire(bool failed);
   std::string errorMessage() const;
 
   ScriptState& script_;

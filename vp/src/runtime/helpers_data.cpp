@@ -14,11 +14,14 @@ RtResult aggr(RtCtx* c, const Expr* e, const uint64_t* keys) {
   const AggrDef& def = ctx.script().program.aggrs[e->index];
   uint64_t value = keys[def.intKeys + def.strKeys];
   ShardSet& shards = ctx.shards();
+  // The TSC at the fire's first update orders "latest" between threads'
+  // shards when they merge (samples of concurrent fires race anyway); read
+  // once per fire because the TSC costs as much as the rest of an update.
+  if (!c->fireStamp) c->fireStamp = __rdtsc();
   bool added;
   {
     std::lock_guard<SpinLock> g(shards.lock);
-    // The TSC orders "latest" between threads' shards when they merge.
-    added = shards.tables[e->index].add(keys, value, __rdtsc());
+    added = shards.tables[e->index].add(keys, value, c->fireStamp);
   }
   if (!added) return fail(c, ErrorCode::AggrFull, e);
   return {1, 0};

@@ -45,6 +45,7 @@ struct alignas(16) RtCtx {
   uint64_t cache[kCachedSlots];  // register groups, see globals.h
   uint32_t tryDepth;
   uint32_t budgetRefills;  // BudgetError catches used this fire
+  uint64_t fireStamp;      // TSC of the fire's first aggregate update, or 0
   TryFrame tries[kMaxTryDepth];
   ContextImpl* owner;
 };

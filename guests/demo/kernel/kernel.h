@@ -1,0 +1,181 @@
+/* Kernel-internal types and functions. Every kernel path here runs at
+ * CPL0, which some hosts emulate at microseconds per instruction: keep
+ * paths short, loops small, and leave bulk work to user mode. */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "defs.h"
+
+#define V2P(va) ((uint64_t)(va) - KERNEL_VBASE)
+#define P2V(pa) ((void *)((uint64_t)(pa) + KERNEL_VBASE))
+
+struct frame {
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx,
+      rbx, rax;
+  uint64_t vector, error;
+  uint64_t rip, cs, rflags, rsp, ss;
+};
+_Static_assert(sizeof(struct frame) == FRAME_SIZE, "frame layout");
+_Static_assert(offsetof(struct frame, rbp) == FRAME_RBP, "frame rbp");
+_Static_assert(offsetof(struct frame, rip) == FRAME_RIP, "frame rip");
+_Static_assert(offsetof(struct frame, cs) == FRAME_CS, "frame cs");
+
+enum task_state { T_FREE, T_RUNNABLE, T_SLEEPING, T_DISK, T_DEAD };
+
+struct task {
+  struct frame *frame; /* saved state while not running */
+  uint64_t kstack_top;
+  uint64_t cr3;
+  uint32_t state, cpu;
+  uint64_t wake_tick;
+  uint64_t *pt;        /* the page table covering 0x400000-0x5fffff */
+  uint64_t data_pa;    /* physical base of USER_DATA */
+  uint8_t pad0[TASK_PID - 56];
+  int32_t pid;
+  uint8_t pad1[TASK_COMM - TASK_PID - 4];
+  char comm[TASK_COMM_LEN];
+  uint8_t pad2[TASK_SIZE - TASK_COMM - TASK_COMM_LEN];
+};
+_Static_assert(offsetof(struct task, pid) == TASK_PID, "task pid");
+_Static_assert(offsetof(struct task, comm) == TASK_COMM, "task comm");
+_Static_assert(sizeof(struct task) == TASK_SIZE, "task size");
+
+struct tss {
+  uint32_t reserved0;
+  uint64_t rsp0, rsp1, rsp2;
+  uint64_t reserved1, ist[7], reserved2;
+  uint16_t reserved3, iomap_base;
+} __attribute__((packed));
+
+/* I/O permission bitmap covering ports 0-0x3ff (1 bit per port, 0 =
+ * allowed at CPL3). */
+#define IOMAP_BYTES 128
+
+struct percpu {
+  struct task *current; /* PCPU_CURRENT: must stay first */
+  uint64_t user_rsp;    /* PCPU_USER_RSP: scratch in syscall entry */
+  uint64_t kstack;      /* PCPU_KSTACK: current task's kernel stack top */
+  struct percpu *self;  /* PCPU_SELF */
+  uint32_t cpu, ntasks;
+  uint32_t next;        /* round-robin position */
+  uint32_t pad;
+  uint64_t ticks;
+  struct task *idle;
+  struct task *tasks[MAX_TASKS];
+  struct tss tss;
+  uint8_t iomap[IOMAP_BYTES + 1]; /* + the 0xff terminator */
+} __attribute__((aligned(64)));
+_Static_assert(offsetof(struct percpu, current) == PCPU_CURRENT, "pcpu");
+_Static_assert(offsetof(struct percpu, user_rsp) == PCPU_USER_RSP, "pcpu");
+_Static_assert(offsetof(struct percpu, kstack) == PCPU_KSTACK, "pcpu");
+_Static_assert(offsetof(struct percpu, self) == PCPU_SELF, "pcpu");
+
+static inline struct percpu *this_cpu(void) {
+  struct percpu *p;
+  __asm__ volatile("mov %%gs:%c1, %0" : "=r"(p) : "i"(PCPU_SELF));
+  return p;
+}
+
+/* Boot information (docs/platform.md), read through the higher half. */
+struct bootinfo {
+  uint32_t magic, version;
+  uint64_t ram_bytes;
+  uint32_t ncpus, zero;
+  uint64_t disk_sectors;
+  char cmdline[256];
+};
+
+/* Options parsed from the command line (README.md). */
+struct options {
+  int bench_out, bench_compute, triplefault;
+  uint32_t hz;
+  uint32_t progs; /* bit per enum user_prog */
+};
+
+extern struct percpu percpus[MAX_CPUS];
+extern struct task tasks[MAX_TASKS];
+extern struct shared_info shared_info;
+extern struct options opts;
+extern uint64_t kernel_pml4[512];
+extern uint8_t boot_stacks[MAX_CPUS][8192];
+extern const uint64_t isr_stubs[34];
+extern uint8_t user_image[], user_image_end[];
+
+/* entry.S */
+void syscall_entry(void);
+_Noreturn void enter_frame(struct frame *f);
+void idle_loop(void);
+_Noreturn void triple_fault(void);
+/* kfuncs.S: shapes the VP offset helpers understand. */
+int32_t sys_getpid(void);
+void get_task_comm(char *buf, struct task *t);
+char *strncpy(char *dst, const char *src, size_t n);
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+/* io.h-like helpers */
+static inline void outb(uint16_t p, uint8_t v) {
+  __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(p));
+}
+static inline void outl(uint16_t p, uint32_t v) {
+  __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(p));
+}
+static inline uint32_t inl(uint16_t p) {
+  uint32_t v;
+  __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
+  return v;
+}
+static inline void write_cr3(uint64_t v) {
+  __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
+static inline uint64_t read_cr2(void) {
+  uint64_t v;
+  __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+  return v;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v) {
+  __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
+                   "d"((uint32_t)(v >> 32)));
+}
+
+/* console.c */
+void kwrite(const char *s, uint64_t len);
+void kprint(const char *s);
+void kprint_num(const char *prefix, uint64_t v, const char *suffix);
+_Noreturn void panic(const char *what, struct frame *f);
+
+/* cmdline.c */
+void parse_cmdline(const char *cmdline);
+
+/* cpu.c */
+void setup_idt(void);
+void setup_cpu(uint32_t cpu);
+
+/* mm.c */
+void mm_init(uint64_t ram_bytes);
+int map_user_space(struct task *t, uint32_t slot);
+struct frame *page_fault(struct frame *f);
+int64_t sys_munmap(uint64_t addr, uint64_t len);
+
+/* sched.c */
+struct task *task_create(const char *name, uint32_t cpu, uint64_t entry,
+                         uint64_t rflags);
+void idle_create(uint32_t cpu);
+struct frame *schedule(struct percpu *pc);
+struct frame *timer_tick(struct frame *f);
+struct frame *block_current(struct percpu *pc, uint32_t state);
+struct frame *kill_current(struct frame *f, const char *why);
+
+/* disk.c */
+struct frame *sys_disk(struct frame *f);
+struct frame *disk_interrupt(struct frame *f);
+
+/* trap.c / syscall.c */
+struct frame *trap(struct frame *f);
+struct frame *syscall_dispatch(struct frame *f);
+struct frame *syscall_left_in_user_mode(struct frame *f);
+
+#endif

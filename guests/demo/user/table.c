@@ -1,0 +1,17 @@
+/* The table at USER_CODE the kernel reads to find each process's entry
+ * point (struct user_table, kernel/defs.h). */
+#include "ulib.h"
+
+__attribute__((section(".user_table"), used))
+const struct user_table user_table = {
+    USER_MAGIC,
+    {
+        [PROG_SYSLOOP] = (uint64_t)sysloop_main,
+        [PROG_DISKER] = (uint64_t)disker_main,
+        [PROG_PORTER] = (uint64_t)porter_main,
+        [PROG_PAGER] = (uint64_t)pager_main,
+        [PROG_CRUNCHER] = (uint64_t)cruncher_main,
+        [PROG_OUTBENCH] = (uint64_t)outbench_main,
+        [PROG_COMPUTE] = (uint64_t)compute_main,
+    },
+};

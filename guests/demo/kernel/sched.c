@@ -111,10 +111,6 @@ struct frame *kill_current(struct frame *f, const char *why) {
   kprint_num(" (vector ", f->vector, "");
   kprint_num(", error ", f->error, "");
   kprint_num(", cs ", f->cs, "");
-  kprint_num(", rip ", f->rip, "");
-  kprint_num(", rcx ", f->rcx, "");
-  kprint_num(", r11 ", f->r11, "");
-  kprint_num(", rflags ", f->rflags, "");
-  kprint_num(", rsp ", f->rsp, ")\n");
+  kprint_num(", rip ", f->rip, ")\n");
   return block_current(pc, T_DEAD);
 }

@@ -1,0 +1,113 @@
+#include <iostream>
+
+#include "emmett2vp/emmett2vp.h"
+#include "emmett2vp/src/ast/printer.h"
+#include "emmett2vp/src/epp/preprocessor.h"
+#include "emmett2vp/src/parser/parser.h"
+#include "emmett2vp/src/passes/passes.h"
+#include "emmett2vp/src/probes/symbol_file.h"
+#include "emmett2vp/src/sema/symbols.h"
+#include "emmett2vp/src/sema/type_resolver.h"
+#include "emmett2vp/src/support/diagnostics.h"
+
+namespace emmett {
+
+struct Compiler::State {
+  Options opts;
+  SourceManager sm;
+  Diagnostics diags;
+  EppOutput epp;
+  ast::Program program;
+  TypeTable types;
+  SymbolFile guestSymbols;
+  SymbolTable symbols;
+  LoweredVp vp;
+  bool lowered = false;
+
+  void dump(const char* after) {
+    if (opts.dumpAst) std::cerr << "=== AST after " << after << " ===\n" << printAst(program);
+  }
+};
+
+Compiler::Compiler(Options opts) : s_(std::make_unique<State>()) { s_->opts = std::move(opts); }
+Compiler::~Compiler() = default;
+
+bool Compiler::preprocess(std::string source, const std::string& name) {
+  uint32_t id = s_->sm.add(name, std::move(source));
+  EppOptions eo;
+  eo.defines = s_->opts.defines;
+  eo.includeDirs = s_->opts.includeDirs;
+  eo.versionNumber = s_->opts.target.major * 100 + s_->opts.target.minor;
+  return emmett::preprocess(id, s_->sm, eo, s_->diags, s_->epp) && !s_->diags.hasErrors();
+}
+
+bool Compiler::parse() {
+  if (s_->diags.hasErrors()) return false;
+  bool ok = emmett::parse(s_->epp.text, s_->epp.map, s_->diags, s_->program);
+  s_->dump("parse");
+  return ok && !s_->diags.hasErrors();
+}
+
+bool Compiler::check() {
+  State& s = *s_;
+  if (s.diags.hasErrors()) return false;
+  if (!s.opts.symbolFile.empty()) {
+    std::string text;
+    if (!readFile(s.opts.symbolFile, text)) {
+      s.diags.error({}) << "cannot read symbol file '" << s.opts.symbolFile << "'";
+      return false;
+    }
+    s.guestSymbols.load(s.sm.add(s.opts.symbolFile, std::move(text)), s.sm, s.diags);
+  }
+  // The memory model decides pointer sizes, so it is read before any type.
+  for (auto& item : s.program.items) {
+    if (item->kind != ast::NodeKind::Memmodel) continue;
+    auto& m = static_cast<ast::Memmodel&>(*item);
+    if (m.model == "guest32") s.types.setPointerSize(4);
+    else if (m.model == "guest64") s.types.setPointerSize(8);
+    else s.diags.error(m.loc) << "unknown memory model '" << m.model << "' (expected guest32 or guest64)";
+  }
+  TypeResolver resolver(s.types, s.diags);
+  resolveProbes(s.program, s.guestSymbols, s.diags);
+  resolveNames(s.program, resolver, s.symbols, s.guestSymbols, s.diags);
+  s.dump("resolveNames");
+  if (s.diags.hasErrors()) return false;
+  checkTypes(s.program, resolver, s.symbols, s.diags);
+  s.dump("checkTypes");
+  if (s.diags.hasErrors()) return false;
+  markRecursion(s.program, s.symbols);
+  return true;
+}
+
+bool Compiler::lower() {
+  if (s_->diags.hasErrors()) return false;
+  s_->lowered = lowerToVp(s_->program, s_->symbols, s_->types, s_->sm, s_->opts.target, s_->diags, s_->vp);
+  return s_->lowered && !s_->diags.hasErrors();
+}
+
+Result Compiler::result() const {
+  Result r;
+  r.ok = s_->lowered && !s_->diags.hasErrors();
+  if (r.ok) r.vp = s_->vp.text;
+  r.version = s_->vp.version;
+  r.messages = s_->diags.render(s_->sm);
+  return r;
+}
+
+Result compileSource(std::string source, const std::string& name, const Options& opts) {
+  Compiler c(opts);
+  if (c.preprocess(std::move(source), name) && c.parse() && c.check()) c.lower();
+  return c.result();
+}
+
+Result compileFile(const std::string& path, const Options& opts) {
+  std::string text;
+  if (!readFile(path, text)) {
+    Result r;
+    r.messages = "error: cannot read '" + path + "'\n";
+    return r;
+  }
+  return compileSource(std::move(text), path, opts);
+}
+
+}  // namespace emmett

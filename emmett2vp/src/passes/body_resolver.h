@@ -1,0 +1,245 @@
+// Second half of name resolution (private to name_resolver.cpp): walks
+// function and probe bodies with block scopes. It runs twice: first to
+// collect implicit declarations (so a function may read a global that a
+// later probe assigns), then to bind every identifier and report unknown
+// ones.
+#pragma once
+
+#include <unordered_map>
+
+namespace emmett {
+namespace {
+
+class BodyResolver : public ast::Visitor<BodyResolver> {
+ public:
+  enum class Phase { CollectImplicit, Resolve };
+  using Visitor::visit;
+
+  BodyResolver(TypeResolver& t, SymbolTable& s, const SymbolFile& g, Diagnostics& d, Phase p)
+      : types_(t), syms_(s), guest_(g), diags_(d), phase_(p) {}
+
+  void visit(ast::Typedef&) {}
+  void visit(ast::TypeDecl&) {}
+
+  void visit(ast::VarDecl& n) {
+    if (!owner_) {  // a global: only its initializer has names to bind
+      dispatch(n.decl.init.get());
+      return;
+    }
+    dispatch(n.decl.init.get());
+    if (phase_ == Phase::CollectImplicit) return declareLocal(n.decl.name, &placeholder_);
+    if (n.storage != ast::Storage::None)
+      diags_.error(n.loc) << "storage classes (pervm, pervmk, perhost) are only allowed on global variables";
+    const Type* t = types_.resolve(n.type, n.decl.pointers, n.decl.dims);
+    if (!GlobalDeclarer::checkVarType(t, n.decl.name, n.decl.loc, diags_)) t = types_.table().error();
+    Symbol s{Symbol::Kind::Local, n.decl.name, n.decl.loc, t};
+    s.owner = ownerNode_;
+    s.decl = &n;
+    n.sym = syms_.make(std::move(s));
+    ownerLocals().push_back(n.sym);
+    if (scopes_.back().count(n.decl.name))
+      diags_.error(n.decl.loc) << "redefinition of '" << n.decl.name << "' in the same block";
+    declareLocal(n.decl.name, n.sym);
+  }
+
+  void visit(ast::FuncDef& n) {
+    if (!n.body || !n.sym || n.sym->func != &n) return;
+    owner_ = n.sym;
+    ownerNode_ = &n;
+    scopes_.emplace_back();
+    if (phase_ == Phase::Resolve) n.sym->params.clear();
+    for (size_t i = 0; i < n.params.size(); ++i) param(n, n.params[i], static_cast<int>(i));
+    dispatch(static_cast<ast::Stmt*>(n.body.get()));
+    scopes_.pop_back();
+    owner_ = nullptr;
+  }
+
+  void visit(ast::Probe& n) {
+    owner_ = &probeOwner_;
+    ownerNode_ = &n;
+    probeIndex_ = n.index;
+    scopes_.emplace_back();
+    if (phase_ == Phase::Resolve) checkProbeParams(n);
+    for (size_t i = 0; i < n.params.size(); ++i) {
+      auto& p = n.params[i];
+      if (p.decl.name.empty()) continue;
+      if (phase_ == Phase::CollectImplicit) {
+        declareLocal(p.decl.name, &placeholder_);
+        continue;
+      }
+      const Type* t = types_.resolve(p.type, p.decl.pointers, p.decl.dims);
+      if (!t->isError() && !t->isScalar())
+        diags_.error(p.decl.loc) << "probe parameter '" << p.decl.name << "' must be an integer or a pointer, not " << t->name;
+      Symbol s{Symbol::Kind::ProbeParam, p.decl.name, p.decl.loc, t->isScalar() ? t : types_.table().error()};
+      s.value = i;
+      s.owner = &n;
+      p.sym = syms_.make(std::move(s));
+      declareLocal(p.decl.name, p.sym);
+    }
+    dispatch(n.body.get());
+    scopes_.pop_back();
+    owner_ = nullptr;
+  }
+
+  void visit(ast::Block& n) {
+    scopes_.emplace_back();
+    for (auto& s : n.stmts) dispatch(s.get());
+    scopes_.pop_back();
+  }
+
+  void visit(ast::For& n) {
+    scopes_.emplace_back();
+    for (auto& s : n.init) dispatch(s.get());
+    dispatch(n.cond.get());
+    dispatch(n.step.get());
+    dispatch(n.body.get());
+    scopes_.pop_back();
+  }
+
+  void visit(ast::Ident& n) {
+    n.sym = lookup(n.name);
+    if (!n.sym && phase_ == Phase::Resolve) diags_.error(n.loc) << "unknown identifier '" << n.name << "'";
+    if (n.sym && n.sym->kind == Symbol::Kind::Function && phase_ == Phase::Resolve)
+      diags_.error(n.loc) << "function '" << n.name << "' used as a value (call it)";
+  }
+
+  void visit(ast::Assign& n) {
+    dispatch(n.rhs.get());
+    if (n.op == "=" && n.lhs->kind == ast::NodeKind::Ident) implicitTarget(static_cast<ast::Ident&>(*n.lhs), false);
+    dispatch(n.lhs.get());
+  }
+
+  void visit(ast::Call& n) {
+    const BuiltinFunc* b = findBuiltinFunc(n.name);
+    if (b && !b->args.empty() && b->args[0] == ArgKind::StrVar && !n.args.empty() &&
+        n.args[0]->kind == ast::NodeKind::Ident)
+      implicitTarget(static_cast<ast::Ident&>(*n.args[0]), true);
+    for (auto& a : n.args) dispatch(a.get());
+    if (phase_ != Phase::Resolve || b) return;
+    Symbol* s = syms_.global(n.name);
+    if (!s) {
+      diags_.error(n.loc) << "unknown function '" << n.name << "'";
+      return;
+    }
+    if (s->kind != Symbol::Kind::Function) {
+      diags_.error(n.loc) << "'" << n.name << "' is not a function";
+      return;
+    }
+    n.fn = s;
+  }
+
+  void visit(ast::Foreach& n) {
+    implicitTarget(*n.key, false);
+    implicitTarget(*n.value, false);
+    dispatch(n.key.get());
+    dispatch(n.value.get());
+    dispatch(n.bag.get());
+    dispatch(n.body.get());
+  }
+
+  void visit(ast::SizeofExpr& n) { dispatch(n.operand.get()); }
+
+  void visit(ast::Cast& n) {
+    if (phase_ == Phase::Resolve) n.targetType = types_.resolve(n.target, n.pointers, {});
+    dispatch(n.operand.get());
+  }
+
+ private:
+  void param(ast::FuncDef& f, ast::Param& p, int index) {
+    if (phase_ == Phase::CollectImplicit) {
+      if (!p.decl.name.empty()) declareLocal(p.decl.name, &placeholder_);
+      return;
+    }
+    if (p.decl.name.empty()) {
+      diags_.error(p.loc) << "parameter " << index + 1 << " of '" << f.name << "' needs a name";
+      return;
+    }
+    const Type* t = types_.resolve(p.type, p.decl.pointers, p.decl.dims);
+    bool container = t->kind == Type::Kind::Aggr || t->kind == Type::Kind::Bag;
+    if (!container && !GlobalDeclarer::checkVarType(t, p.decl.name, p.decl.loc, diags_)) t = types_.table().error();
+    Symbol s{Symbol::Kind::Param, p.decl.name, p.decl.loc, t};
+    s.owner = &f;
+    s.index = index;
+    p.sym = syms_.make(std::move(s));
+    owner_->params.push_back(p.sym);
+    if (scopes_.back().count(p.decl.name)) diags_.error(p.decl.loc) << "duplicate parameter '" << p.decl.name << "'";
+    declareLocal(p.decl.name, p.sym);
+  }
+
+  void checkProbeParams(ast::Probe& n) {
+    if (n.params.empty() || n.targets.empty()) return;
+    size_t given = n.params.size();
+    switch (n.probeKind) {
+      case ast::ProbeKind::Periodic:
+      case ast::ProbeKind::GuestData:
+        diags_.error(n.params[0].loc) << "probe '" << n.name << "' has no arguments";
+        return;
+      case ast::ProbeKind::Guest:
+        if (types_.table().pointerSize() == 8 && given > 6)
+          diags_.error(n.params[6].loc) << "GUEST probes of a 64-bit guest take at most 6 parameters (the argument registers)";
+        return;
+      case ast::ProbeKind::Static:
+        for (const auto& t : n.targets)
+          if (given > t.nargs) {
+            diags_.error(n.params[std::min<size_t>(t.nargs, given - 1)].loc)
+                << "probe '" << t.vpName << "' has " << t.nargs << " argument" << (t.nargs == 1 ? "" : "s") << "; "
+                << given << " parameter" << (given == 1 ? "" : "s") << " given";
+            return;
+          }
+    }
+  }
+
+  std::vector<Symbol*>& ownerLocals() {
+    return owner_ == &probeOwner_ ? syms_.probeLocals[probeIndex_] : owner_->locals;
+  }
+
+  void declareLocal(const std::string& name, Symbol* s) { scopes_.back()[name] = s; }
+
+  // `x = ...`, `foreach (k, v)` and the string argument of sprintf &c.
+  // declare x when nothing else does.
+  void implicitTarget(ast::Ident& id, bool isString) {
+    if (phase_ != Phase::CollectImplicit || lookup(id.name)) return;
+    Symbol s{Symbol::Kind::Global, id.name, id.loc, isString ? types_.table().stringType() : types_.table().intType()};
+    s.implicit = true;
+    s.typed = isString;
+    syms_.addGlobal(syms_.make(std::move(s)));
+  }
+
+  Symbol* lookup(const std::string& name) {
+    for (size_t i = scopes_.size(); i-- > 0;) {
+      auto it = scopes_[i].find(name);
+      if (it != scopes_[i].end()) return it->second == &placeholder_ ? &placeholder_ : it->second;
+    }
+    if (Symbol* s = syms_.global(name)) return s;
+    auto cached = others_.find(name);
+    if (cached != others_.end()) return cached->second;
+    Symbol* s = nullptr;
+    if (const auto* g = findBuiltinGlobal(name)) {
+      s = syms_.make({Symbol::Kind::Builtin, name, {}, g->isString ? types_.table().stringType() : types_.table().intType()});
+    } else if (const auto* c = types_.table().enumConst(name)) {
+      s = syms_.make({Symbol::Kind::EnumConst, name, c->loc, types_.table().intType()});
+      s->value = c->value;
+    } else if (const uint64_t* a = guest_.find(name)) {
+      s = syms_.make({Symbol::Kind::GuestSym, name, {}, types_.table().intType()});
+      s->value = *a;
+    }
+    if (s) others_[name] = s;
+    return s;
+  }
+
+  TypeResolver& types_;
+  SymbolTable& syms_;
+  const SymbolFile& guest_;
+  Diagnostics& diags_;
+  Phase phase_;
+  std::vector<std::unordered_map<std::string, Symbol*>> scopes_;
+  std::unordered_map<std::string, Symbol*> others_;
+  Symbol* owner_ = nullptr;  // the function, or probeOwner_ in a probe
+  ast::Node* ownerNode_ = nullptr;
+  Symbol probeOwner_;
+  int probeIndex_ = 0;
+  Symbol placeholder_;  // a local seen during CollectImplicit
+};
+
+}  // namespace
+}  // namespace emmett

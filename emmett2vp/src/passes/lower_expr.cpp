@@ -1,0 +1,296 @@
+// Lowering of expressions (see lowerer.h).
+#include "emmett2vp/src/passes/lowerer.h"
+#include "emmett2vp/src/sema/builtins.h"
+#include "emmett2vp/src/vp/mangler.h"
+
+namespace emmett::lowering {
+namespace {
+
+using ast::ValueCat;
+
+Symbol* identSym(const ast::Expr& e) {
+  return e.kind == ast::NodeKind::Ident ? static_cast<const ast::Ident&>(e).sym : nullptr;
+}
+
+// The element type a pointer or guest array steps over (void: bytes).
+uint64_t stepOf(const Type* t) {
+  const Type* e = (t->isPointer() || t->kind == Type::Kind::Array) ? t->elem : nullptr;
+  if (!e || e->isVoid()) return 1;
+  uint64_t s = typeSize(e);
+  return s ? s : 1;
+}
+
+SExpr scale(SExpr v, uint64_t by) {
+  uint64_t n = 0;
+  if (by == 1) return v;
+  if (v.isNumber(n)) return SExpr::num(n * by);
+  return SExpr::call("*", {std::move(v), SExpr::num(by)});
+}
+
+// (+ a off), folding constants: (+ (+ p 8) 16) is (+ p 24).
+SExpr addOffset(SExpr a, uint64_t off) {
+  uint64_t n = 0;
+  if (off == 0) return a;
+  if (a.isNumber(n)) return SExpr::num(n + off);
+  if (a.isList("+") && a.items.size() == 3 && a.items[2].isNumber(n)) {
+    a.items[2] = SExpr::num(n + off);
+    return a;
+  }
+  return SExpr::call("+", {std::move(a), SExpr::num(off)});
+}
+
+// (op a b), appending to (op ...) for VP's n-ary operators.
+SExpr binop(const std::string& op, SExpr a, SExpr b) {
+  static const std::set<std::string> nary = {"+", "*", "&", "|", "^", "&&", "||"};
+  if (nary.count(op) && a.isList(op.c_str())) {
+    a.items.push_back(std::move(b));
+    return a;
+  }
+  return SExpr::call(op, {std::move(a), std::move(b)});
+}
+
+// Truncates (and for signed types sign-extends) to `size` bytes.
+SExpr convertInt(SExpr v, uint64_t size, bool isSigned) {
+  if (size >= 8) return v;
+  uint64_t mask = (uint64_t{1} << (8 * size)) - 1;
+  SExpr masked = SExpr::call("&", {std::move(v), SExpr::num(mask)});
+  if (!isSigned) return masked;
+  uint64_t sign = uint64_t{1} << (8 * size - 1);
+  return SExpr::call("-", {SExpr::call("^", {std::move(masked), SExpr::num(sign)}), SExpr::num(sign)});
+}
+
+bool isStr(const ast::Expr& e) { return e.type->isString() || e.toString; }
+
+}  // namespace
+
+SExpr Lowerer::value(ast::Expr& e) {
+  if (e.cat == ValueCat::Target) {
+    const Type* t = e.type;
+    if (e.toString) return guestString(address(e), t->count);
+    if (t->kind == Type::Kind::Array || t->kind == Type::Kind::Record) return address(e);
+    unsigned size = static_cast<unsigned>(t->isPointer() ? types_.pointerSize() : t->size);
+    return SExpr::guestRead(address(e), static_cast<uint8_t>(size), t->isInt() && t->isSigned && size < 8);
+  }
+  dispatch(static_cast<ast::Node&>(e));
+  return std::move(result_);
+}
+
+SExpr Lowerer::discarded(ast::Expr& e) {
+  if (e.kind == ast::NodeKind::IncDec) return incdec(static_cast<ast::IncDec&>(e), true);
+  return value(e);
+}
+
+// The guest address of an object in guest memory.
+SExpr Lowerer::address(ast::Expr& e) {
+  switch (e.kind) {
+    case ast::NodeKind::Unary:
+      return value(*static_cast<ast::Unary&>(e).operand);
+    case ast::NodeKind::Index: {
+      auto& ix = static_cast<ast::Index&>(e);
+      SExpr base = value(*ix.base);
+      SExpr idx = value(*ix.keys[0]);
+      uint64_t n = 0, size = typeSize(e.type);
+      if (idx.isNumber(n)) return addOffset(std::move(base), n * size);
+      return binop("+", std::move(base), scale(std::move(idx), size));
+    }
+    case ast::NodeKind::Member: {
+      auto& m = static_cast<ast::Member&>(e);
+      uint64_t off = m.resolved ? m.resolved->offset : 0;
+      return addOffset(m.arrow ? value(*m.base) : address(*m.base), off);
+    }
+    default:
+      return SExpr::num(0);  // the type checker admits nothing else
+  }
+}
+
+SExpr Lowerer::guestString(SExpr addr, uint64_t n) {
+  std::string t = newTemp();
+  std::vector<SExpr> args{SExpr::sym(t)};
+  if (n) args.push_back(SExpr::num(n));
+  args.push_back(std::move(addr));
+  return SExpr::call("do", {SExpr::call("getgueststr", args), SExpr::sym(t)});
+}
+
+SExpr Lowerer::probeParam(Symbol* s) {
+  static const char* regs[] = {"RDI", "RSI", "RDX", "RCX", "R8", "R9"};
+  SExpr v;
+  unsigned i = static_cast<unsigned>(s->value);
+  if (probe_ && probe_->probeKind == ast::ProbeKind::Guest) {
+    // Function arguments at a guest entry point: System V registers on a
+    // 64-bit guest, the stack (cdecl) on a 32-bit one.
+    if (types_.pointerSize() == 8) v = SExpr::sym(regs[std::min(i, 5u)]);
+    else v = SExpr::guestRead(addOffset(SExpr::sym("RSP"), 4 * (i + 1)), 4, false);
+  } else {
+    v = SExpr::sym("ARG" + std::to_string(i));
+  }
+  if (s->type->isInt()) return convertInt(std::move(v), s->type->size, s->type->isSigned);
+  return v;
+}
+
+SExpr Lowerer::ref(Symbol* s) {
+  switch (s->kind) {
+    case Symbol::Kind::ProbeParam: return probeParam(s);
+    case Symbol::Kind::Builtin: return SExpr::sym(s->name);
+    case Symbol::Kind::EnumConst:
+    case Symbol::Kind::GuestSym: return SExpr::num(s->value);
+    case Symbol::Kind::Param:
+      if (Symbol* c = bindings_.count(s) ? bindings_.at(s) : nullptr) return SExpr::sym(c->vpName);
+      return SExpr::sym(s->vpName);
+    default: return SExpr::sym(s->vpName);
+  }
+}
+
+// The global aggregate or bag an argument names (through the bindings of
+// the specialization being lowered).
+Symbol* Lowerer::container(ast::Expr& e) {
+  Symbol* s = identSym(e);
+  while (s && bindings_.count(s)) s = bindings_.at(s);
+  return s;
+}
+
+void Lowerer::visit(ast::IntLit& e) { result_ = SExpr::num(e.value); }
+void Lowerer::visit(ast::StrLit& e) { result_ = SExpr::str(e.value); }
+void Lowerer::visit(ast::Ident& e) { result_ = ref(e.sym); }
+
+void Lowerer::visit(ast::Unary& e) {
+  if (e.op == "&") {
+    result_ = address(*e.operand);
+    return;
+  }
+  SExpr v = value(*e.operand);
+  result_ = e.op == "+" ? std::move(v) : SExpr::call(e.op, {std::move(v)});
+}
+
+void Lowerer::visit(ast::Binary& e) {
+  if ((e.op == "==" || e.op == "!=") && isStr(*e.lhs)) {
+    SExpr cmp = SExpr::call("strcmp", {value(*e.lhs), value(*e.rhs)});
+    result_ = SExpr::call(e.op, {std::move(cmp), SExpr::num(0)});
+    return;
+  }
+  bool lp = e.lhs->type->isPointer() || (e.lhs->type->kind == Type::Kind::Array && e.lhs->cat == ValueCat::Target);
+  bool rp = e.rhs->type->isPointer() || (e.rhs->type->kind == Type::Kind::Array && e.rhs->cat == ValueCat::Target);
+  SExpr a = value(*e.lhs), b = value(*e.rhs);
+  if (e.op == "+" && (lp != rp)) {
+    if (lp) b = scale(std::move(b), stepOf(e.lhs->type));
+    else a = scale(std::move(a), stepOf(e.rhs->type));
+  } else if (e.op == "-" && lp && !rp) {
+    b = scale(std::move(b), stepOf(e.lhs->type));
+  } else if (e.op == "-" && lp && rp && stepOf(e.lhs->type) != 1) {
+    result_ = SExpr::call("/", {SExpr::call("-", {std::move(a), std::move(b)}), SExpr::num(stepOf(e.lhs->type))});
+    return;
+  }
+  result_ = binop(e.op, std::move(a), std::move(b));
+}
+
+void Lowerer::visit(ast::Assign& e) {
+  Symbol* s = identSym(*e.lhs);
+  bool str = e.lhs->type->isString();
+  SExpr rhs = value(*e.rhs);
+  if (e.op != "=") {
+    std::string op = e.op.substr(0, e.op.size() - 1);
+    if ((op == "+" || op == "-") && e.lhs->type->isPointer()) rhs = scale(std::move(rhs), stepOf(e.lhs->type));
+    rhs = binop(op, ref(s), std::move(rhs));
+  }
+  result_ = SExpr::call(str ? "setstr" : "setint", {ref(s), std::move(rhs)});
+}
+
+SExpr Lowerer::aggrSample(ast::Index& ix, SExpr v) {
+  Symbol* a = container(*ix.base);
+  std::vector<SExpr> ints, strs;
+  for (auto& k : ix.keys) (isStr(*k) ? strs : ints).push_back(value(*k));
+  return SExpr::call("aggr", {SExpr::sym(a->vpName), SExpr::list(std::move(ints)), SExpr::list(std::move(strs)), std::move(v)});
+}
+
+SExpr Lowerer::incdec(ast::IncDec& e, bool discard) {
+  if (e.operand->kind == ast::NodeKind::Index && e.operand->cat != ValueCat::Target &&
+      container(*static_cast<ast::Index&>(*e.operand).base) &&
+      container(*static_cast<ast::Index&>(*e.operand).base)->kind == Symbol::Kind::Aggr)
+    return aggrSample(static_cast<ast::Index&>(*e.operand), SExpr::num(1));
+  Symbol* s = identSym(*e.operand);
+  uint64_t step = e.operand->type->isPointer() ? stepOf(e.operand->type) : 1;
+  const char* op = e.increment ? "+" : "-";
+  SExpr set = SExpr::call("setint", {ref(s), SExpr::call(op, {ref(s), SExpr::num(step)})});
+  if (e.prefix || discard) return set;
+  // x++ as a value: the new value minus the step.
+  return SExpr::call(e.increment ? "-" : "+", {std::move(set), SExpr::num(step)});
+}
+
+void Lowerer::visit(ast::IncDec& e) { result_ = incdec(e, false); }
+
+void Lowerer::visit(ast::Ternary& e) {
+  SExpr c = value(*e.cond);
+  SExpr a = value(*e.then);
+  SExpr b = value(*e.otherwise);
+  result_ = SExpr::call("cond", {SExpr::list({std::move(c), std::move(a)}), SExpr::list({SExpr::num(1), std::move(b)})});
+}
+
+void Lowerer::visit(ast::Call& e) {
+  if (e.fn) return userCall(e);
+  builtinCall(e);
+}
+
+std::string Lowerer::specialize(Symbol* f, const std::map<Symbol*, Symbol*>& binds) {
+  std::string name = f->vpName;
+  for (Symbol* p : f->params)
+    if (binds.count(p)) name += "." + binds.at(p)->vpName;
+  name = fitName(name);
+  if (specNames_.insert(name).second) specs_.push_back({f, binds, name});
+  return name;
+}
+
+void Lowerer::userCall(ast::Call& e) {
+  Symbol* f = e.fn;
+  std::vector<SExpr> args;
+  std::map<Symbol*, Symbol*> binds;
+  for (size_t i = 0; i < e.args.size() && i < f->params.size(); ++i) {
+    Symbol* p = f->params[i];
+    if (p->type->kind == Type::Kind::Aggr || p->type->kind == Type::Kind::Bag) binds[p] = container(*e.args[i]);
+    else args.push_back(value(*e.args[i]));
+  }
+  std::string name = binds.empty() ? f->vpName : specialize(f, binds);
+  result_ = SExpr::call(name, std::move(args));
+}
+
+void Lowerer::builtinCall(ast::Call& e) {
+  const BuiltinFunc* b = findBuiltinFunc(e.name);
+  if (b->since > version_) need(b->since.minor, "'" + e.name + "'", e.loc);
+  if (e.name == "getguest" && e.args.size() == 2) need(1, "the two-argument getguest", e.loc);
+  std::vector<SExpr> args;
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    ArgKind k = i < b->args.size() ? b->args[i] : ArgKind::Int;
+    if (k == ArgKind::Aggr || k == ArgKind::Shared || k == ArgKind::StrVar) args.push_back(SExpr::sym(container(*e.args[i])->vpName));
+    else args.push_back(value(*e.args[i]));
+  }
+  result_ = SExpr::call(e.name, std::move(args));
+}
+
+void Lowerer::visit(ast::Index& e) {
+  // Guest arrays and pointers are Target values (see value()); what is left
+  // is reading a bag, which removes the pair.
+  Symbol* b = container(*e.base);
+  result_ = SExpr::call("bagremove", {SExpr::sym(b ? b->vpName : "?"), value(*e.keys[0])});
+}
+
+void Lowerer::visit(ast::Member& e) { result_ = address(e); }
+
+void Lowerer::visit(ast::Cast& e) {
+  const Type* to = e.targetType;
+  if (to->isString()) {
+    if (isStr(*e.operand)) result_ = value(*e.operand);
+    else result_ = guestString(value(*e.operand), 0);
+    return;
+  }
+  SExpr v = value(*e.operand);
+  result_ = to->isInt() ? convertInt(std::move(v), to->size, to->isSigned) : std::move(v);
+}
+
+void Lowerer::visit(ast::SizeofType& e) { result_ = SExpr::num(e.value); }
+void Lowerer::visit(ast::SizeofExpr& e) { result_ = SExpr::num(e.value); }
+
+void Lowerer::visit(ast::Comma& e) {
+  SExpr a = discarded(*e.lhs);
+  SExpr b = value(*e.rhs);
+  result_ = SExpr::call("do", {std::move(a), std::move(b)});
+}
+
+}  // namespace emmett::lowering

@@ -1,0 +1,245 @@
+// Lowering of statements (see lowerer.h). A statement list in tail position
+// (the end of a probe or function) turns `return x;` into the value x and
+// `if (c) return a; rest` into (cond (c a) (1 rest)), so the common early
+// returns stay VP 1.0; any other return needs VP 1.1's (return).
+#include "emmett2vp/src/passes/lowerer.h"
+#include "emmett2vp/src/sema/builtins.h"
+
+namespace emmett::lowering {
+
+namespace {
+
+bool endsInReturn(const ast::Stmt* s) {
+  if (!s) return false;
+  switch (s->kind) {
+    case ast::NodeKind::Return: return true;
+    case ast::NodeKind::Block: {
+      auto& b = static_cast<const ast::Block&>(*s);
+      return !b.stmts.empty() && endsInReturn(b.stmts.back().get());
+    }
+    case ast::NodeKind::If: {
+      auto& i = static_cast<const ast::If&>(*s);
+      return endsInReturn(i.then.get()) && endsInReturn(i.otherwise.get());
+    }
+    default: return false;
+  }
+}
+
+}  // namespace
+
+// Does every path through `s` end in `return value`?
+bool Lowerer::complete(const ast::Stmt* s) {
+  if (!s) return false;
+  switch (s->kind) {
+    case ast::NodeKind::Return: return static_cast<const ast::Return&>(*s).value != nullptr;
+    case ast::NodeKind::Block: {
+      auto& b = static_cast<const ast::Block&>(*s);
+      return !b.stmts.empty() && complete(b.stmts.back().get());
+    }
+    case ast::NodeKind::If: {
+      auto& i = static_cast<const ast::If&>(*s);
+      return complete(i.then.get()) && complete(i.otherwise.get());
+    }
+    default: return false;
+  }
+}
+
+Exprs Lowerer::lowerBody(ast::Stmt* s, bool tail) {
+  Exprs out;
+  if (!s) return out;
+  if (s->kind == ast::NodeKind::Block) return lowerList(static_cast<ast::Block&>(*s).stmts, 0, tail);
+  if (tail) lowerTail(*s, out);
+  else {
+    Exprs* saved = out_;
+    out_ = &out;
+    dispatch(s);
+    out_ = saved;
+  }
+  return out;
+}
+
+Exprs Lowerer::lowerList(const std::vector<ast::StmtPtr>& stmts, size_t from, bool tail) {
+  Exprs out;
+  Exprs* saved = out_;
+  for (size_t i = from; i < stmts.size(); ++i) {
+    ast::Stmt& s = *stmts[i];
+    bool last = i + 1 == stmts.size();
+    if (tail && last) {
+      lowerTail(s, out);
+      break;
+    }
+    if (tail && s.kind == ast::NodeKind::If) {
+      auto& f = static_cast<ast::If&>(s);
+      if (!f.otherwise && endsInReturn(f.then.get())) {
+        SExpr c = value(*f.cond);
+        Exprs then = lowerBody(f.then.get(), true);
+        Exprs rest = lowerList(stmts, i + 1, true);
+        if (then.empty()) then.push_back(SExpr::num(0));
+        if (rest.empty()) rest.push_back(SExpr::num(0));
+        then.insert(then.begin(), std::move(c));
+        rest.insert(rest.begin(), SExpr::num(1));
+        out.push_back(SExpr::call("cond", {SExpr::list(std::move(then)), SExpr::list(std::move(rest))}));
+        break;
+      }
+    }
+    out_ = &out;
+    dispatch(&s);
+    out_ = saved;
+  }
+  out_ = saved;
+  return out;
+}
+
+void Lowerer::lowerTail(ast::Stmt& s, Exprs& out) {
+  switch (s.kind) {
+    case ast::NodeKind::Return: {
+      auto& r = static_cast<ast::Return&>(s);
+      if (r.value) out.push_back(value(*r.value));
+      return;
+    }
+    case ast::NodeKind::Block: {
+      Exprs b = lowerList(static_cast<ast::Block&>(s).stmts, 0, true);
+      out.insert(out.end(), b.begin(), b.end());
+      return;
+    }
+    case ast::NodeKind::If:
+      out.push_back(ifForm(static_cast<ast::If&>(s), true));
+      return;
+    default: {
+      Exprs* saved = out_;
+      out_ = &out;
+      dispatch(&s);
+      out_ = saved;
+    }
+  }
+}
+
+// One VP expression for a body: itself, (do ...), or 0 when empty.
+SExpr Lowerer::single(Exprs body) {
+  if (body.empty()) return SExpr::num(0);
+  if (body.size() == 1) return std::move(body[0]);
+  body.insert(body.begin(), SExpr::sym("do"));
+  return SExpr::list(std::move(body));
+}
+
+SExpr Lowerer::ifForm(ast::If& s, bool tail) {
+  std::vector<SExpr> clauses{SExpr::sym("cond")};
+  ast::If* cur = &s;
+  for (;;) {
+    Exprs clause{value(*cur->cond)};
+    Exprs then = lowerBody(cur->then.get(), tail);
+    if (then.empty()) then.push_back(SExpr::num(0));
+    clause.insert(clause.end(), then.begin(), then.end());
+    clauses.push_back(SExpr::list(std::move(clause)));
+    // else-if chains become further clauses of the same cond.
+    if (cur->otherwise && cur->otherwise->kind == ast::NodeKind::If) {
+      cur = static_cast<ast::If*>(cur->otherwise.get());
+      continue;
+    }
+    if (cur->otherwise) {
+      Exprs e = lowerBody(cur->otherwise.get(), tail);
+      if (e.empty()) e.push_back(SExpr::num(0));
+      e.insert(e.begin(), SExpr::num(1));
+      clauses.push_back(SExpr::list(std::move(e)));
+    }
+    break;
+  }
+  return SExpr::list(std::move(clauses));
+}
+
+void Lowerer::visit(ast::ExprStmt& s) { out_->push_back(discarded(*s.expr)); }
+
+void Lowerer::visit(ast::Block& s) {
+  for (auto& st : s.stmts) dispatch(st.get());
+}
+
+void Lowerer::visit(ast::VarDecl& s) {
+  if (!s.decl.init || !s.sym) return;
+  const char* set = s.sym->type->isString() ? "setstr" : "setint";
+  out_->push_back(SExpr::call(set, {SExpr::sym(s.sym->vpName), value(*s.decl.init)}));
+}
+
+void Lowerer::visit(ast::If& s) { out_->push_back(ifForm(s, false)); }
+
+void Lowerer::visit(ast::While& s) {
+  need(1, "the 'while' loop", s.loc);
+  Exprs body{SExpr::sym("while"), value(*s.cond)};
+  Exprs b = lowerBody(s.body.get(), false);
+  body.insert(body.end(), b.begin(), b.end());
+  out_->push_back(SExpr::list(std::move(body)));
+}
+
+void Lowerer::visit(ast::DoWhile& s) {
+  need(1, "the 'do'-'while' loop", s.loc);
+  Exprs b = lowerBody(s.body.get(), false);
+  Exprs body{SExpr::sym("dowhile"), value(*s.cond)};
+  body.insert(body.end(), b.begin(), b.end());
+  out_->push_back(SExpr::list(std::move(body)));
+}
+
+void Lowerer::visit(ast::For& s) {
+  need(1, "the 'for' loop", s.loc);
+  Exprs init;
+  Exprs* saved = out_;
+  out_ = &init;
+  for (auto& i : s.init) dispatch(i.get());
+  out_ = saved;
+  Exprs form{SExpr::sym("for"), single(std::move(init)), s.cond ? value(*s.cond) : SExpr::num(1),
+             s.step ? discarded(*s.step) : SExpr::num(0)};
+  Exprs b = lowerBody(s.body.get(), false);
+  form.insert(form.end(), b.begin(), b.end());
+  out_->push_back(SExpr::list(std::move(form)));
+}
+
+void Lowerer::visit(ast::Foreach& s) {
+  need(1, "the 'foreach' loop", s.loc);
+  Symbol* bag = container(*s.bag);
+  Exprs form{SExpr::sym("bagforeach"), SExpr::sym(bag->vpName), ref(s.key->sym), ref(s.value->sym)};
+  Exprs b = lowerBody(s.body.get(), false);
+  form.insert(form.end(), b.begin(), b.end());
+  out_->push_back(SExpr::list(std::move(form)));
+}
+
+void Lowerer::visit(ast::Break& s) {
+  need(1, "'break'", s.loc);
+  out_->push_back(SExpr::call("break", {}));
+}
+
+void Lowerer::visit(ast::Continue& s) {
+  need(1, "'continue'", s.loc);
+  out_->push_back(SExpr::call("continue", {}));
+}
+
+void Lowerer::visit(ast::Return& s) {
+  need(1, "the 'return' before the end of a function or probe", s.loc);
+  if (s.value) out_->push_back(SExpr::call("return", {value(*s.value)}));
+  else out_->push_back(SExpr::call("return", {}));
+}
+
+void Lowerer::visit(ast::Try& s) {
+  need(1, "'try'/'catch'", s.loc);
+  Exprs form{SExpr::sym("try"), single(lowerBody(s.body.get(), false))};
+  for (auto& c : s.catches) {
+    Exprs names;
+    for (auto& [n, loc] : c.errors) names.push_back(SExpr::sym(std::string(engineErrorName(n))));
+    Exprs clause{SExpr::sym("catch"), SExpr::list(std::move(names))};
+    Exprs h = lowerBody(c.body.get(), false);
+    if (h.empty()) h.push_back(SExpr::num(0));
+    clause.insert(clause.end(), h.begin(), h.end());
+    form.push_back(SExpr::list(std::move(clause)));
+  }
+  out_->push_back(SExpr::list(std::move(form)));
+}
+
+void Lowerer::visit(ast::Arrow& s) {
+  auto& ix = static_cast<ast::Index&>(*s.lhs);
+  Symbol* c = container(*ix.base);
+  SExpr v = value(*s.rhs);
+  if (c->kind == Symbol::Kind::Aggr) {
+    out_->push_back(aggrSample(ix, std::move(v)));
+    return;
+  }
+  out_->push_back(SExpr::call("baginsert", {SExpr::sym(c->vpName), value(*ix.keys[0]), std::move(v)}));
+}
+
+}  // namespace emmett::lowering

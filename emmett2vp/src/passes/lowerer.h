@@ -1,0 +1,128 @@
+// The lowering pass's visitor (private to lowering*.cpp): expressions
+// produce an SExpr in result_, statements append to *out_.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "emmett2vp/src/ast/visitor.h"
+#include "emmett2vp/src/sema/symbols.h"
+#include "emmett2vp/src/support/diagnostics.h"
+#include "emmett2vp/src/vp/sexpr.h"
+#include "vp/version.h"
+
+namespace emmett::lowering {
+
+using Exprs = std::vector<SExpr>;
+
+class Lowerer : public ast::Visitor<Lowerer> {
+ public:
+  using Visitor::visit;
+  Lowerer(SymbolTable& s, TypeTable& t, const SourceManager& sm) : syms_(s), types_(t), sm_(sm) {}
+
+  void run(ast::Program& program);
+  vp::Version version() const { return version_; }
+  const std::string& versionReason() const { return why_; }
+  Location versionLoc() const { return whyLoc_; }
+  std::string text() const;
+
+  // expressions (lower_expr.cpp)
+  void visit(ast::IntLit& e);
+  void visit(ast::StrLit& e);
+  void visit(ast::Ident& e);
+  void visit(ast::Unary& e);
+  void visit(ast::Binary& e);
+  void visit(ast::Assign& e);
+  void visit(ast::IncDec& e);
+  void visit(ast::Ternary& e);
+  void visit(ast::Call& e);
+  void visit(ast::Index& e);
+  void visit(ast::Member& e);
+  void visit(ast::Cast& e);
+  void visit(ast::SizeofType& e);
+  void visit(ast::SizeofExpr& e);
+  void visit(ast::Comma& e);
+
+  // statements (lower_stmt.cpp)
+  void visit(ast::ExprStmt& s);
+  void visit(ast::Block& s);
+  void visit(ast::VarDecl& s);
+  void visit(ast::If& s);
+  void visit(ast::While& s);
+  void visit(ast::DoWhile& s);
+  void visit(ast::For& s);
+  void visit(ast::Foreach& s);
+  void visit(ast::Break& s);
+  void visit(ast::Continue& s);
+  void visit(ast::Return& s);
+  void visit(ast::Try& s);
+  void visit(ast::Arrow& s);
+  void visit(ast::Empty&) {}
+
+ private:
+  friend class ProgramLowering;
+  // lower_expr.cpp
+  SExpr value(ast::Expr& e);
+  SExpr discarded(ast::Expr& e);
+  SExpr address(ast::Expr& e);
+  SExpr ref(Symbol* s);
+  SExpr probeParam(Symbol* s);
+  SExpr guestString(SExpr addr, uint64_t n);
+  SExpr incdec(ast::IncDec& e, bool discard);
+  SExpr aggrSample(ast::Index& ix, SExpr value);
+  Symbol* container(ast::Expr& e);
+  void userCall(ast::Call& e);
+  void builtinCall(ast::Call& e);
+  std::string specialize(Symbol* f, const std::map<Symbol*, Symbol*>& binds);
+
+  // lower_stmt.cpp
+  Exprs lowerList(const std::vector<ast::StmtPtr>& stmts, size_t from, bool tail);
+  void lowerTail(ast::Stmt& s, Exprs& out);
+  Exprs lowerBody(ast::Stmt* s, bool tail);
+  SExpr ifForm(ast::If& s, bool tail);
+  SExpr single(Exprs body);
+  static bool complete(const ast::Stmt* s);
+
+  // lowering.cpp
+  void need(int minor, const std::string& why, Location loc);
+  void lowerGlobals();
+  void lowerFunction(ast::FuncDef& f, Symbol* fn, const std::string& name);
+  void lowerProbe(ast::Probe& p);
+  void nameLocals(const std::vector<Symbol*>& locals);
+  std::string newTemp();
+  std::string comment(Location loc) const;
+
+  SymbolTable& syms_;
+  TypeTable& types_;
+  const SourceManager& sm_;
+  vp::Version version_{1, 0};
+  std::string why_;
+  Location whyLoc_;
+
+  SExpr result_;
+  Exprs* out_ = nullptr;
+  std::vector<std::pair<std::string, SExpr>> globals_, hoisted_, functions_, probes_;
+
+  // The function or probe being lowered.
+  Symbol* fn_ = nullptr;
+  ast::Probe* probe_ = nullptr;
+  std::string owner_;
+  bool let_ = false;  // locals are `let` locals (recursive function)
+  std::set<std::string> ownerNames_;
+  std::map<Symbol*, Symbol*> bindings_;  // bag/aggr parameter -> the global
+
+  struct Spec {
+    Symbol* fn;
+    std::map<Symbol*, Symbol*> binds;
+    std::string name;
+  };
+  std::vector<Spec> specs_;
+  std::set<std::string> specNames_;
+  int temps_ = 0;
+  std::string mainFile_;
+};
+
+}  // namespace emmett::lowering

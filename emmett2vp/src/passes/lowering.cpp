@@ -1,0 +1,232 @@
+#include "emmett2vp/src/passes/lowering.h"
+
+#include <filesystem>
+
+#include "emmett2vp/src/passes/lowerer.h"
+#include "emmett2vp/src/sema/const_eval.h"
+#include "emmett2vp/src/vp/mangler.h"
+#include "emmett2vp/src/vp/printer.h"
+
+namespace emmett::lowering {
+
+void Lowerer::need(int minor, const std::string& why, Location loc) {
+  vp::Version v{1, minor};
+  if (v <= version_) return;
+  version_ = v;
+  why_ = why;
+  whyLoc_ = loc;
+}
+
+std::string Lowerer::comment(Location loc) const {
+  return std::filesystem::path(sm_.name(loc.file)).filename().string() + ":" + std::to_string(loc.line);
+}
+
+std::string Lowerer::newTemp() {
+  std::string name = "str." + std::to_string(++temps_);
+  hoisted_.push_back({"", SExpr::call("defstring", {SExpr::sym(name)})});
+  return name;
+}
+
+void Lowerer::run(ast::Program& program) {
+  for (Symbol* s : syms_.globals()) s->vpName = vpName(s->name);
+  for (auto& item : program.items) {
+    if (item->kind == ast::NodeKind::Memmodel || item->kind == ast::NodeKind::VarDecl) continue;
+    if (!mainFile_.size() && item->loc.file) mainFile_ = sm_.name(item->loc.file);
+  }
+  lowerGlobals();
+  for (auto& item : program.items) {
+    if (item->kind != ast::NodeKind::FuncDef) continue;
+    auto& f = static_cast<ast::FuncDef&>(*item);
+    if (!f.body || !f.sym || f.sym->func != &f) continue;
+    bool generic = false;
+    for (Symbol* p : f.sym->params)
+      if (p->type->kind == Type::Kind::Aggr || p->type->kind == Type::Kind::Bag) generic = true;
+    if (!generic) lowerFunction(f, f.sym, f.sym->vpName);  // generic ones: per call (specialize)
+  }
+  for (auto& item : program.items)
+    if (item->kind == ast::NodeKind::Probe) lowerProbe(static_cast<ast::Probe&>(*item));
+  // Specializations requested while lowering may request more.
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    Spec s = specs_[i];
+    bindings_ = s.binds;
+    lowerFunction(*s.fn->func, s.fn, s.name);
+    bindings_.clear();
+  }
+}
+
+void Lowerer::lowerGlobals() {
+  for (Symbol* s : syms_.globals()) {
+    SExpr name = SExpr::sym(s->vpName);
+    std::vector<SExpr> args{name};
+    ast::Expr* init = s->decl ? s->decl->decl.init.get() : nullptr;
+    switch (s->kind) {
+      case Symbol::Kind::Global:
+        if (init && s->type->isString() && init->kind == ast::NodeKind::StrLit)
+          args.push_back(SExpr::str(static_cast<ast::StrLit&>(*init).value));
+        else if (init)
+          if (auto v = evalConst(*init, types_, nullptr)) args.push_back(SExpr::num(*v));
+        globals_.push_back({"", SExpr::call(s->type->isString() ? "defstring" : "definteger", args)});
+        break;
+      case Symbol::Kind::Shared: {
+        need(2, "the shared variable '" + s->name + "'", s->loc);
+        const char* scope = s->storage == ast::Storage::PerVmk ? "pervmk" : s->storage == ast::Storage::PerHost ? "perhost" : "pervm";
+        args.push_back(SExpr::sym(scope));
+        if (init)
+          if (auto v = evalConst(*init, types_, nullptr)) args.push_back(SExpr::num(*v));
+        globals_.push_back({"", SExpr::call("defshared", args)});
+        break;
+      }
+      case Symbol::Kind::Aggr: {
+        int ints = s->aggrInts >= 0 ? s->aggrInts : s->aggrTotal;
+        int strs = s->aggrStrs >= 0 ? s->aggrStrs : 0;
+        args.push_back(SExpr::num(static_cast<uint64_t>(ints)));
+        args.push_back(SExpr::num(static_cast<uint64_t>(strs)));
+        globals_.push_back({"", SExpr::call("defaggr", args)});
+        break;
+      }
+      case Symbol::Kind::Bag:
+        args.push_back(SExpr::num(s->bagSize));
+        globals_.push_back({"", SExpr::call("defbag", args)});
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+// Locals get `owner.name`; a name reused in another block of the same
+// owner gets a suffix.
+void Lowerer::nameLocals(const std::vector<Symbol*>& locals) {
+  for (Symbol* l : locals) {
+    std::string n = vpLocalName(owner_, l->name);
+    for (int i = 2; ownerNames_.count(n); ++i) n = vpLocalName(owner_, l->name + "." + std::to_string(i));
+    ownerNames_.insert(n);
+    l->vpName = n;
+  }
+}
+
+void Lowerer::lowerFunction(ast::FuncDef& f, Symbol* fn, const std::string& name) {
+  fn_ = fn;
+  owner_ = name;
+  let_ = fn->recursive;
+  ownerNames_.clear();
+  nameLocals(fn->locals);
+  std::vector<SExpr> params;
+  std::vector<Symbol*> copies;  // parameters the body writes: copied into locals
+  for (Symbol* p : fn->params) {
+    if (p->type->kind == Type::Kind::Aggr || p->type->kind == Type::Kind::Bag) continue;
+    params.push_back(SExpr::sym(vpName(p->name)));
+    if (p->written) {
+      copies.push_back(p);
+      p->vpName = vpLocalName(owner_, p->name);
+    } else {
+      p->vpName = vpName(p->name);
+    }
+  }
+  bool valueFn = fn->ret && !fn->ret->isVoid() && !fn->ret->isError();
+  bool tail = !valueFn || complete(f.body.get());
+  Exprs body = lowerBody(f.body.get(), tail);
+  if (!tail) body.push_back(fn->ret->isString() ? SExpr::str("") : SExpr::num(0));
+  // Locals and parameter copies: `let` bindings or per-thread globals.
+  std::vector<SExpr> bindings;
+  Exprs prologue;
+  for (Symbol* p : copies) {
+    SExpr init = SExpr::sym(vpName(p->name));
+    if (let_) bindings.push_back(SExpr::list({SExpr::sym(p->vpName), init}));
+    else {
+      hoisted_.push_back({"", SExpr::call(p->type->isString() ? "defstring" : "definteger", {SExpr::sym(p->vpName)})});
+      prologue.push_back(SExpr::call(p->type->isString() ? "setstr" : "setint", {SExpr::sym(p->vpName), init}));
+    }
+  }
+  for (Symbol* l : fn->locals) {
+    bool str = l->type->isString();
+    if (let_) bindings.push_back(SExpr::list({SExpr::sym(l->vpName), str ? SExpr::str("") : SExpr::num(0)}));
+    else hoisted_.push_back({"", SExpr::call(str ? "defstring" : "definteger", {SExpr::sym(l->vpName)})});
+  }
+  prologue.insert(prologue.end(), body.begin(), body.end());
+  if (prologue.empty()) prologue.push_back(SExpr::num(0));
+  std::vector<SExpr> form{SExpr::sym("defun"), SExpr::sym(name), SExpr::list(params)};
+  if (!bindings.empty()) {
+    need(1, "the locals of the recursive function '" + fn->name + "'", f.loc);
+    std::vector<SExpr> let{SExpr::sym("let"), SExpr::list(bindings)};
+    let.insert(let.end(), prologue.begin(), prologue.end());
+    form.push_back(SExpr::list(let));
+  } else {
+    form.insert(form.end(), prologue.begin(), prologue.end());
+  }
+  functions_.push_back({comment(f.nameLoc), SExpr::list(form)});
+  fn_ = nullptr;
+}
+
+void Lowerer::lowerProbe(ast::Probe& p) {
+  if (p.targets.empty()) return;
+  probe_ = &p;
+  owner_ = "probe" + std::to_string(p.index);
+  let_ = false;
+  ownerNames_.clear();
+  auto it = syms_.probeLocals.find(p.index);
+  static const std::vector<Symbol*> none;
+  const auto& locals = it == syms_.probeLocals.end() ? none : it->second;
+  nameLocals(locals);
+  for (Symbol* l : locals)
+    hoisted_.push_back({"", SExpr::call(l->type->isString() ? "defstring" : "definteger", {SExpr::sym(l->vpName)})});
+  Exprs body = lowerBody(p.body.get(), true);
+  std::string where = comment(p.loc);
+  if (p.targets.size() == 1) {
+    std::vector<SExpr> form{SExpr::sym("vprobe"), SExpr::sym(p.targets[0].vpName)};
+    form.insert(form.end(), body.begin(), body.end());
+    probes_.push_back({where, SExpr::list(form)});
+  } else {
+    // A glob: the body once, as a function every matching probe calls.
+    std::string fname = owner_ + ".body";
+    std::vector<SExpr> def{SExpr::sym("defun"), SExpr::sym(fname), SExpr::list({})};
+    def.insert(def.end(), body.begin(), body.end());
+    if (body.empty()) def.push_back(SExpr::num(0));
+    functions_.push_back({where + " (" + p.name + ")", SExpr::list(def)});
+    for (const auto& t : p.targets)
+      probes_.push_back({"", SExpr::call("vprobe", {SExpr::sym(t.vpName), SExpr::call(fname, {})})});
+  }
+  probe_ = nullptr;
+}
+
+std::string Lowerer::text() const {
+  std::string out = "; generated by emmett from " + std::filesystem::path(mainFile_).filename().string() + "\n";
+  if (version_ > vp::Version{1, 0}) out += "(version \"" + version_.str() + "\")\n";
+  auto section = [&](const std::vector<std::pair<std::string, SExpr>>& forms, bool blankBetween) {
+    if (forms.empty()) return;
+    out += "\n";
+    bool first = true;
+    for (const auto& [c, f] : forms) {
+      if (blankBetween && !first && !c.empty()) out += "\n";
+      first = false;
+      if (!c.empty()) out += "; " + c + "\n";
+      printVp(concreteReads(f, version_), out);
+      out += "\n";
+    }
+  };
+  section(globals_, false);
+  section(hoisted_, false);
+  section(functions_, true);
+  section(probes_, true);
+  return out;
+}
+
+}  // namespace emmett::lowering
+
+namespace emmett {
+
+bool lowerToVp(ast::Program& program, SymbolTable& symbols, TypeTable& types, const SourceManager& sm,
+               vp::Version target, Diagnostics& diags, LoweredVp& out) {
+  lowering::Lowerer l(symbols, types, sm);
+  l.run(program);
+  if (l.version() > target) {
+    diags.error(l.versionLoc()) << "this script needs VP " << l.version().str() << " (for " << l.versionReason()
+                                << ") but the target engine is VP " << target.str();
+    return false;
+  }
+  out.version = l.version();
+  out.text = l.text();
+  return true;
+}
+
+}  // namespace emmett

@@ -1,0 +1,277 @@
+#include "emmett2vp/src/passes/probe_resolver.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "emmett2vp/src/ast/visitor.h"
+#include "emmett2vp/src/probes/glob.h"
+#include "emmett2vp/src/probes/static_probes.h"
+
+namespace emmett {
+namespace {
+
+struct Part {
+  std::string_view text;
+  uint32_t offset;  // bytes from the start of the probe name
+};
+
+std::vector<Part> splitName(std::string_view name) {
+  std::vector<Part> parts;
+  size_t b = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == ':') {
+      parts.push_back({name.substr(b, i - b), static_cast<uint32_t>(b)});
+      b = i + 1;
+    }
+  }
+  return parts;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+bool parseNumber(std::string_view s, uint64_t& out) {
+  if (s.empty()) return false;
+  unsigned base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  uint64_t v = 0;
+  for (char c : s) {
+    unsigned d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                 : std::isxdigit(static_cast<unsigned char>(c)) ? (std::tolower(c) - 'a' + 10) : 99;
+    if (d >= base || v > (UINT64_MAX - d) / base) return false;
+    v = v * base + d;
+  }
+  out = v;
+  return true;
+}
+
+// Edit distance on lower-case names without underscores, for "did you
+// mean" suggestions (HVExit -> HV_Exit).
+size_t distance(std::string_view a, std::string_view b) {
+  auto norm = [](std::string_view s) {
+    std::string o;
+    for (char c : s)
+      if (c != '_') o += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return o;
+  };
+  std::string x = norm(a), y = norm(b);
+  std::vector<size_t> prev(y.size() + 1), cur(y.size() + 1);
+  for (size_t j = 0; j <= y.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= x.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= y.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[y.size()];
+}
+
+class ProbeResolver : public ast::Visitor<ProbeResolver> {
+ public:
+  using Visitor::visit;
+  ProbeResolver(const SymbolFile& s, Diagnostics& d) : syms_(s), diags_(d) {}
+
+  void visit(ast::FuncDef&) {}
+  void visit(ast::Probe& p) {
+    probe_ = &p;
+    if (p.name.size() > 4096) {
+      diags_.error(p.loc) << "probe name too long";
+      return;
+    }
+    resolve(splitName(p.name));
+  }
+
+ private:
+  Location at(const Part& part) const { return {probe_->loc.file, probe_->loc.line, probe_->loc.col + part.offset}; }
+  void target(std::string vpName, unsigned nargs = 0) { probe_->targets.push_back({std::move(vpName), nargs}); }
+
+  void resolve(const std::vector<Part>& parts) {
+    size_t i = 0;
+    std::string_view domain;
+    const auto& first = parts[0].text;
+    if (first == "VMM" || first == "VMX" || first == "GUEST" || first == "VMK") {
+      domain = first;
+      i = 1;
+    }
+    if (domain == "VMK") {
+      diags_.error(at(parts[0])) << "the VMK domain (the ESXi VMkernel) does not exist on this platform; use VMM, VMX or GUEST";
+      return;
+    }
+    if (i >= parts.size() || parts[i].text.empty()) {
+      diags_.error(probe_->loc) << "incomplete probe name '" << probe_->name << "'";
+      return;
+    }
+    std::string_view head = parts[i].text;
+    if (domain == "GUEST") return guest(parts, i);
+    if (head == "GUEST_READ" || head == "GUEST_WRITE") return data(parts, i);
+    if (head == "USEC" || head == "TIMER") return periodic(parts, i);
+    if (head == "ENTER" || head == "EXIT" || head == "OFFSET" || head == "PROFILE") {
+      diags_.error(at(parts[i])) << "'" << std::string(head) << "' probes are dynamic probes of the guest; write GUEST:"
+                                  << std::string(head) << ":symbol";
+      return;
+    }
+    if (i + 1 < parts.size()) {
+      diags_.error(at(parts[i + 1])) << "malformed probe name '" << probe_->name << "'";
+      return;
+    }
+    staticProbe(parts[i], domain);
+  }
+
+  void staticProbe(const Part& part, std::string_view domain) {
+    probe_->probeKind = ast::ProbeKind::Static;
+    std::string_view name = part.text;
+    if (isGlob(name)) {
+      for (const auto& p : staticProbes())
+        if (globMatch(name, p.name) && (domain.empty() || (domain == "VMX") == p.vmx)) target(std::string(p.name), p.nargs);
+      if (probe_->targets.empty()) diags_.error(at(part)) << "probe pattern '" << std::string(name) << "' matches no static probe";
+      return;
+    }
+    const StaticProbeDesc* d = findStaticProbe(name);
+    if (!d) {
+      auto err = diags_.error(at(part));
+      err << "unknown static probe '" << std::string(name) << "'";
+      const StaticProbeDesc* best = nullptr;
+      size_t bestDist = 3;
+      for (const auto& p : staticProbes()) {
+        size_t dist = distance(name, p.name);
+        if (dist < bestDist) bestDist = dist, best = &p;
+      }
+      if (best) err << " (did you mean '" << std::string(best->name) << "'?)";
+      return;
+    }
+    if (!domain.empty() && (domain == "VMX") != d->vmx)
+      diags_.warning(at(part)) << "probe '" << std::string(name) << "' fires in the " << (d->vmx ? "VMX" : "VMM")
+                               << " domain, not " << std::string(domain);
+    target(std::string(name), d->nargs);
+  }
+
+  // `sym`, `sym+off`, `0xaddr`; globs in sym expand over the symbol file.
+  std::vector<uint64_t> address(const Part& part, std::string_view text, uint32_t extraOffset = 0) {
+    Part p{text, part.offset + extraOffset};
+    if (text.empty()) {
+      diags_.error(at(p)) << "missing address in probe name '" << probe_->name << "'";
+      return {};
+    }
+    uint64_t off = 0;
+    std::string_view sym = text;
+    size_t plus = text.find('+');
+    if (plus != std::string_view::npos) {
+      if (!parseNumber(text.substr(plus + 1), off)) {
+        diags_.error(at({text, p.offset + static_cast<uint32_t>(plus + 1)})) << "malformed offset '"
+            << std::string(text.substr(plus + 1)) << "' in probe name";
+        return {};
+      }
+      sym = text.substr(0, plus);
+    }
+    if (!sym.empty() && std::isdigit(static_cast<unsigned char>(sym[0]))) {
+      uint64_t a = 0;
+      if (!parseNumber(sym, a)) {
+        diags_.error(at(p)) << "malformed guest address '" << std::string(sym) << "'";
+        return {};
+      }
+      return {a + off};
+    }
+    return symbol(p, sym, off);
+  }
+
+  std::vector<uint64_t> symbol(const Part& p, std::string_view sym, uint64_t off) {
+    if (!syms_.loaded()) {
+      diags_.error(at(p)) << "guest symbol '" << std::string(sym) << "' needs a symbol file (-s FILE)";
+      return {};
+    }
+    std::vector<uint64_t> out;
+    if (isGlob(sym)) {
+      for (const auto& [name, a] : syms_.all())
+        if (globMatch(sym, name)) out.push_back(a + off);
+      if (out.empty()) diags_.error(at(p)) << "symbol pattern '" << std::string(sym) << "' matches no guest symbol";
+      return out;
+    }
+    const uint64_t* a = syms_.find(std::string(sym));
+    if (!a) {
+      diags_.error(at(p)) << "unknown guest symbol '" << std::string(sym) << "'";
+      return {};
+    }
+    return {*a + off};
+  }
+
+  void guest(const std::vector<Part>& parts, size_t i) {
+    probe_->probeKind = ast::ProbeKind::Guest;
+    std::string_view kind = parts[i].text;
+    std::vector<uint64_t> addrs;
+    size_t used = 1;
+    if (kind == "EXIT") {
+      diags_.error(at(parts[i])) << "GUEST:EXIT probes (function returns) are not supported: the engine has no return probes";
+      return;
+    } else if (kind == "ENTER") {
+      if (i + 1 >= parts.size()) return (void)(diags_.error(at(parts[i])) << "GUEST:ENTER needs a symbol");
+      addrs = address(parts[i + 1], parts[i + 1].text);
+      used = 2;
+    } else if (kind == "OFFSET") {
+      if (i + 2 >= parts.size()) return (void)(diags_.error(at(parts[i])) << "GUEST:OFFSET needs a symbol and an offset");
+      uint64_t off = 0;
+      if (!parseNumber(parts[i + 2].text, off))
+        return (void)(diags_.error(at(parts[i + 2])) << "malformed offset '" << std::string(parts[i + 2].text) << "' in probe name");
+      addrs = address(parts[i + 1], parts[i + 1].text);
+      for (auto& a : addrs) a += off;
+      used = 3;
+    } else {
+      addrs = address(parts[i], kind);
+    }
+    if (i + used < parts.size())
+      return (void)(diags_.error(at(parts[i + used])) << "malformed probe name '" << probe_->name << "'");
+    for (uint64_t a : addrs) target("GUEST:" + hex(a));
+  }
+
+  void data(const std::vector<Part>& parts, size_t i) {
+    probe_->probeKind = ast::ProbeKind::GuestData;
+    if (i + 2 != parts.size()) return (void)(diags_.error(at(parts[i])) << "expected " << std::string(parts[i].text) << ":ADDRESS");
+    for (uint64_t a : address(parts[i + 1], parts[i + 1].text)) target(std::string(parts[i].text) + ":" + hex(a));
+  }
+
+  void periodic(const std::vector<Part>& parts, size_t i) {
+    probe_->probeKind = ast::ProbeKind::Periodic;
+    if (i + 2 != parts.size()) return (void)(diags_.error(at(parts[i])) << "expected " << std::string(parts[i].text) << ":PERIOD");
+    const Part& p = parts[i + 1];
+    uint64_t usec = 0;
+    if (!period(p.text, parts[i].text == "TIMER", usec)) {
+      diags_.error(at(p)) << "malformed period '" << std::string(p.text) << "'"
+                          << (parts[i].text == "TIMER" ? " (expected N followed by usec, msec, sec or Hz)" : " (expected microseconds)");
+      return;
+    }
+    target("USEC:" + std::to_string(usec));
+  }
+
+  static bool period(std::string_view s, bool units, uint64_t& usec) {
+    size_t n = 0;
+    while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
+    uint64_t v = 0;
+    if (n == 0 || n > 12 || !parseNumber(s.substr(0, n), v) || v == 0) return false;
+    std::string_view unit = s.substr(n);
+    if (!units) return unit.empty() && (usec = v, true);
+    if (unit.empty() || unit == "usec" || unit == "us") usec = v;
+    else if (unit == "msec" || unit == "ms") usec = v * 1000;
+    else if (unit == "sec" || unit == "s") usec = v * 1000000;
+    else if (unit == "Hz" || unit == "hz") usec = 1000000 / v;
+    else return false;
+    return usec != 0;
+  }
+
+  const SymbolFile& syms_;
+  Diagnostics& diags_;
+  ast::Probe* probe_ = nullptr;
+};
+
+}  // namespace
+
+void resolveProbes(ast::Program& program, const SymbolFile& symbols, Diagnostics& diags) {
+  ProbeResolver(symbols, diags).visit(program);
+}
+
+}  // namespace emmett

@@ -1,0 +1,37 @@
+// Emmett's built-in functions: each maps to the VP built-in of the same
+// name (tables of docs/vp-language.md), with the argument kinds the type
+// checker enforces and the VP version that introduced it.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "vp/version.h"
+
+namespace emmett {
+
+enum class ArgKind : uint8_t {
+  Int,     // an integer (or pointer) value
+  Str,     // a string value
+  StrVar,  // a string variable the built-in writes
+  Aggr,    // an aggregate name
+  Shared,  // a shared integer name
+};
+
+struct BuiltinFunc {
+  std::string_view name;
+  std::vector<ArgKind> args;  // fixed arguments (the last ones may be optional)
+  size_t minArgs;
+  bool variadic;  // printf-style: any values after the fixed ones
+  vp::Version since;
+};
+
+const BuiltinFunc* findBuiltinFunc(std::string_view name);
+
+// Maps a catch clause's error name to the engine's (VmkMemAccessError and
+// MemAccessError both give MemAccessError); empty if unknown.
+std::string_view engineErrorName(std::string_view emmettName);
+// The engine's error names, for messages.
+const char* engineErrorNames();
+
+}  // namespace emmett

@@ -1,0 +1,83 @@
+// What names denote after name resolution. Symbols live in a SymbolTable
+// (stable addresses); AST nodes point at them.
+#pragma once
+
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "emmett2vp/src/ast/ast.h"
+#include "emmett2vp/src/sema/types.h"
+
+namespace emmett {
+
+struct Symbol {
+  enum class Kind : uint8_t {
+    Global,      // per-thread script variable (definteger/defstring)
+    Shared,      // pervm/pervmk/perhost integer (defshared)
+    Local,       // function or probe local
+    Param,       // function parameter
+    ProbeParam,  // probe parameter: a name for ARGn (or a register)
+    Aggr,
+    Bag,
+    Function,
+    Builtin,     // VP built-in global (RIP, PROBENAME, ...)
+    EnumConst,
+    GuestSym,    // a guest symbol's address (from -s)
+  };
+  Symbol() = default;
+  Symbol(Kind k, std::string n, Location l, const Type* t) : kind(k), name(std::move(n)), loc(l), type(t) {}
+  Kind kind = Kind::Global;
+  std::string name;
+  Location loc;
+  const Type* type = nullptr;
+  bool implicit = false;   // declared by its first assignment
+  bool typed = true;       // implicit: type known yet?
+  bool written = false;    // Param: assigned in the body (copied to a local)
+  uint64_t value = 0;      // EnumConst/GuestSym value; ProbeParam: index
+  ast::Storage storage = ast::Storage::None;
+  ast::VarDecl* decl = nullptr;     // Global/Shared/Local declaration
+  ast::FuncDef* func = nullptr;     // Function: its definition (or prototype)
+  ast::Node* owner = nullptr;       // Local/Param: the FuncDef or Probe
+  int index = 0;                    // Param: position
+  // Aggr: declared shape. `aggr a[N]` fixes only the total; the split
+  // between integer and string keys comes from the first use.
+  int aggrInts = -1, aggrStrs = -1, aggrTotal = 0;
+  Location aggrShapeLoc;
+  uint64_t bagSize = 0;
+  // Function: declared signature.
+  const Type* ret = nullptr;
+  std::vector<Symbol*> params;
+  std::vector<Symbol*> locals;  // Function/Probe owner bookkeeping
+  bool recursive = false;       // on a call cycle (set by the call graph pass)
+  bool defined = false;         // has a body
+  std::string vpName;           // set by lowering
+};
+
+class SymbolTable {
+ public:
+  Symbol* make(Symbol s) {
+    all_.push_back(std::move(s));
+    return &all_.back();
+  }
+  Symbol* global(const std::string& name) const {
+    auto it = globals_.find(name);
+    return it == globals_.end() ? nullptr : it->second;
+  }
+  void addGlobal(Symbol* s) {
+    globals_[s->name] = s;
+    order_.push_back(s);
+  }
+  // Top-level symbols in declaration order (implicit ones where first used).
+  const std::vector<Symbol*>& globals() const { return order_; }
+  // Per probe (by Probe::index): its locals.
+  std::unordered_map<int, std::vector<Symbol*>> probeLocals;
+
+ private:
+  std::deque<Symbol> all_;
+  std::unordered_map<std::string, Symbol*> globals_;
+  std::vector<Symbol*> order_;
+};
+
+}  // namespace emmett

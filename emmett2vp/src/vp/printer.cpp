@@ -1,0 +1,93 @@
+#include "emmett2vp/src/vp/printer.h"
+
+#include <cstring>
+
+namespace emmett {
+
+SExpr concreteReads(const SExpr& e, vp::Version version) {
+  if (e.kind == SExpr::Kind::Atom) return e;
+  if (e.kind == SExpr::Kind::List) {
+    SExpr out = SExpr::list({});
+    out.items.reserve(e.items.size());
+    for (const auto& i : e.items) out.items.push_back(concreteReads(i, version));
+    return out;
+  }
+  SExpr addr = concreteReads(e.items[0], version);
+  unsigned n = e.readSize;
+  if (n == 8) return SExpr::call("getguest", {std::move(addr)});
+  SExpr read;
+  if (version >= vp::Version{1, 1}) {
+    read = SExpr::call("getguest", {std::move(addr), SExpr::num(n)});
+  } else {
+    // VP 1.0 reads 8 bytes; keep the low n (little-endian guest).
+    uint64_t mask = (uint64_t{1} << (8 * n)) - 1;
+    read = SExpr::call("&", {SExpr::call("getguest", {std::move(addr)}), SExpr::num(mask)});
+  }
+  if (!e.readSigned) return read;
+  // Sign extension without a branch: (x ^ s) - s with s the sign bit.
+  uint64_t sign = uint64_t{1} << (8 * n - 1);
+  return SExpr::call("-", {SExpr::call("^", {std::move(read), SExpr::num(sign)}), SExpr::num(sign)});
+}
+
+namespace {
+
+constexpr size_t kWidth = 80;
+
+// Flat width, stopping once past `limit`.
+size_t flatWidth(const SExpr& e, size_t limit) {
+  if (e.kind == SExpr::Kind::Atom) return e.atom.size();
+  size_t w = 1;
+  for (size_t i = 0; i < e.items.size() && w <= limit; ++i) w += (i ? 1 : 0) + flatWidth(e.items[i], limit - std::min(limit, w));
+  return w + 1;
+}
+
+void printFlat(const SExpr& e, std::string& out) {
+  if (e.kind == SExpr::Kind::Atom) {
+    out += e.atom;
+    return;
+  }
+  out += '(';
+  for (size_t i = 0; i < e.items.size(); ++i) {
+    if (i) out += ' ';
+    printFlat(e.items[i], out);
+  }
+  out += ')';
+}
+
+// How many operands stay on the head's line when a form is broken.
+size_t keptOperands(const SExpr& e) {
+  if (e.items.empty() || e.items[0].kind != SExpr::Kind::Atom) return 0;
+  const std::string& h = e.items[0].atom;
+  if (h == "defun" || h == "bagforeach") return h == "defun" ? 2 : 3;
+  if (h == "vprobe" || h == "let" || h == "setint" || h == "setstr" || h == "sprintf" || h == "aggr" ||
+      h == "while" || h == "dowhile" || h == "catch" || h == "printf" || h == "getgueststr" || h == "baginsert")
+    return 1;
+  return 0;
+}
+
+void print(const SExpr& e, std::string& out, size_t indent) {
+  size_t col = out.size() - (out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  size_t room = kWidth > col ? kWidth - col : 0;
+  if (e.kind != SExpr::Kind::List || flatWidth(e, room) <= room || e.items.size() < 2) {
+    printFlat(e, out);
+    return;
+  }
+  out += '(';
+  size_t keep = std::min(keptOperands(e), e.items.size() - 1);
+  for (size_t i = 0; i <= keep; ++i) {
+    if (i) out += ' ';
+    print(e.items[i], out, indent + 2);
+  }
+  for (size_t i = keep + 1; i < e.items.size(); ++i) {
+    out += '\n';
+    out.append(indent + 2, ' ');
+    print(e.items[i], out, indent + 2);
+  }
+  out += ')';
+}
+
+}  // namespace
+
+void printVp(const SExpr& e, std::string& out) { print(e, out, 0); }
+
+}  // namespace emmett

@@ -1,0 +1,34 @@
+#include "emmett2vp/src/vp/sexpr.h"
+
+#include <cstdio>
+
+namespace emmett {
+
+SExpr SExpr::num(uint64_t v) {
+  // Addresses and masks read better in hexadecimal; small numbers in decimal.
+  if (v < 65536) return sym(std::to_string(v));
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return sym(buf);
+}
+
+SExpr SExpr::str(const std::string& text) {
+  std::string q = "\"";
+  for (char c : text) {
+    if (c == '"') q += "\\\"";
+    else if (c == '\\') q += "\\\\";
+    else if (c == '\n') q += "\\n";
+    else if (c == '\t') q += "\\t";
+    else q += c;  // any other byte stands for itself in a VP literal
+  }
+  q += '"';
+  return sym(std::move(q));
+}
+
+bool SExpr::isNumber(uint64_t& v) const {
+  if (kind != Kind::Atom || atom.empty() || !(atom[0] >= '0' && atom[0] <= '9')) return false;
+  v = std::stoull(atom, nullptr, 0);
+  return true;
+}
+
+}  // namespace emmett

@@ -70,9 +70,15 @@ void setup_cpu(uint32_t cpu) {
       "movw %2, %%ax; ltr %%ax" ::"i"(KCODE_SEL),
       "i"(KDATA_SEL), "r"((uint16_t)(TSS_SEL0 + 16 * cpu))
       : "rax", "memory");
-  /* GS after the selector load (loading a selector clears the base). */
+  /* GS after the selector load (loading a selector clears the base).
+   * The user-mode GS base is the per-CPU area too (user code never uses
+   * GS, and cannot read the supervisor page it points to): swapgs then
+   * leaves the area in GSBASE in kernel mode and in both GSBASE and
+   * KERNELGSBASE while user code runs. That keeps the reference's
+   * "GSBASE if >= 2^32, else KERNELGSBASE" right even on hosts that do not
+   * report the guest's KERNELGSBASE while it is in user mode (PVM). */
   wrmsr(MSR_GS_BASE, (uint64_t)pc);
-  wrmsr(MSR_KERNEL_GS_BASE, 0);
+  wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)pc);
   wrmsr(MSR_STAR, ((uint64_t)(UCODE32_SEL | 3) << 48) |
                       ((uint64_t)KCODE_SEL << 32));
   wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);

@@ -34,20 +34,24 @@ TEST_EXTRA_vmm-engine = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vmx-engine/
 ifeq ($(SAN),1)
 BUILD     ?= build-san
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# GCC 12 reports false maybe-uninitialized warnings inside libstdc++ when
+# sanitizing; they are not about our code.
+SANWARN   := -Wno-maybe-uninitialized
 else
 BUILD     ?= build
 SANFLAGS  :=
+SANWARN   :=
 endif
 
 CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
-CXXFLAGS  += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(SANFLAGS)
+CXXFLAGS  += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(SANFLAGS) $(SANWARN)
 LDFLAGS   += $(SANFLAGS) -pthread
 LDLIBS    += -lZydis
 
 DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev
 
-.PHONY: all deps test demo bench clean guest
+.PHONY: all deps test demo bench clean guest san-tests
 .DEFAULT_GOAL := all
 
 lib_srcs   = $(shell find $(1)/src -name '*.cpp' 2>/dev/null | sort)
@@ -62,14 +66,19 @@ BENCH_BINS := $(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/*.cpp))
 
 all: $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) guest
 
+# Quiet by default; `make V=1` shows the commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
 
 define LIB_RULE
 $(BUILD)/lib/lib$(1).a: $(call lib_objs,$(1))
 	@mkdir -p $$(dir $$@)
-	rm -f $$@ && ar rcs $$@ $$^
+	@$(if $(Q),echo "  AR      $$@")
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
 endef
 $(foreach l,$(LIBS),$(if $(call lib_srcs,$(l)),$(eval $(call LIB_RULE,$(l)))))
 
@@ -78,21 +87,24 @@ libs_of    = $(foreach l,$(1),$(if $(call lib_srcs,$(l)),$(BUILD)/lib/lib$(l).a)
 define TEST_RULE
 $(BUILD)/tests/$(1)_tests: $(call test_objs,$(1)) $(TEST_EXTRA_$(1)) $(call libs_of,$(1) $(NEEDS_$(1)))
 	@mkdir -p $$(dir $$@)
-	$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $$@")
+	$(Q)$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
 endef
 $(foreach l,$(LIBS),$(if $(call test_srcs,$(l)),$(eval $(call TEST_RULE,$(l)))))
 
 define TOOL_RULE
 $(BUILD)/bin/$(1): $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.cpp)) $(call libs_of,$(TOOL_LIBS_$(1)))
 	@mkdir -p $$(dir $$@)
-	$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $$@")
+	$(Q)$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
 
 define BENCH_RULE
 $(BUILD)/bench/$(1): $(BUILD)/obj/bench/$(1).o $(call libs_of,$(or $(BENCH_LIBS_$(1)),$(BENCH_LIBS)))
 	@mkdir -p $$(dir $$@)
-	$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $$@")
+	$(Q)$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
 endef
 $(foreach b,$(patsubst bench/%.cpp,%,$(wildcard bench/*.cpp)),$(eval $(call BENCH_RULE,$(b))))
 
@@ -109,8 +121,15 @@ deps:
 	    || { echo "make deps: apt-get failed (run as root with apt reachable)"; exit 1; }; \
 	fi
 
+# The parsers and the runtime are also tested under ASan and UBSan.
+SAN_TESTS := vp emmett2vp
+
+san-tests:
+	$(MAKE) SAN=1 $(foreach l,$(SAN_TESTS),$(if $(wildcard $(l)/tests/*.cpp),build-san/tests/$(l)_tests))
+
 test: deps
 	$(MAKE) all
+	$(MAKE) san-tests
 	BUILD=$(BUILD) ./tests/run-all
 
 demo: deps

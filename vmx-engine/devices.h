@@ -38,8 +38,11 @@ namespace vmx {
 
 // COM1, ports 0x3f8-0x3ff (a 16550 subset). Write THR (0x3f8): one byte to
 // the log. Read LSR (0x3fd): 0x60, transmitter empty. Other registers:
-// writes ignored, reads 0. The log is written a line at a time (so
-// `tail -f` shows whole lines); a partial line is written at destruction.
+// writes ignored, reads 0. The log is written a whole line at a time (so
+// `tail -f` shows whole lines), with one line buffer per vCPU: KVM hands
+// `rep outsb` over one byte per exit, and lines printed at the same time
+// on two vCPUs must not interleave. Partial lines are written at
+// destruction.
 class SerialPort : public vmm::IoDevice {
  public:
   static constexpr uint16_t kBase = 0x3f8, kPorts = 8;
@@ -51,18 +54,14 @@ class SerialPort : public vmm::IoDevice {
   void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
   void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
            unsigned size) override;
-  // `rep outsb` to THR: the whole string under one lock.
-  void outRep(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
-              unsigned size, uint32_t count) override;
   uint64_t bytesWritten() const { return bytes_.load(); }
 
  private:
-  void appendLocked(char c);
-  void flushLocked();
+  void writeLocked(std::string& line);
   int fd_ = -1;
   std::string error_;
   std::mutex mu_;
-  std::string line_;
+  std::vector<std::string> lines_;  // per vCPU index
   std::atomic<uint64_t> bytes_{0};
 };
 

@@ -84,3 +84,50 @@ TEST_CASE("port I/O exits are counted exactly", "[kvm]") {
   CHECK(hooks.exits == c.total);
   CHECK(hooks.resumes == c.total);  // every exit but the last resumed
 }
+
+TEST_CASE("serial lines from two vCPUs do not interleave", "[kvm]") {
+  if (!kvmOrSkip("two-vCPU serial guest")) return;
+  Xbyak::CodeGenerator g;
+  Xbyak::Label line0, line1, print, loop, wait;
+  constexpr uint64_t kDone = 0x300000;
+  g.lea(rsi, ptr[rip + line0]);
+  g.test(edi, edi);
+  g.jz(print);
+  g.lea(rsi, ptr[rip + line1]);
+  g.L(print);
+  g.mov(r8, rsi);
+  g.mov(r9d, 40);
+  g.mov(dx, 0x3f8);
+  g.L(loop);
+  g.mov(rsi, r8);
+  g.mov(ecx, 24);
+  g.rep();
+  g.outsb();
+  g.dec(r9d);
+  g.jnz(loop);
+  g.mov(rax, kDone);
+  g.lock();
+  g.inc(qword[rax]);
+  g.test(edi, edi);
+  g.jnz(wait);  // vCPU 1 halts; vCPU 0 waits for it, then powers off
+  g.L(wait);
+  g.cmp(qword[rax], 2);
+  g.jne(wait);
+  emitPowerOff(g, 0);
+  g.L(line0);
+  g.db(reinterpret_cast<const uint8_t*>("vcpu0 aaaaaaaaaaaaaaaaa\n"), 24);
+  g.L(line1);
+  g.db(reinterpret_cast<const uint8_t*>("vcpu1 bbbbbbbbbbbbbbbbb\n"), 24);
+  Booted b = boot("serial2", g, 2);
+  runToEnd(b);
+  b.devs.reset();
+  std::istringstream log(slurp(tempDir() + "/serial2.serial.log"));
+  std::string line;
+  int n0 = 0, n1 = 0;
+  while (std::getline(log, line)) {
+    n0 += line == "vcpu0 aaaaaaaaaaaaaaaaa";
+    n1 += line == "vcpu1 bbbbbbbbbbbbbbbbb";
+  }
+  CHECK(n0 == 40);
+  CHECK(n1 == 40);
+}

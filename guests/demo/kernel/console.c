@@ -1,5 +1,5 @@
-/* Kernel output on COM1. One `rep outsb` per call: a single exit to the
- * monitor however long the text, and a single emulated instruction. */
+/* Kernel output on COM1. One `rep outsb` per call: a single instruction
+ * however long the text (KVM still exits to the monitor once per byte). */
 #include "kernel.h"
 
 void kwrite(const char *s, uint64_t len) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "vmm-engine/vcpu.h"
 #include "vmx-engine/devices.h"
 
 namespace vmx {
@@ -22,19 +23,19 @@ SerialPort::SerialPort(const std::string& logPath) {
 
 SerialPort::~SerialPort() {
   std::lock_guard l(mu_);
-  flushLocked();
+  for (std::string& line : lines_) writeLocked(line);
   if (fd_ >= 0) close(fd_);
 }
 
-void SerialPort::flushLocked() {
+void SerialPort::writeLocked(std::string& line) {
   size_t off = 0;
-  while (fd_ >= 0 && off < line_.size()) {
-    ssize_t n = write(fd_, line_.data() + off, line_.size() - off);
+  while (fd_ >= 0 && off < line.size()) {
+    ssize_t n = write(fd_, line.data() + off, line.size() - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // a full disk must not stop the guest
     off += size_t(n);
   }
-  line_.clear();
+  line.clear();
 }
 
 void SerialPort::in(vmm::Vcpu&, uint16_t offset, uint8_t* data,
@@ -43,24 +44,15 @@ void SerialPort::in(vmm::Vcpu&, uint16_t offset, uint8_t* data,
   if (offset == kLsr) data[0] = kLsrTransmitterEmpty;
 }
 
-void SerialPort::out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
+void SerialPort::out(vmm::Vcpu& vcpu, uint16_t offset, const uint8_t* data,
                      unsigned) {
   if (offset != kThr) return;  // divisor, IER, LCR, ...: ignored
-  std::lock_guard l(mu_);
-  appendLocked(char(data[0]));
-}
-
-void SerialPort::outRep(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
-                        unsigned size, uint32_t count) {
-  if (offset != kThr) return;
-  std::lock_guard l(mu_);
-  for (uint32_t i = 0; i < count; ++i) appendLocked(char(data[i * size]));
-}
-
-void SerialPort::appendLocked(char c) {
   bytes_.fetch_add(1, std::memory_order_relaxed);
-  line_.push_back(c);
-  if (c == '\n' || line_.size() >= kMaxLine) flushLocked();
+  std::lock_guard l(mu_);
+  if (lines_.size() <= vcpu.index()) lines_.resize(vcpu.index() + 1);
+  std::string& line = lines_[vcpu.index()];
+  line.push_back(char(data[0]));
+  if (data[0] == '\n' || line.size() >= kMaxLine) writeLocked(line);
 }
 
 }  // namespace vmx

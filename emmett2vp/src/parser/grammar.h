@@ -265,7 +265,7 @@ struct statement;
 struct semi : p<';'> {};
 struct block_open : p<'{'> {};
 struct block_close : p<'}'> {};
-struct block : seq<block_open, star<not_at<one<'}'>>, must<statement>>, must<block_close>> {};
+struct block : seq<block_open, star<not_at<sor<one<'}'>, eof>>, must<statement>>, must<block_close>> {};
 
 struct storage_class : seq<sor<kw_pervmk, kw_pervm, kw_perhost>, sp> {};
 struct no_storage : success {};

@@ -69,6 +69,13 @@ bool parse(std::string_view text, const LineMap& map, Diagnostics& diags, ast::P
   } catch (const pegtl::parse_error& e) {
     const auto& pos = e.positions().front();
     Location loc = map.map(static_cast<uint32_t>(pos.line), static_cast<uint32_t>(pos.column));
+    if (pos.byte >= text.size() && map.lines() > 0) {
+      // At the end of the input: point just past the last line's text.
+      size_t end = text.size() && text.back() == '\n' ? text.size() - 1 : text.size();
+      size_t start = text.rfind('\n', end ? end - 1 : 0);
+      start = start == std::string_view::npos || end == 0 ? 0 : start + 1;
+      loc = map.map(static_cast<uint32_t>(map.lines()), static_cast<uint32_t>(end - start + 1));
+    }
     diags.error(loc) << explain(text, pos.byte, std::string(e.message()));
   }
   out = std::move(st.program);

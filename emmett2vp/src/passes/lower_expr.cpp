@@ -53,10 +53,10 @@ SExpr binop(const std::string& op, SExpr a, SExpr b) {
 SExpr convertInt(SExpr v, uint64_t size, bool isSigned) {
   if (size >= 8) return v;
   uint64_t mask = (uint64_t{1} << (8 * size)) - 1;
-  SExpr masked = SExpr::call("&", {std::move(v), SExpr::num(mask)});
+  SExpr masked = SExpr::call("&", {std::move(v), SExpr::hex(mask)});
   if (!isSigned) return masked;
   uint64_t sign = uint64_t{1} << (8 * size - 1);
-  return SExpr::call("-", {SExpr::call("^", {std::move(masked), SExpr::num(sign)}), SExpr::num(sign)});
+  return SExpr::call("-", {SExpr::call("^", {std::move(masked), SExpr::hex(sign)}), SExpr::hex(sign)});
 }
 
 bool isStr(const ast::Expr& e) { return e.type->isString() || e.toString; }
@@ -123,7 +123,10 @@ SExpr Lowerer::probeParam(Symbol* s) {
   } else {
     v = SExpr::sym("ARG" + std::to_string(i));
   }
-  if (s->type->isInt()) return convertInt(std::move(v), s->type->size, s->type->isSigned);
+  // A 32-bit guest's stack slot is already 4 bytes wide.
+  bool narrowRead = v.kind == SExpr::Kind::GuestRead;
+  if (s->type->isInt() && !(narrowRead && s->type->size >= 4 && !s->type->isSigned))
+    return convertInt(std::move(v), s->type->size, s->type->isSigned);
   return v;
 }
 

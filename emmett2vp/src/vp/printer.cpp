@@ -21,12 +21,12 @@ SExpr concreteReads(const SExpr& e, vp::Version version) {
   } else {
     // VP 1.0 reads 8 bytes; keep the low n (little-endian guest).
     uint64_t mask = (uint64_t{1} << (8 * n)) - 1;
-    read = SExpr::call("&", {SExpr::call("getguest", {std::move(addr)}), SExpr::num(mask)});
+    read = SExpr::call("&", {SExpr::call("getguest", {std::move(addr)}), SExpr::hex(mask)});
   }
   if (!e.readSigned) return read;
   // Sign extension without a branch: (x ^ s) - s with s the sign bit.
   uint64_t sign = uint64_t{1} << (8 * n - 1);
-  return SExpr::call("-", {SExpr::call("^", {std::move(read), SExpr::num(sign)}), SExpr::num(sign)});
+  return SExpr::call("-", {SExpr::call("^", {std::move(read), SExpr::hex(sign)}), SExpr::hex(sign)});
 }
 
 namespace {
@@ -58,9 +58,10 @@ void printFlat(const SExpr& e, std::string& out) {
 size_t keptOperands(const SExpr& e) {
   if (e.items.empty() || e.items[0].kind != SExpr::Kind::Atom) return 0;
   const std::string& h = e.items[0].atom;
-  if (h == "defun" || h == "bagforeach") return h == "defun" ? 2 : 3;
+  if (h == "defun") return 2;
+  if (h == "bagforeach" || h == "for") return 3;
   if (h == "vprobe" || h == "let" || h == "setint" || h == "setstr" || h == "sprintf" || h == "aggr" ||
-      h == "while" || h == "dowhile" || h == "catch" || h == "printf" || h == "getgueststr" || h == "baginsert")
+      h == "while" || h == "dowhile" || h == "try" || h == "catch" || h == "printf" || h == "getgueststr" || h == "baginsert")
     return 1;
   return 0;
 }

@@ -12,6 +12,12 @@ SExpr SExpr::num(uint64_t v) {
   return sym(buf);
 }
 
+SExpr SExpr::hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return sym(buf);
+}
+
 SExpr SExpr::str(const std::string& text) {
   std::string q = "\"";
   for (char c : text) {

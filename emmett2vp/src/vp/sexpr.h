@@ -24,6 +24,7 @@ struct SExpr {
     return e;
   }
   static SExpr num(uint64_t v);
+  static SExpr hex(uint64_t v);  // masks and sign bits read better in hex
   static SExpr str(const std::string& text);  // a quoted VP string literal
   static SExpr list(std::vector<SExpr> items) {
     SExpr e;

@@ -1,0 +1,135 @@
+// Lowering: the VP produced, and the VP version chosen.
+#include <catch2/catch.hpp>
+
+#include "emmett2vp/tests/test_util.h"
+
+using namespace emmett::test;
+
+namespace {
+std::string versionOf(const std::string& src) {
+  emmett::Result r = compile(src);
+  return r.ok ? r.version.str() : "error: " + r.messages;
+}
+}  // namespace
+
+TEST_CASE("lowering: old features give VP 1.0 with no version form") {
+  std::string src = "int n;\nVMM1Hz { n++; if (n > 3) { printf(\"%d\\n\", n); } }\n";
+  CHECK(versionOf(src) == "1.0");
+  CHECK_FALSE(contains(compile(src).vp, "(version"));
+}
+
+TEST_CASE("lowering: each newer form raises the version") {
+  CHECK(versionOf("VMM1Hz { int i; for (i = 0; i < 3; i++) { } }\n") == "1.1");
+  CHECK(versionOf("VMM1Hz { while (0) { } }\n") == "1.1");
+  CHECK(versionOf("VMM1Hz { do { } while (0); }\n") == "1.1");
+  CHECK(versionOf("bag b; VMM1Hz { foreach (k, v) in b { } }\n") == "1.1");
+  CHECK(versionOf("VMM1Hz { try { logint(1); } catch { } }\n") == "1.1");
+  CHECK(versionOf("int f(int n) { if (n) { logint(n); return 1; } logint(0); return 2; }\nVMM1Hz { logint(f(1)); }\n") == "1.0");
+  CHECK(versionOf("int f(int n) { while (n) { return 1; } return 2; }\nVMM1Hz { logint(f(1)); }\n") == "1.1");
+  CHECK(versionOf("pervm int c; VMM1Hz { fetchadd(c, 1); }\n") == "1.2");
+  CHECK(versionOf("VMM1Hz { writeint(1, 4); }\n") == "1.2");
+  CHECK(versionOf("aggr a[1]; VMM1Hz { printa(a, \"%d\"); }\n") == "1.2");
+}
+
+TEST_CASE("lowering: early returns in tail position stay VP 1.0") {
+  std::string vp = vpBody("VMM1Hz {\n  if (PCPUID == 0) {\n    return;\n  }\n  logint(1);\n}\n");
+  CHECK(contains(vp, "(vprobe VMM1Hz (cond ((== PCPUID 0) 0) (1 (logint 1))))"));
+  std::string f = vpBody("int sq(int n) {\n  if (n == 0) {\n    return 0;\n  } else {\n    return n * n + sq(n - 1);\n  }\n}\nVMM1Hz logint(sq(3));\n");
+  CHECK(contains(f, "(defun sq (n) (cond ((== n 0) 0) (1 (+ (* n n) (sq (- n 1))))))"));
+}
+
+TEST_CASE("lowering: a target older than the script needs is an error") {
+  emmett::Options o;
+  o.target = {1, 0};
+  CHECK(firstMessage("VMM1Hz {\n  while (1) { }\n}\n", o) ==
+        "t.emt:2:3: error: this script needs VP 1.1 (for the 'while' loop) but the target engine is VP 1.0");
+}
+
+TEST_CASE("lowering: narrow guest reads: masks in 1.0, sized getguest in 1.1") {
+  std::string src = "VMM1Hz { uint16 *p = (uint16 *)RSI; logint(*p); int8 *q = (int8 *)RSI; logint(*q); }\n";
+  std::string v10 = vpBody(src);
+  CHECK(contains(v10, "(logint (& (getguest probe1.p) 0xffff))"));
+  CHECK(contains(v10, "(logint (- (^ (& (getguest probe1.q) 0xff) 0x80) 0x80))"));
+  std::string v11 = vpBody("VMM1Hz { uint16 *p = (uint16 *)RSI; while (0) { } logint(*p); }\n");
+  CHECK(contains(v11, "(logint (getguest probe1.p 2))"));
+  CHECK(contains(vpBody("VMM1Hz { uint64 *p = (uint64 *)RSI; logint(*p); }\n"), "(logint (getguest probe1.p))"));
+}
+
+TEST_CASE("lowering: struct fields, arrays and pointer arithmetic") {
+  std::string src =
+      "struct Node { uint32 a; uint64 b; char name[8]; struct Node *next; };\n"
+      "VMM1Hz { struct Node *n = (struct Node *)RBX; logint(n->b + n->next->a + n[2].a); printf(\"%s\\n\", n->name); }\n";
+  std::string vp = vpBody(src);
+  CHECK(contains(vp, "(getguest (+ probe1.n 8))"));
+  CHECK(contains(vp, "(& (getguest (getguest (+ probe1.n 24))) 0xffffffff)"));
+  CHECK(contains(vp, "(& (getguest (+ probe1.n 64)) 0xffffffff)"));
+  CHECK(contains(vp, "(do (getgueststr str.1 8 (+ probe1.n 16)) str.1)"));
+}
+
+TEST_CASE("lowering: sparse structs use their @offsets; memmodel sets pointer size") {
+  std::string vp = vpBody("memmodel guest32;\ntypedef struct P { @0x54 lastIntIdx; @0x80 void *q; } P;\nVMM1Hz { P *p = (P *)RBX; logint(p->lastIntIdx + p->q); logint(sizeof(P)); }\n");
+  CHECK(contains(vp, "(getguest (+ probe1.p 84))"));
+  CHECK(contains(vp, "(& (getguest (+ probe1.p 128)) 0xffffffff)"));
+  CHECK(contains(vp, "(logint 132)"));
+}
+
+TEST_CASE("lowering: string comparison uses strcmp, casts read guest strings") {
+  std::string vp = vpBody("VMM1Hz { if ((string)RDI == \"sshd\") { logint(1); } }\n");
+  CHECK(contains(vp, "(== (strcmp (do (getgueststr str.1 RDI) str.1) \"sshd\") 0)"));
+}
+
+TEST_CASE("lowering: aggregates split keys by type, bags insert and remove") {
+  std::string vp = vpBody("aggr w[1][1]; bag b;\nVMM1Hz { w[\"n\", 5] <- 3; b[7] <- TSC; logint(b[7]); }\n");
+  CHECK(contains(vp, "(defaggr w 1 1)\n(defbag b 1024)"));
+  CHECK(contains(vp, "(aggr w (5) (\"n\") 3)"));
+  CHECK(contains(vp, "(baginsert b 7 TSC)"));
+  CHECK(contains(vp, "(logint (bagremove b 7))"));
+}
+
+TEST_CASE("lowering: functions with bag parameters are specialized per bag") {
+  std::string vp = vpBody("bag x, y;\nvoid dump(bag b) { int k, v; foreach (k, v) in b { printf(\"%d %d\\n\", k, v); } }\n"
+                          "VMM1Hz { dump(x); dump(y); dump(x); }\n");
+  CHECK(contains(vp, "(vprobe VMM1Hz (dump.x) (dump.y) (dump.x))"));
+  CHECK(contains(vp, "(bagforeach x dump.x.k dump.x.v"));
+  CHECK(contains(vp, "(bagforeach y dump.y.k dump.y.v"));
+}
+
+TEST_CASE("lowering: recursive functions keep their locals in let") {
+  std::string vp = vpBody("int f(int n) { int t = n * 2; if (n == 0) { return 0; } return t + f(n - 1); }\nVMM1Hz logint(f(2));\n");
+  CHECK(contains(vp, "(version \"1.1\")"));
+  CHECK(contains(vp, "(let ((f.t 0))"));
+  std::string nr = vpBody("int g(int n) { int t = n * 2; return t; }\nVMM1Hz logint(g(2));\n");
+  CHECK(contains(nr, "(definteger g.t)"));
+  CHECK(contains(nr, "(defun g (n) (setint g.t (* n 2)) g.t)"));
+}
+
+TEST_CASE("lowering: written parameters are copied so VP string references stay untouched") {
+  std::string vp = vpBody("void f(string s) { s = \"changed\"; logstr(s); }\nstring g;\nVMM1Hz f(g);\n");
+  CHECK(contains(vp, "(defun f (s) (setstr f.s s) (setstr f.s \"changed\") (logstr f.s))"));
+}
+
+TEST_CASE("lowering: increments, compound assignment, ternary, casts") {
+  std::string vp = vpBody("int x; int y;\nVMM1Hz { y = x++; y += 2; x = y ? (uint8)x : -1; }\n");
+  CHECK(contains(vp, "(setint y (- (setint x (+ x 1)) 1))"));
+  CHECK(contains(vp, "(setint y (+ y 2))"));
+  CHECK(contains(vp, "(setint x (cond (y (& x 0xff)) (1 (- 1))))"));
+}
+
+TEST_CASE("lowering: try/catch maps Emmett error names to the engine's") {
+  std::string vp = vpBody("VMM1Hz { try { logint(*(uint64 *)0); } catch (VmkMemAccessError, DivideError) { logint(0); } catch { } }\n");
+  CHECK(contains(vp, "(try (logint (getguest 0))\n    (catch (MemAccessError DivideError) (logint 0))\n    (catch () 0))"));
+}
+
+TEST_CASE("lowering: loops") {
+  std::string vp = vpBody("memmodel guest64;\nvoid bt() { for (rbp = RBP; rbp; rbp = *(uint64 *)rbp) { printf(\"%#x\\n\", *(uint64 *)(rbp + 8)); } }\nVMM1Hz bt();\n");
+  CHECK(contains(vp, "(for (setint rbp RBP) rbp (setint rbp (getguest rbp))\n    (printf"));
+  CHECK(contains(vp, "(printf \"%#x\\n\" (getguest (+ rbp 8)))"));
+}
+
+TEST_CASE("lowering: shared integers") {
+  std::string vp = vpBody("pervm int c = 5; perhost uint64 h;\nVMM1Hz { fetchadd(c, 1); cmpxchg(h, 0, 1); c = 2; }\n");
+  CHECK(contains(vp, "(defshared c pervm 5)\n(defshared h perhost)"));
+  CHECK(contains(vp, "(fetchadd c 1)"));
+  CHECK(contains(vp, "(cmpxchg h 0 1)"));
+  CHECK(contains(vp, "(setint c 2)"));
+}

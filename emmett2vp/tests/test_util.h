@@ -1,0 +1,27 @@
+// Helpers shared by the emmett2vp unit tests.
+#pragma once
+
+#include <string>
+
+#include "emmett2vp/emmett2vp.h"
+
+namespace emmett::test {
+
+inline Result compile(const std::string& src, Options opts = {}) { return compileSource(src, "t.emt", opts); }
+
+// The first line of the diagnostics ("t.emt:L:C: error: ...").
+inline std::string firstMessage(const std::string& src, Options opts = {}) {
+  Result r = compile(src, opts);
+  return r.messages.substr(0, r.messages.find('\n'));
+}
+
+// The VP without the header comment line.
+inline std::string vpBody(const std::string& src, Options opts = {}) {
+  Result r = compile(src, opts);
+  if (!r.ok) return "ERROR: " + r.messages;
+  return r.vp.substr(r.vp.find('\n') + 1);
+}
+
+inline bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+}  // namespace emmett::test

@@ -1,0 +1,96 @@
+// Type errors, each with its exact text, caught before any VP exists.
+#include <catch2/catch.hpp>
+
+#include "emmett2vp/tests/test_util.h"
+
+using namespace emmett::test;
+
+TEST_CASE("types: string and integer mismatches") {
+  CHECK(firstMessage("int x; VMM1Hz { x = \"a\"; }\n") == "t.emt:1:19: error: cannot assign string to 'x' of type int");
+  CHECK(firstMessage("string s; VMM1Hz { s = 1; }\n") == "t.emt:1:22: error: cannot assign int to 's' of type string");
+  CHECK(firstMessage("string s; VMM1Hz { logint(s + 1); }\n") == "t.emt:1:27: error: operator '+' needs an integer, got string");
+  CHECK(firstMessage("string s; VMM1Hz { logint(s == 1); }\n") == "t.emt:1:29: error: cannot compare string with int");
+  CHECK(firstMessage("string s; VMM1Hz { logint(s < \"a\"); }\n") == "t.emt:1:27: error: operator '<' needs an integer, got string");
+  CHECK(firstMessage("string s; VMM1Hz { if (s) { } }\n") == "t.emt:1:24: error: a condition must be an integer, got string");
+  CHECK(firstMessage("VMM1Hz { logint(1 ? 2 : \"x\"); }\n") == "t.emt:1:19: error: the branches of '?:' have different types: int and string");
+  CHECK(firstMessage("int x = \"a\";\n") == "t.emt:1:9: error: cannot initialize 'x' of type int with string");
+  CHECK(firstMessage("int y; int x = y;\n") == "t.emt:1:16: error: the initializer of global 'x' must be an integer constant");
+}
+
+TEST_CASE("types: aggregate keys") {
+  CHECK(firstMessage("aggr a[1][0]; VMM1Hz { a[\"k\"] <- 1; }\n") ==
+        "t.emt:1:25: error: aggregate 'a' takes 1 integer key and 0 string keys, got 0 integer keys and 1 string key");
+  CHECK(firstMessage("aggr a[2]; VMM1Hz { a[1] <- 1; }\n") == "t.emt:1:22: error: aggregate 'a' takes 2 keys, got 1");
+  CHECK(firstMessage("aggr a[2]; VMM1Hz { a[1, \"x\"] <- 1; }\nVMM10Hz { a[1, 2] <- 1; }\n") ==
+        "t.emt:2:12: error: aggregate 'a' takes 1 integer key and 1 string key (as first used at line 1), got 2 integer keys and 0 string keys");
+  CHECK(firstMessage("aggr a[1]; VMM1Hz { a[1] <- \"v\"; }\n") == "t.emt:1:29: error: the value stored with '<-' must be an integer, got string");
+  CHECK(firstMessage("aggr a[1]; VMM1Hz { logint(a[1]); }\n") ==
+        "t.emt:1:29: error: aggregate 'a' is write-only; add samples with 'a[...] <- value' or 'a[...]++'");
+  CHECK(firstMessage("aggr a[1]; VMM1Hz { a[1]--; }\n") == "t.emt:1:22: error: aggregates can only be incremented ('++' adds a sample of 1)");
+  CHECK(firstMessage("aggr a[9][0];\n") == "t.emt:1:6: error: aggregate 'a' has more than 8 integer or string keys");
+}
+
+TEST_CASE("types: bags") {
+  CHECK(firstMessage("bag b; VMM1Hz { b[1, 2] <- 3; }\n") == "t.emt:1:18: error: bag 'b' takes one integer key, got 2");
+  CHECK(firstMessage("bag b; VMM1Hz { b[\"k\"] <- 3; }\n") == "t.emt:1:19: error: bag keys are integers, got string");
+  CHECK(firstMessage("bag b; VMM1Hz { b[1] = 3; }\n") == "t.emt:1:18: error: use '<-' to insert into a bag");
+  CHECK(firstMessage("int x; VMM1Hz { x[1] <- 3; }\n") == "t.emt:1:18: error: cannot index int");
+}
+
+TEST_CASE("types: calls") {
+  CHECK(firstMessage("int f(int a) { return a; }\nVMM1Hz { logint(f(1, 2)); }\n") ==
+        "t.emt:2:17: error: function 'f' takes 1 argument, got 2");
+  CHECK(firstMessage("int f(int a) { return a; }\nVMM1Hz { logint(f(\"x\")); }\n") ==
+        "t.emt:2:19: error: argument 1 of 'f' must be an integer, got string");
+  CHECK(firstMessage("void f(string s) { logstr(s); }\nVMM1Hz { f(3); }\n") ==
+        "t.emt:2:12: error: argument 1 of 'f' must be a string, got int");
+  CHECK(firstMessage("VMM1Hz { logint(); }\n") == "t.emt:1:10: error: 'logint' takes 1 argument, got 0");
+  CHECK(firstMessage("VMM1Hz { logstr(5); }\n") == "t.emt:1:17: error: argument 1 of 'logstr' must be a string, got int");
+  CHECK(firstMessage("VMM1Hz { printf(\"%d %s\\n\", 1); }\n") == "t.emt:1:10: error: the format of 'printf' expects 2 arguments, got 1");
+  CHECK(firstMessage("VMM1Hz { printf(\"%s\\n\", 1); }\n") == "t.emt:1:25: error: '%s' in the format of 'printf' needs a string, got int");
+  CHECK(firstMessage("VMM1Hz { printf(\"%*d\\n\", 1, 2); }\n") == "t.emt:1:17: error: '*' widths and precisions are not supported by VP's printf");
+  CHECK(firstMessage("VMM1Hz { sprintf(\"x\", \"y\"); }\n") == "t.emt:1:18: error: argument 1 of 'sprintf' must be a string variable");
+  CHECK(firstMessage("int n; VMM1Hz { fetchadd(n, 1); }\n") ==
+        "t.emt:1:26: error: argument 1 of 'fetchadd' must be a shared integer (declared pervm, pervmk or perhost)");
+  CHECK(firstMessage("VMM1Hz { logint(getguest(RSP, 3)); }\n") ==
+        "t.emt:1:31: error: the size argument of getguest must be the constant 1, 2, 4 or 8");
+  CHECK(firstMessage("void f() { }\nVMM1Hz { logint(f()); }\n") ==
+        "t.emt:2:17: error: argument 1 of 'logint' must be an integer, got no value (void)");
+}
+
+TEST_CASE("types: non-lvalues") {
+  CHECK(firstMessage("VMM1Hz { RIP = 1; }\n") == "t.emt:1:10: error: cannot assign to built-in variable 'RIP'");
+  CHECK(firstMessage("VMM1Hz { 3 = 1; }\n") == "t.emt:1:10: error: the left side of '=' is not assignable");
+  CHECK(firstMessage("Guest_IRQ(int v) { v = 1; }\n") == "t.emt:1:20: error: cannot assign to probe parameter 'v'");
+  CHECK(firstMessage("VMM1Hz { int *p; *p = 1; }\n") == "t.emt:1:18: error: cannot assign to guest memory: VProbes scripts never modify the guest");
+  CHECK(firstMessage("enum E { A }; VMM1Hz { A++; }\n") == "t.emt:1:24: error: cannot assign to enum constant 'A'");
+  CHECK(firstMessage("int x; VMM1Hz { logint(&x); }\n") == "t.emt:1:24: error: cannot take the address of script variable 'x'");
+}
+
+TEST_CASE("types: struct members and pointers") {
+  std::string s = "struct S { int a; };\n";
+  CHECK(firstMessage(s + "VMM1Hz { struct S *p; logint(p->b); }\n") == "t.emt:2:33: error: struct S has no member 'b'");
+  CHECK(firstMessage(s + "VMM1Hz { struct S *p; logint(p.a); }\n") == "t.emt:2:32: error: '.' on a pointer (struct S *); use '->'");
+  CHECK(firstMessage("struct T;\nVMM1Hz { struct T *p; logint(p->a); }\n") == "t.emt:2:33: error: struct T is incomplete (its fields are not declared)");
+  CHECK(firstMessage("VMM1Hz { int x; logint(x->a); }\n") == "t.emt:1:27: error: '->' needs a pointer to a struct or union, got int");
+  CHECK(firstMessage("VMM1Hz { void *p; logint(*p); }\n") == "t.emt:1:26: error: cannot dereference a void pointer (cast it to a typed pointer first)");
+  CHECK(firstMessage(s + "struct S v;\n") == "t.emt:2:10: error: variable 'v' cannot have type struct S; structs and arrays exist only in guest memory (declare a pointer)");
+  CHECK(firstMessage("struct S { string s; };\n") == "t.emt:1:19: error: member 's' cannot have type string (use a char array for text in guest memory)");
+}
+
+TEST_CASE("types: returns, loops, catch names") {
+  CHECK(firstMessage("int f() { return; }\n") == "t.emt:1:11: error: function 'f' must return a value (int)");
+  CHECK(firstMessage("void f() { return 1; }\n") == "t.emt:1:12: error: void function 'f' cannot return a value");
+  CHECK(firstMessage("int f() { return \"s\"; }\n") == "t.emt:1:18: error: function 'f' returns int, not string");
+  CHECK(firstMessage("VMM1Hz { return 1; }\n") == "t.emt:1:10: error: a probe cannot return a value");
+  CHECK(firstMessage("VMM1Hz { break; }\n") == "t.emt:1:10: error: 'break' outside a loop");
+  CHECK(firstMessage("VMM1Hz { try { } catch (Oops) { } }\n") ==
+        "t.emt:1:25: error: unknown error 'Oops' in catch (known: MemAccessError, DivideError, StackError, BudgetError, "
+        "BagEmptyError, AggrFullError, FormatError, VcpuStateError, DecodeError)");
+  CHECK(firstMessage("int n; VMM1Hz { foreach (k, v) in n { } }\n") == "t.emt:1:35: error: foreach needs a bag, got 'n'");
+}
+
+TEST_CASE("types: string literals over 255 bytes") {
+  CHECK(firstMessage("VMM1Hz { logstr(\"" + std::string(300, 'a') + "\"); }\n") ==
+        "t.emt:1:17: error: string literal is longer than 255 bytes (VP's limit)");
+}

@@ -1,15 +1,18 @@
 // The VM process: what `vmx X.vmx` (started by `vmrun start`) does once
 // the .vmx and the host configuration have been read.
 //
-//   1. detaches from the terminal (daemon.h); its log is vmx.log
-//   2. takes the VM's lock (vm_lock.h): a second start of the same VM fails
-//   3. creates the control socket (control_server.h)
-//   4. opens vprobe.out / vprobe.err (probe_output.h)
-//   5. powers on: the PowerOn step builds the Machine and the ProbeHost
-//   6. loads vprobe.vpFile, if set (subject to vprobe.allow/vprobe.enable)
-//   7. registers for `vmrun list` (vm_registry.h), serves the socket, and
+//   1. checks what it can before building anything: the runtime directory,
+//      and, if vprobe.vpFile is set, that it is readable and allowed
+//      (vprobe.allow, vprobe.enable); failures are printed directly
+//   2. detaches from the terminal (daemon.h); its log is vmx.log
+//   3. takes the VM's lock (vm_lock.h): a second start of the same VM fails
+//   4. creates the control socket (control_server.h)
+//   5. opens vprobe.out / vprobe.err (probe_output.h)
+//   6. powers on: the PowerOn step builds the Machine and the ProbeHost
+//   7. loads vprobe.vpFile, if set
+//   8. registers for `vmrun list` (vm_registry.h), serves the socket, and
 //      tells the launcher the VM is up
-//   8. waits for the machine to stop (guest power-off, `vmrun stop`,
+//   9. waits for the machine to stop (guest power-off, `vmrun stop`,
 //      SIGTERM/SIGINT), unloads the script, and removes its files.
 // A failure at any step is reported to the launcher (so `vmrun start`
 // prints it and exits 1) and undoes the steps before it.

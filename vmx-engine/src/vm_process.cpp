@@ -28,6 +28,7 @@ class VmProcess {
   int run(const VmProcessOptions& options);
 
  private:
+  bool preflight(std::string& error);
   bool takeStopSignals(std::string& error);
   bool setUp(std::string& error);
   bool startMachine(std::string& error);
@@ -40,6 +41,7 @@ class VmProcess {
   VprobePolicy policy_;
   const PowerOn& powerOn_;
   VmPaths paths_;
+  std::string vpSource_;  // vprobe.vpFile's text, read before detaching
   UniqueFd signalFd_;
   std::unique_ptr<VmLock> lock_;
   std::unique_ptr<ControlServer> server_;
@@ -50,12 +52,11 @@ class VmProcess {
 };
 
 int VmProcess::run(const VmProcessOptions& options) {
-  std::string error, runtime = defaultRuntimeDir();
-  if (!prepareRuntimeDir(runtime, error)) {
+  std::string error;
+  if (!preflight(error)) {
     std::fprintf(stderr, "Error: %s\n", error.c_str());
     return 1;
   }
-  paths_ = vmPathsFor(config_.vmxPath, runtime);
   Detached detached;
   if (options.detach) {
     if (!detach(paths_.log, options.startTimeout, detached, error)) {
@@ -75,6 +76,21 @@ int VmProcess::run(const VmProcessOptions& options) {
   int status = waitStopped();
   tearDown();
   return status;
+}
+
+// What can be checked before anything is built, so that the user hears of
+// it at once: the runtime directory, and whether vprobe.vpFile may load.
+bool VmProcess::preflight(std::string& error) {
+  std::string runtime = defaultRuntimeDir();
+  if (!prepareRuntimeDir(runtime, error)) return false;
+  paths_ = vmPathsFor(config_.vmxPath, runtime);
+  if (config_.vpFile.empty()) return true;
+  std::string why;
+  if (!policy_.mayLoad(why) || !readTextFile(config_.vpFile, vpSource_, why)) {
+    error = "cannot load vprobe.vpFile " + config_.vpFile + ": " + why;
+    return false;
+  }
+  return true;
 }
 
 // SIGTERM and SIGINT become a clean stop, read by the control thread from a
@@ -126,12 +142,7 @@ bool VmProcess::startMachine(std::string& error) {
 
 bool VmProcess::loadVpFile(std::string& error) {
   if (config_.vpFile.empty()) return true;
-  std::string source, why;
-  if (!policy_.mayLoad(why) || !readTextFile(config_.vpFile, source, why)) {
-    error = "cannot load vprobe.vpFile " + config_.vpFile + ": " + why;
-    return false;
-  }
-  LoadResult result = vm_.probes->load(source, config_.vpFile);
+  LoadResult result = vm_.probes->load(vpSource_, config_.vpFile);
   std::string diagnostics;
   for (const std::string& d : result.diagnostics) diagnostics += "\n" + d;
   if (!result.ok) {
@@ -176,7 +187,7 @@ void VmProcess::tearDown() {
   if (registered_) VmRegistry(paths_.runtimeDir).remove(config_.vmxPath);
   server_.reset();
   output_.reset();
-  if (lock_) logLine("powered off");
+  if (lock_) logLine("VM process exiting");
   lock_.reset();
 }
 

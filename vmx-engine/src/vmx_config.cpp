@@ -1,5 +1,6 @@
 #include "vmx-engine/vmx_config.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +53,10 @@ bool parseVmxConfig(std::string_view text, const std::string& fileName,
   ConfigFile file;
   ConfigFile::parse(text, fileName, file, errors);
   applyVmxSettings(file, out, errors);
+  // The settings table is walked in its own order; the user reads the file
+  // from the top.
+  std::stable_sort(errors.begin() + static_cast<std::ptrdiff_t>(before), errors.end(),
+                   [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
   if (out.guestImage.empty()) {
     errors.push_back({fileName, 0,
                       "guest.image is not set: name the guest's ELF image, "

@@ -60,10 +60,12 @@ struct VmFixture {
   vmx::HostConfig host;
   vmx::VmPaths paths;
 
-  explicit VmFixture(const std::string& extra = "") {
+  explicit VmFixture(const std::string& extra = "", const std::string& subdir = "") {
     ::setenv("VPROBE_RUNTIME_DIR", runtime.c_str(), 1);
-    std::string vmxFile = dir.write("demo.vmx", "guest.image = \"demo.elf\"\n"
-                                                "vprobe.enable = \"TRUE\"\n" + extra);
+    if (!subdir.empty()) std::filesystem::create_directories(dir.file(subdir));
+    std::string vmxFile = dir.write((subdir.empty() ? "" : subdir + "/") + "demo.vmx",
+                                    "guest.image = \"demo.elf\"\n"
+                                    "vprobe.enable = \"TRUE\"\n" + extra);
     std::vector<vmx::ConfigError> errors;
     REQUIRE(vmx::loadVmxConfig(vmxFile, config, errors));
     host.vprobeAllow = true;
@@ -143,7 +145,25 @@ TEST_CASE("vm process: start, serve, list, stop") {
   std::string log = vmxtest::readAll(vm.paths.log);
   CHECK(log.find("| vmx| serving") != std::string::npos);
   CHECK(log.find("| vmx| stop requested") != std::string::npos);
-  CHECK(log.find("| vmx| powered off") != std::string::npos);
+  CHECK(log.find("| vmx| VM process exiting") != std::string::npos);
+}
+
+TEST_CASE("vm process: a .vmx too deep for sun_path gets its socket in the runtime dir") {
+  VmFixture vm("", std::string(60, 'a') + "/" + std::string(60, 'b'));
+  REQUIRE(vm.paths.socketInRuntimeDir);
+  std::string err;
+  REQUIRE(vm.start(powerOnDoubles, err) == 0);
+  CHECK(vm.send(MessageType::Status)["ok"] == true);
+  CHECK(::access((vm.config.vmxPath + ".sock").c_str(), F_OK) != 0);
+  auto running = vmx::VmRegistry(vm.runtime).running();
+  REQUIRE(running.size() == 1);
+  CHECK(running[0].socket == vm.paths.socket);  // recorded where it went
+  CHECK(vmxtest::readAll(vm.paths.lock).ends_with("\n" + vm.paths.socket + "\n"));
+  CHECK(vmxtest::readAll(vm.paths.log).find("(the path beside the .vmx is too long)") !=
+        std::string::npos);
+  CHECK(vm.send(MessageType::Stop)["ok"] == true);
+  REQUIRE(vmx::VmLock::waitReleased(vm.paths.lock, 5s));
+  CHECK(vm.filesGone());
 }
 
 TEST_CASE("vm process: a second start of the same VM is refused") {
@@ -197,6 +217,16 @@ TEST_CASE("vm process: a vprobe.vpFile is refused without vprobe.allow") {
   CHECK(vm.start(powerOnDoubles, err) == 1);
   CHECK(err.find("Error: cannot load vprobe.vpFile " + vm.dir.file("boot.vp") +
                  ": VProbes are not allowed on this host") == 0);
+  CHECK(vm.filesGone());
+  CHECK(::access(vm.paths.log.c_str(), F_OK) != 0);  // refused before detaching
+}
+
+TEST_CASE("vm process: an unreadable vprobe.vpFile fails the start at once") {
+  VmFixture vm("vprobe.vpFile = \"missing.vp\"\n");
+  std::string err;
+  CHECK(vm.start(powerOnDoubles, err) == 1);
+  CHECK(err == "Error: cannot load vprobe.vpFile " + vm.dir.file("missing.vp") +
+                   ": No such file or directory\n");
   CHECK(vm.filesGone());
 }
 

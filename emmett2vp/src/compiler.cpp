@@ -71,7 +71,8 @@ bool Compiler::check() {
   resolveProbes(s.program, s.guestSymbols, s.diags);
   resolveNames(s.program, resolver, s.symbols, s.guestSymbols, s.diags);
   s.dump("resolveNames");
-  if (s.diags.hasErrors()) return false;
+  // The type checker tolerates unresolved names (they have the error type),
+  // so type errors are reported along with name errors.
   checkTypes(s.program, resolver, s.symbols, s.diags);
   s.dump("checkTypes");
   if (s.diags.hasErrors()) return false;

@@ -5,8 +5,9 @@
 namespace emmett {
 
 SExpr SExpr::num(uint64_t v) {
-  // Addresses and masks read better in hexadecimal; small numbers in decimal.
-  if (v < 65536) return sym(std::to_string(v));
+  // 64-bit addresses read better in hexadecimal, counts and constants in
+  // decimal (masks use hex() explicitly).
+  if (v < (uint64_t{1} << 32)) return sym(std::to_string(v));
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return sym(buf);

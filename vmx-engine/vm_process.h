@@ -7,7 +7,8 @@
 //   2. detaches from the terminal (daemon.h); its log is vmx.log
 //   3. takes the VM's lock (vm_lock.h): a second start of the same VM fails
 //   4. creates the control socket (control_server.h)
-//   5. opens vprobe.out / vprobe.err (probe_output.h)
+//   5. opens vprobe.out / vprobe.err (probe_output.h), fed in time order
+//      from the engine's sink (ordered_output.h)
 //   6. powers on: the PowerOn step builds the Machine and the ProbeHost
 //   7. loads vprobe.vpFile, if set
 //   8. registers for `vmrun list` (vm_registry.h), serves the socket, and
@@ -38,10 +39,11 @@ struct PoweredOnVm {
 
 // Builds the machine described by `config` and starts its vCPUs, and builds
 // the probe host that loads scripts into it with config.vpOptions(),
-// printing to `sink` (the VM's ProbeOutput). Called on the main thread with
-// SIGTERM and SIGINT blocked: threads it creates inherit that mask and must
-// keep it (the control thread receives those signals). Returns false with
-// `error`, a sentence for the user, when the VM cannot power on.
+// printing to `sink` (the vp::OrderedSink of an OrderedOutput, which lives
+// until both are destroyed). Called on the main thread with SIGTERM and
+// SIGINT blocked: threads it creates inherit that mask and must keep it
+// (the control thread receives those signals). Returns false with `error`,
+// a sentence for the user, when the VM cannot power on.
 using PowerOn = std::function<bool(const VmxConfig& config, vp::Sink& sink,
                                    PoweredOnVm& out, std::string& error)>;
 

@@ -10,6 +10,7 @@
 
 #include "vmx-engine/control_server.h"
 #include "vmx-engine/daemon.h"
+#include "vmx-engine/ordered_output.h"
 #include "vmx-engine/probe_output.h"
 #include "vmx-engine/vm_lock.h"
 #include "vmx-engine/vm_paths.h"
@@ -46,6 +47,7 @@ class VmProcess {
   std::unique_ptr<VmLock> lock_;
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<ProbeOutput> output_;
+  std::unique_ptr<OrderedOutput> ordered_;  // the engine's sink, into output_
   PoweredOnVm vm_;
   bool machineWaited_ = false;
   bool registered_ = false;
@@ -68,8 +70,8 @@ int VmProcess::run(const VmProcessOptions& options) {
   logLine("powering on " + config_.vmxPath + " (pid " + std::to_string(::getpid()) + ")");
   if (!takeStopSignals(error) || !setUp(error)) {
     logLine("power-on failed: " + error);
+    tearDown();  // first, so that a retry right after the report finds no lock
     detached.report.fail("Error: " + error);
-    tearDown();
     return 1;
   }
   detached.report.ok();
@@ -123,11 +125,13 @@ bool VmProcess::setUp(std::string& error) {
           (paths_.socketInRuntimeDir ? " (the path beside the .vmx is too long)" : ""));
   for (const std::string& warning : config_.warnings) logLine("warning: " + warning);
   output_ = ProbeOutput::open(config_.outFile, config_.errFile, error);
-  return output_ && startMachine(error) && loadVpFile(error) && serve(error);
+  if (!output_) return false;
+  ordered_ = std::make_unique<OrderedOutput>(*output_);
+  return startMachine(error) && loadVpFile(error) && serve(error);
 }
 
 bool VmProcess::startMachine(std::string& error) {
-  if (!powerOn_(config_, *output_, vm_, error)) {
+  if (!powerOn_(config_, ordered_->sink(), vm_, error)) {
     error = "cannot power on " + config_.vmxPath + ": " + error;
     return false;
   }
@@ -186,6 +190,7 @@ void VmProcess::tearDown() {
   vm_.machine.reset();
   if (registered_) VmRegistry(paths_.runtimeDir).remove(config_.vmxPath);
   server_.reset();
+  ordered_.reset();  // writes what the unload probes printed
   output_.reset();
   if (lock_) logLine("VM process exiting");
   lock_.reset();

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "vmx-engine/control_client.h"
 #include "vmx-engine/tests/temp_dir.h"
 #include "vmx-engine/tests/test_doubles.h"
@@ -51,6 +53,16 @@ bool powerOnDoubles(const vmx::VmxConfig&, vp::Sink& sink, vmx::PoweredOnVm& out
 bool powerOnFails(const vmx::VmxConfig&, vp::Sink&, vmx::PoweredOnVm&, std::string& error) {
   error = "no KVM here";
   return false;
+}
+
+// Probe output reaches the file within the flush period; waits for it.
+bool waitForText(const std::string& path, const std::string& text) {
+  auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (vmxtest::readAll(path) != text) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
 }
 
 struct VmFixture {
@@ -194,8 +206,7 @@ TEST_CASE("vm process: vprobe.vpFile is loaded at power-on") {
   vm.dir.write("boot.vp", "(vprobe VMXLoad)");
   std::string err;
   REQUIRE(vm.start(powerOnDoubles, err) == 0);
-  CHECK(vmxtest::readAll(vm.config.outFile) ==
-        "load " + vm.dir.file("boot.vp") + " (vprobe VMXLoad)\n");
+  CHECK(waitForText(vm.config.outFile, "load " + vm.dir.file("boot.vp") + " (vprobe VMXLoad)\n"));
 }
 
 TEST_CASE("vm process: a vprobe.vpFile with errors fails the start") {

@@ -1,0 +1,60 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "vmx-engine/ordered_output.h"
+#include "vmx-engine/tests/temp_dir.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+std::unique_ptr<vmx::ProbeOutput> filesIn(const vmxtest::TempDir& dir) {
+  std::string error;
+  auto files = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), error);
+  REQUIRE(files);
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("ordered output: a batch comes out in TSC order, errors to vprobe.err") {
+  vmxtest::TempDir dir;
+  auto files = filesIn(dir);
+  vmx::OrderedOutput out(*files, 1h);  // flushed by hand only
+  out.sink().output(30, "vcpu1 at 30\n");
+  out.sink().output(10, "vcpu0 at 10\n");
+  out.sink().error(20, "vcpu2: error at 20");
+  out.sink().output(10, "vcpu0 again at 10\n");
+  CHECK(vmxtest::readAll(dir.file("vprobe.out")).empty());
+  out.flush();
+  CHECK(vmxtest::readAll(dir.file("vprobe.out")) ==
+        "vcpu0 at 10\nvcpu0 again at 10\nvcpu1 at 30\n");
+  CHECK(vmxtest::readAll(dir.file("vprobe.err")) == "vcpu2: error at 20\n");
+}
+
+TEST_CASE("ordered output: lines reach the file within 100 ms without a flush") {
+  vmxtest::TempDir dir;
+  auto files = filesIn(dir);
+  vmx::OrderedOutput out(*files);
+  auto start = std::chrono::steady_clock::now();
+  out.sink().output(1, "hello!\n");
+  while (vmxtest::readAll(dir.file("vprobe.out")).empty() &&
+         std::chrono::steady_clock::now() - start < 1s) {
+    std::this_thread::sleep_for(1ms);
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK(vmxtest::readAll(dir.file("vprobe.out")) == "hello!\n");
+  CHECK(took < 100ms);
+}
+
+TEST_CASE("ordered output: what is pending is written when it goes away") {
+  vmxtest::TempDir dir;
+  auto files = filesIn(dir);
+  {
+    vmx::OrderedOutput out(*files, 1h);
+    out.sink().output(5, "last words\n");
+  }
+  CHECK(vmxtest::readAll(dir.file("vprobe.out")) == "last words\n");
+}

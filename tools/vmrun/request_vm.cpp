@@ -40,9 +40,10 @@ bool requestVm(const vmx::VmrunArgs& args, vmx::MessageType type,
     case vmx::SendStatus::Ok:
       break;
   }
-  if (reply["ok"].get<bool>()) return true;
+  // decodeReply checked that "ok" is a bool and, when false, "error" a string.
+  if (reply.at("ok").get<bool>()) return true;
   printLines(reply, "diagnostics", stderr);
-  std::fprintf(stderr, "Error: %s\n", reply["error"].get<std::string>().c_str());
+  std::fprintf(stderr, "Error: %s\n", reply.at("error").get<std::string>().c_str());
   return false;
 }
 

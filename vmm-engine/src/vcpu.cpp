@@ -27,11 +27,14 @@ bool Vcpu::onThisThread() const {
 }
 
 // Wakes the vCPU thread wherever it is: parked on HLT (condition
-// variable) or inside KVM_RUN (kick). Caller holds mu_.
+// variable) or inside KVM_RUN (kick). On the vCPU thread itself (a device
+// or hook raising an interrupt or posting work) there is nothing to wake:
+// the loop looks at requests before its next entry. Caller holds mu_.
 void Vcpu::wakeLocked() {
   if (halted_)
     cv_.notify_all();
-  else if (threadLive_.load(std::memory_order_relaxed) && !finished_)
+  else if (threadLive_.load(std::memory_order_relaxed) && !finished_ &&
+           !pthread_equal(pthread_self(), tid_))
     kick();
 }
 

@@ -5,6 +5,8 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <fstream>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace vmm_test {
@@ -64,10 +66,12 @@ std::string writeTempFile(const std::string& name,
 
 bool kvmOrSkip(const char* what) {
   int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-  if (fd >= 0) {
+  errno = fd < 0 ? errno : ENODEV;
+  if (fd >= 0 && ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION) {
     close(fd);
     return true;
   }
+  if (fd >= 0) close(fd);
   fprintf(stderr,
           "\n*** SKIP: %s: /dev/kvm is not available (%s); KVM tests "
           "skipped ***\n\n",

@@ -6,7 +6,8 @@ namespace vp {
 
 namespace {
 
-constexpr unsigned kMaxField = 255;
+// Wide enough for any use; the bound keeps one conversion's text small.
+constexpr unsigned kMaxField = 4096;
 
 bool isFlag(char c) {
   return c == '-' || c == '+' || c == ' ' || c == '#' || c == '0';
@@ -32,14 +33,14 @@ std::string parseConversion(std::string_view text, size_t& i, Conversion& c) {
   }
   unsigned width = 0, precision = 0;
   bool hasPrecision = false;
-  if (!readField(text, i, width)) return "field width larger than 255";
+  if (!readField(text, i, width)) return "field width larger than 4096";
   if (i < text.size() && text[i] == '.') {
     ++i;
     hasPrecision = true;
     if (i < text.size() && text[i] == '*') {
       return "'*' precisions are not supported";
     }
-    if (!readField(text, i, precision)) return "precision larger than 255";
+    if (!readField(text, i, precision)) return "precision larger than 4096";
   }
   c.bits = 64;
   if (i < text.size() && text[i] == 'h') {
@@ -105,7 +106,7 @@ uint64_t truncated(uint64_t v, unsigned bits, bool isSigned) {
 }
 
 void renderOne(const Conversion& c, uint64_t arg, std::string& out) {
-  char buf[600];
+  char buf[kMaxField + 64];
   int n = 0;
   switch (c.conv) {
     case 'd': case 'i':

@@ -114,7 +114,7 @@ Expr* Checker::symbol(const SExpr& s, Want want) {
   } else if (it != top_.end()) {
     const char* what = it->second.kind == TopSym::Kind::Aggr ? "an aggregate" : "a bag";
     error(s.loc, "'" + s.text + "' is " + what + " and has no value to read");
-  } else if (isReservedName(s.text)) {
+  } else if (isReservedName(s.text, effective)) {
     error(s.loc, "'" + s.text + "' is a built-in; call it as (" + s.text + " ...)");
   } else {
     error(s.loc, "unknown variable '" + s.text + "'");
@@ -161,6 +161,10 @@ Expr* Checker::call(const SExpr& s, Want want) {
     return invalid(s.loc);
   }
   const std::string& name = s.items[0].text;
+  // A user function may carry the name of a form newer than the script's
+  // version (the definition was allowed); it is the function then.
+  uint32_t fn;
+  if (lookupTop(name, SymKind::Func, fn)) return userCall(s, fn);
   bool known = false;
   Expr* e = newForm(s, name, want, known);
   if (known) return e;
@@ -170,8 +174,6 @@ Expr* Checker::call(const SExpr& s, Want want) {
     if (!needVersion(s, builtinInfo(id).since)) return invalid(s.loc);
     return builtinCall(s, id);
   }
-  uint32_t fn;
-  if (lookupTop(name, SymKind::Func, fn)) return userCall(s, fn);
   if (name == "definteger" || name == "defstring" || name == "defaggr" || name == "defbag" ||
       name == "defun" || name == "vprobe" || name == "defshared" || name == "version") {
     error(s.loc, "'" + name + "' is only allowed at top level");

@@ -70,7 +70,7 @@ bool Checker::validName(const SExpr& name, const char* what) {
                         "' is reserved: names in all capitals belong to VProbes");
     return false;
   }
-  if (isReservedName(name.text)) {
+  if (isReservedName(name.text, effective)) {
     error(name.loc, "'" + name.text + "' is a built-in and cannot be redefined");
     return false;
   }
@@ -318,7 +318,8 @@ void Checker::run(const std::vector<SExpr>& forms) {
   for (const auto& f : forms) {
     if (f.head() == "version") version(f);
   }
-  effective = versionIsDeclared ? std::min(p_.declared, engine) : engine;
+  // A script of an older major version is run with what VP 1.0 offers.
+  effective = versionIsDeclared ? std::clamp(p_.declared, kOldestVersion, engine) : engine;
   for (const auto& f : forms) {
     if (f.head() != "version") collect(f);
   }

@@ -4,9 +4,13 @@
 
 #include <string_view>
 
+#include "vp/version.h"
+
 namespace vp {
 
-bool isReservedName(std::string_view name);
+// Reserved in a script of version `v`: a VP 1.0 script may name a
+// variable `while`, as VP 1.0 had no such form.
+bool isReservedName(std::string_view name, Version v);
 bool isOperatorName(std::string_view name);
 
 }  // namespace vp

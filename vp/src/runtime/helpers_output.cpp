@@ -4,6 +4,7 @@
 #include "vp/src/ast.h"
 #include "vp/src/runtime/charge.h"
 #include "vp/src/runtime/context_impl.h"
+#include "vp/src/runtime/error_text.h"
 
 namespace vp::rt {
 
@@ -40,7 +41,7 @@ const Format* formatFor(RtCtx* c, const Expr* e, size_t firstArgKid,
     }
   }
   if (!err.empty()) {
-    ctx.detail = "bad format \"" + std::string(text) + "\": " + err;
+    ctx.detail = "bad format " + quoted(text) + ": " + err;
     return nullptr;
   }
   return &scratch;

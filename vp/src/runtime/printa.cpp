@@ -7,6 +7,7 @@
 #include "vp/src/format.h"
 #include "vp/src/runtime/charge.h"
 #include "vp/src/runtime/context_impl.h"
+#include "vp/src/runtime/error_text.h"
 
 namespace vp::rt {
 
@@ -217,7 +218,7 @@ RtResult printa(RtCtx* c, const Expr* e, const char* format) {
     std::string err = parsePrinta(format, cols, def.intKeys + def.strKeys, pieces,
                                   explicitFields, consumed);
     if (!err.empty()) {
-      ctx.detail = "printa: bad format \"" + std::string(format) + "\": " + err;
+      ctx.detail = "printa: bad format " + quoted(format) + ": " + err;
       return fail(c, ErrorCode::Format, e);
     }
     bool header = true;

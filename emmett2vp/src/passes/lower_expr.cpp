@@ -123,10 +123,13 @@ SExpr Lowerer::probeParam(Symbol* s) {
   } else {
     v = SExpr::sym("ARG" + std::to_string(i));
   }
-  // A 32-bit guest's stack slot is already 4 bytes wide.
+  // Like script variables, `int`/`long`/`unsigned` parameters are 64-bit
+  // values; explicitly narrow types (uint32, int16, char...) truncate. A
+  // 32-bit guest's stack slot is already 4 bytes wide.
+  const Type* t = s->type;
+  bool narrow = t->isInt() && (t->size < 4 || t->name == "int32" || t->name == "uint32");
   bool narrowRead = v.kind == SExpr::Kind::GuestRead;
-  if (s->type->isInt() && !(narrowRead && s->type->size >= 4 && !s->type->isSigned))
-    return convertInt(std::move(v), s->type->size, s->type->isSigned);
+  if (narrow && !(narrowRead && t->size >= 4 && !t->isSigned)) return convertInt(std::move(v), t->size, t->isSigned);
   return v;
 }
 

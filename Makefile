@@ -18,7 +18,7 @@ TOOLS     := $(notdir $(wildcard tools/*))
 
 NEEDS_vp          :=
 NEEDS_emmett2vp   :=
-NEEDS_vmm-engine  :=
+NEEDS_vmm-engine  := vp
 NEEDS_vmx-engine  := vmm-engine vp
 TOOL_LIBS_vp      := vp
 TOOL_LIBS_emmett  := emmett2vp

@@ -1,0 +1,110 @@
+#include "vmm-engine/vmm_probes.h"
+
+#include "vmm-engine/vm.h"
+
+namespace vmm {
+
+namespace {
+
+// Static probes fired from the exit path: their presence arms the hooks.
+constexpr vp::StaticProbe kHooked[] = {
+    vp::StaticProbe::HV_Exit, vp::StaticProbe::HV_Resume, vp::StaticProbe::In,
+    vp::StaticProbe::Out,     vp::StaticProbe::Guest_IRQ, vp::StaticProbe::Guest_TripleFault};
+
+}  // namespace
+
+VmmProbes::VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitRequest)
+    : vm_(vm), script_(script), onExitRequest_(std::move(onExitRequest)) {
+  const auto& probes = script.probes();
+  for (uint32_t i = 0; i < probes.size(); ++i) {
+    if (probes[i].kind == vp::ProbePoint::Kind::Static) {
+      byProbe_[size_t(probes[i].staticId)].push_back(i);
+    }
+  }
+  for (auto p : kHooked) needsHooks_ = needsHooks_ || !list(p).empty();
+  for (unsigned i = 0; i < vm.numVcpus(); ++i) {
+    auto cpu = std::make_unique<PerVcpu>(PerVcpu{VcpuTarget(vm.vcpu(i), vm.numVcpus()), nullptr,
+                                                 std::make_unique<std::atomic<bool>[]>(probes.size())});
+    cpu->ctx = script.newContext(cpu->target, int(i), true);
+    cpus_.push_back(std::move(cpu));
+  }
+}
+
+VmmProbes::~VmmProbes() {
+  if (armed_) vm_.setHooks(nullptr);
+}
+
+void VmmProbes::fire(Vcpu& v, size_t probe, std::span<const uint64_t> args) {
+  if (stopped_.load(std::memory_order_relaxed)) return;
+  vp::FireStatus s = script_.fire(*cpus_[v.index()]->ctx, probe, args);
+  if (s == vp::FireStatus::Exit && !stopped_.exchange(true)) onExitRequest_();
+}
+
+void VmmProbes::fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_t> args) {
+  for (uint32_t p : list) fire(v, p, args);
+}
+
+void VmmProbes::load() {
+  for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
+    Vcpu& v = vm_.vcpu(i);
+    v.call([&] { fireList(v, list(vp::StaticProbe::VMMLoad), {}); });
+  }
+  if (needsHooks_) {
+    vm_.setHooks(this);
+    armed_ = true;
+  }
+}
+
+void VmmProbes::unload() {
+  if (armed_) {
+    vm_.setHooks(nullptr);
+    armed_ = false;
+  }
+  // From here on only the unload probes fire, even after (exit): that is
+  // how a script learns it is going away. call() runs after every item
+  // posted before it, so queued periodic fires are over (and do nothing)
+  // by the time VMMUnload runs.
+  stopped_.store(true);
+  for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
+    Vcpu& v = vm_.vcpu(i);
+    v.call([&] {
+      for (uint32_t p : list(vp::StaticProbe::VMMUnload)) script_.fire(*cpus_[i]->ctx, p, {});
+      cpus_[i]->ctx->flush();
+    });
+  }
+}
+
+void VmmProbes::firePeriodic(size_t probe) {
+  for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
+    PerVcpu& cpu = *cpus_[i];
+    if (cpu.queued[probe].exchange(true)) {
+      skipped_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    Vcpu& v = vm_.vcpu(i);
+    v.post([this, &v, &cpu, probe] {
+      cpu.queued[probe].store(false);
+      fire(v, probe, {});
+    });
+  }
+}
+
+void VmmProbes::onExit(Vcpu& v) { fireList(v, list(vp::StaticProbe::HV_Exit), {}); }
+
+void VmmProbes::onResume(Vcpu& v) { fireList(v, list(vp::StaticProbe::HV_Resume), {}); }
+
+void VmmProbes::onIo(Vcpu& v, bool in, uint16_t port, unsigned size, uint32_t count) {
+  const uint64_t args[3] = {port, size, count};
+  fireList(v, list(in ? vp::StaticProbe::In : vp::StaticProbe::Out), args);
+}
+
+void VmmProbes::onInterrupt(Vcpu& v, uint8_t vector) {
+  const uint64_t args[1] = {vector};
+  fireList(v, list(vp::StaticProbe::Guest_IRQ), args);
+}
+
+void VmmProbes::onTripleFault(Vcpu& v) {
+  fireList(v, list(vp::StaticProbe::Guest_TripleFault), {});
+}
+
+}  // namespace vmm

@@ -1,0 +1,29 @@
+// What a VP probe reads on a vCPU thread: that vCPU's registers (fetched
+// from KVM once per exit, see Vcpu), its exit fields, guest memory through
+// its page tables. Used only on the vCPU's own thread.
+#pragma once
+
+#include "vmm-engine/vcpu.h"
+#include "vp/vp.h"
+
+namespace vmm {
+
+class VcpuTarget : public vp::Target {
+ public:
+  VcpuTarget(Vcpu& vcpu, unsigned numVcpus) : vcpu_(vcpu), numVcpus_(numVcpus) {}
+  bool fetch(vp::RegGroup group, uint64_t* out) override;
+  bool readLinear(uint64_t addr, void* buf, size_t len) override;
+  bool readPhysical(uint64_t addr, void* buf, size_t len) override;
+  uint64_t tsc() override;
+  uint64_t systemTimeUs() override;
+
+ private:
+  Vcpu& vcpu_;
+  unsigned numVcpus_;
+};
+
+// The Host group (TSC_HZ, PCPUID, THREADID, NUMVCPUS, BRCNT) for any
+// thread; shared by vCPU and VMX-thread targets.
+void fillHostGroup(uint64_t* out, unsigned numVcpus);
+
+}  // namespace vmm

@@ -1,0 +1,81 @@
+// The VMM-domain probes of a loaded VP script: each fires on a vCPU
+// thread, with that vCPU's registers (VcpuTarget) and its own VP variables
+// (one vp::Context per vCPU).
+//
+//   VMMLoad / VMMUnload   once per vCPU, from load() / unload()
+//   HV_Exit / HV_Resume   every return from / entry to KVM_RUN (hooks)
+//   In / Out              port I/O exits: ARG0 port, ARG1 size, ARG2 count
+//   Guest_IRQ             an interrupt injected: ARG0 vector
+//   Guest_TripleFault     KVM_EXIT_SHUTDOWN
+//   VMM1Hz, VMM10Hz, USEC:n   firePeriodic(), driven by the caller's timer
+//
+// The hooks are installed only when the script has a probe that needs
+// them, so a script without exit probes costs the exit path nothing.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "vmm-engine/hooks.h"
+#include "vmm-engine/vcpu_target.h"
+#include "vp/vp.h"
+
+namespace vmm {
+
+class Vm;
+
+class VmmProbes : public VmmHooks {
+ public:
+  // `onExitRequest` runs (on the firing thread) when a probe calls (exit);
+  // it must not block or call into this object.
+  VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitRequest);
+  ~VmmProbes() override;
+
+  // Fires VMMLoad on every vCPU, then arms the exit hooks. Not from a vCPU
+  // thread.
+  void load();
+  // Disarms the hooks, waits for periodic fires already queued, fires
+  // VMMUnload on every vCPU, flushes their output. Not from a vCPU thread.
+  void unload();
+  // Queues a fire of `probe` (an index into script.probes()) on every vCPU.
+  // A vCPU that has not yet run the previous fire of the same probe skips
+  // this one (counted in skipped()), so a slow vCPU never builds a backlog.
+  void firePeriodic(size_t probe);
+  uint64_t skipped() const { return skipped_.load(); }
+  // After a probe called (exit), nothing fires any more.
+  bool exitRequested() const { return stopped_.load(); }
+
+  void onExit(Vcpu&) override;
+  void onResume(Vcpu&) override;
+  void onIo(Vcpu&, bool in, uint16_t port, unsigned size, uint32_t count) override;
+  void onInterrupt(Vcpu&, uint8_t vector) override;
+  void onTripleFault(Vcpu&) override;
+
+ private:
+  struct PerVcpu {
+    VcpuTarget target;
+    std::unique_ptr<vp::Context> ctx;
+    std::unique_ptr<std::atomic<bool>[]> queued;  // per probe: periodic fire queued
+  };
+  using ProbeList = std::vector<uint32_t>;
+
+  void fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_t> args);
+  void fire(Vcpu& v, size_t probe, std::span<const uint64_t> args);
+  const ProbeList& list(vp::StaticProbe p) const { return byProbe_[size_t(p)]; }
+
+  Vm& vm_;
+  vp::Script& script_;
+  std::function<void()> onExitRequest_;
+  std::vector<std::unique_ptr<PerVcpu>> cpus_;
+  std::array<ProbeList, size_t(vp::StaticProbe::Count)> byProbe_;
+  bool needsHooks_ = false;
+  bool armed_ = false;
+  std::atomic<bool> stopped_{false};
+  std::atomic<uint64_t> skipped_{0};
+};
+
+}  // namespace vmm

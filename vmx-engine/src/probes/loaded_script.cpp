@@ -1,0 +1,102 @@
+#include "vmx-engine/src/probes/loaded_script.h"
+
+namespace vmx {
+
+namespace {
+
+bool hasStatic(const vp::Script& s, vp::StaticProbe p) {
+  for (const auto& pt : s.probes()) {
+    if (pt.kind == vp::ProbePoint::Kind::Static && pt.staticId == p) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskDevice* disk,
+                           std::function<void()> onExit)
+    : script_(std::move(script)),
+      vm_(vm),
+      disk_(disk),
+      onExit_(std::move(onExit)),
+      control_(vm),
+      timer_(vm),
+      diskThread_(vm) {
+  controlCtx_ = script_->newContext(control_, 0, false);
+  timerCtx_ = script_->newContext(timer_, 1, false);
+  diskCtx_ = script_->newContext(diskThread_, 2, false);
+  vmm_ = std::make_unique<vmm::VmmProbes>(vm, *script_, [this] { exitRequested(); });
+  hasDiskProbes_ = hasStatic(*script_, vp::StaticProbe::Disk_IOStart) ||
+                   hasStatic(*script_, vp::StaticProbe::Disk_IOFinish);
+  clock_ = std::make_unique<PeriodicTimer>(periodicEntries());
+}
+
+LoadedScript::~LoadedScript() = default;
+
+void LoadedScript::exitRequested() {
+  if (!exited_.exchange(true)) onExit_();
+}
+
+void LoadedScript::fireVmx(vp::Context& ctx, vp::StaticProbe probe,
+                           std::span<const uint64_t> args) {
+  const auto& probes = script_->probes();
+  for (size_t i = 0; i < probes.size(); ++i) {
+    if (exited_.load(std::memory_order_relaxed) && probe != vp::StaticProbe::VMXUnload) return;
+    if (probes[i].kind != vp::ProbePoint::Kind::Static || probes[i].staticId != probe) continue;
+    if (script_->fire(ctx, i, args) == vp::FireStatus::Exit) exitRequested();
+  }
+}
+
+std::vector<PeriodicTimer::Entry> LoadedScript::periodicEntries() {
+  using std::chrono::microseconds;
+  std::vector<PeriodicTimer::Entry> entries;
+  const auto& probes = script_->probes();
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const vp::ProbePoint& p = probes[i];
+    uint64_t us = 0;
+    if (p.kind == vp::ProbePoint::Kind::Usec) us = p.value;
+    if (p.kind == vp::ProbePoint::Kind::Static && p.staticId == vp::StaticProbe::VMM1Hz) us = 1000000;
+    if (p.kind == vp::ProbePoint::Kind::Static && p.staticId == vp::StaticProbe::VMM10Hz) us = 100000;
+    if (us) {
+      entries.push_back({microseconds(us), [this, i] {
+                           if (!exited_.load()) vmm_->firePeriodic(i);
+                         }});
+    }
+    if (p.kind == vp::ProbePoint::Kind::Static && p.staticId == vp::StaticProbe::VMX1Hz) {
+      entries.push_back({microseconds(1000000), [this, i] {
+                           if (!exited_.load() &&
+                               script_->fire(*timerCtx_, i, {}) == vp::FireStatus::Exit) {
+                             exitRequested();
+                           }
+                         }});
+    }
+  }
+  return entries;
+}
+
+void LoadedScript::load() {
+  fireVmx(*controlCtx_, vp::StaticProbe::VMXLoad, {});
+  vmm_->load();
+  if (hasDiskProbes_ && disk_) disk_->setHooks(this);
+  clock_->start();
+}
+
+void LoadedScript::unload() {
+  clock_->stop();
+  if (hasDiskProbes_ && disk_) disk_->setHooks(nullptr);
+  vmm_->unload();
+  fireVmx(*controlCtx_, vp::StaticProbe::VMXUnload, {});
+  for (auto* ctx : {controlCtx_.get(), timerCtx_.get(), diskCtx_.get()}) ctx->flush();
+}
+
+void LoadedScript::onIoStart(const DiskIoEvent& e) {
+  auto args = e.args();
+  fireVmx(*diskCtx_, vp::StaticProbe::Disk_IOStart, args);
+}
+
+void LoadedScript::onIoFinish(const DiskIoEvent& e) {
+  auto args = e.args();
+  fireVmx(*diskCtx_, vp::StaticProbe::Disk_IOFinish, args);
+}
+
+}  // namespace vmx

@@ -1,0 +1,57 @@
+// One loaded VP script, armed in a running VM: its VMM-domain probes
+// (vmm::VmmProbes, one context per vCPU), its VMX-domain probes (a context
+// per VMX thread that fires: the control thread, the periodic timer, the
+// disk's device thread) and the timer that drives periodic probes.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "vmm-engine/vm.h"
+#include "vmm-engine/vmm_probes.h"
+#include "vmx-engine/devices.h"
+#include "vmx-engine/src/probes/periodic_timer.h"
+#include "vmx-engine/src/probes/vmx_thread_target.h"
+#include "vp/vp.h"
+
+namespace vmx {
+
+class LoadedScript : public DiskHooks {
+ public:
+  // `onExit` runs when a probe calls (exit), on the thread that fired it;
+  // it must not block.
+  LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskDevice* disk,
+               std::function<void()> onExit);
+  ~LoadedScript() override;
+
+  // VMXLoad on the calling thread, VMMLoad on every vCPU, then arms the
+  // exit hooks, the disk hooks and the timer.
+  void load();
+  // Disarms everything, then VMMUnload on every vCPU and VMXUnload on the
+  // calling thread; output is flushed.
+  void unload();
+
+  void onIoStart(const DiskIoEvent& e) override;
+  void onIoFinish(const DiskIoEvent& e) override;
+
+ private:
+  void fireVmx(vp::Context& ctx, vp::StaticProbe probe, std::span<const uint64_t> args);
+  std::vector<PeriodicTimer::Entry> periodicEntries();
+  void exitRequested();
+
+  std::unique_ptr<vp::Script> script_;
+  vmm::Vm& vm_;
+  DiskDevice* disk_;
+  std::function<void()> onExit_;
+  std::atomic<bool> exited_{false};
+  VmxThreadTarget control_, timer_, diskThread_;
+  std::unique_ptr<vp::Context> controlCtx_, timerCtx_, diskCtx_;
+  std::unique_ptr<vmm::VmmProbes> vmm_;
+  std::unique_ptr<PeriodicTimer> clock_;
+  bool hasDiskProbes_ = false;
+};
+
+}  // namespace vmx

@@ -1,0 +1,56 @@
+#include "vmx-engine/src/probes/probe_support.h"
+
+namespace vmx {
+
+namespace {
+
+using SP = vp::StaticProbe;
+
+// The static probes this monitor fires (README, "Probes").
+constexpr SP kFired[] = {SP::VMM1Hz,  SP::VMM10Hz,   SP::VMX1Hz,   SP::HV_Exit,
+                         SP::HV_Resume, SP::In,      SP::Out,      SP::Guest_IRQ,
+                         SP::Guest_TripleFault, SP::Disk_IOStart, SP::Disk_IOFinish,
+                         SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload};
+
+}  // namespace
+
+bool monitorFires(const vp::ProbePoint& p) {
+  if (p.kind == vp::ProbePoint::Kind::Usec) return true;
+  if (p.kind != vp::ProbePoint::Kind::Static) return false;
+  for (SP s : kFired) {
+    if (s == p.staticId) return true;
+  }
+  return false;
+}
+
+void monitorDiagnostics(const vp::Script& script, const std::string& file,
+                        std::vector<vp::Diagnostic>& diags) {
+  for (const auto& p : script.probes()) {
+    if (p.kind == vp::ProbePoint::Kind::Usec && p.value < kMinUsecPeriod) {
+      diags.push_back({vp::Diagnostic::Severity::Error, file, 0, 0,
+                       p.name + ": this monitor fires periodic probes at most every " +
+                           std::to_string(kMinUsecPeriod) + " us"});
+    } else if (!monitorFires(p)) {
+      diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0,
+                       "probe " + p.name + " is valid VP but this monitor never fires it"});
+    }
+  }
+}
+
+std::vector<std::string> monitorProbeNames() {
+  std::vector<std::string> names;
+  for (SP s : kFired) names.emplace_back(vp::staticProbeInfo(s).name);
+  names.push_back("USEC:<microseconds>");
+  return names;
+}
+
+std::vector<std::string> builtinGlobalNames() {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < size_t(vp::Global::Count); ++i) {
+    const auto& g = vp::globalInfo(vp::Global(i));
+    names.push_back(std::string(g.name) + (g.isString ? " string" : " integer"));
+  }
+  return names;
+}
+
+}  // namespace vmx

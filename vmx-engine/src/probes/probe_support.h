@@ -1,0 +1,24 @@
+// What this monitor can fire, for vprobeListProbes, vprobeListGlobals and
+// the warnings a load gives about probes that would never fire here.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vp/vp.h"
+
+namespace vmx {
+
+// Whether the monitor fires `p` at all.
+bool monitorFires(const vp::ProbePoint& p);
+// The periodic probes' shortest period (the timer's resolution).
+inline constexpr uint64_t kMinUsecPeriod = 100;
+
+// Adds errors and warnings about probes the monitor cannot honour.
+void monitorDiagnostics(const vp::Script& script, const std::string& file,
+                        std::vector<vp::Diagnostic>& diags);
+
+std::vector<std::string> monitorProbeNames();
+std::vector<std::string> builtinGlobalNames();
+
+}  // namespace vmx

@@ -1,0 +1,115 @@
+#include "vmx-engine/vp_probe_host.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "vmx-engine/src/probes/loaded_script.h"
+#include "vmx-engine/src/probes/probe_support.h"
+
+namespace vmx {
+
+namespace {
+
+class VpProbeHost : public ProbeHost {
+ public:
+  VpProbeHost(vmm::Vm& vm, DeviceSet& devices, const vp::Options& options, vp::Sink& sink)
+      : vm_(vm), devices_(devices), options_(options), sink_(sink) {
+    reaper_ = std::thread([this] { reap(); });
+  }
+
+  ~VpProbeHost() override {
+    {
+      std::lock_guard<std::mutex> g(reapMu_);
+      quit_ = true;
+    }
+    reapCv_.notify_all();
+    reaper_.join();
+    reset();
+  }
+
+  LoadResult load(std::string_view source, const std::string& sourceName) override {
+    LoadResult r;
+    std::vector<vp::Diagnostic> diags;
+    std::unique_ptr<vp::Script> script = vp::Script::load(source, sourceName, options_, sink_, diags);
+    if (script) monitorDiagnostics(*script, sourceName, diags);
+    for (const auto& d : diags) {
+      r.diagnostics.push_back(d.render(source));
+      if (d.severity == vp::Diagnostic::Severity::Error) script.reset();
+    }
+    if (!script) return r;
+    std::lock_guard<std::mutex> g(mu_);
+    unloadLocked();
+    uint64_t generation = ++generation_;
+    current_ = std::make_unique<LoadedScript>(std::move(script), vm_, devices_.disk(),
+                                              [this, generation] { requestReap(generation); });
+    current_->load();
+    r.ok = true;
+    return r;
+  }
+
+  void reset() override {
+    std::lock_guard<std::mutex> g(mu_);
+    unloadLocked();
+  }
+
+  std::vector<std::string> listProbes() override { return monitorProbeNames(); }
+  std::vector<std::string> listGlobals() override { return builtinGlobalNames(); }
+  std::string version() override { return options_.version.str(); }
+
+ private:
+  void unloadLocked() {
+    if (!current_) return;
+    current_->unload();
+    current_.reset();
+  }
+
+  // Called on a firing thread: only hands the work over.
+  void requestReap(uint64_t generation) {
+    {
+      std::lock_guard<std::mutex> g(reapMu_);
+      reapGeneration_ = generation;
+    }
+    reapCv_.notify_all();
+  }
+
+  void reap() {
+    std::unique_lock<std::mutex> lock(reapMu_);
+    for (;;) {
+      reapCv_.wait(lock, [this] { return quit_ || reapGeneration_ != 0; });
+      if (quit_) return;
+      uint64_t generation = reapGeneration_;
+      reapGeneration_ = 0;
+      lock.unlock();
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        // Only the script that asked: another may have been loaded since.
+        if (generation == generation_) unloadLocked();
+      }
+      lock.lock();
+    }
+  }
+
+  vmm::Vm& vm_;
+  DeviceSet& devices_;
+  vp::Options options_;
+  vp::Sink& sink_;
+  std::mutex mu_;  // load, reset and the reaper, one at a time
+  std::unique_ptr<LoadedScript> current_;
+  uint64_t generation_ = 0;
+
+  std::mutex reapMu_;
+  std::condition_variable reapCv_;
+  uint64_t reapGeneration_ = 0;
+  bool quit_ = false;
+  std::thread reaper_;
+};
+
+}  // namespace
+
+std::unique_ptr<ProbeHost> makeVpProbeHost(vmm::Vm& vm, DeviceSet& devices,
+                                           const vp::Options& options, vp::Sink& sink) {
+  return std::make_unique<VpProbeHost>(vm, devices, options, sink);
+}
+
+}  // namespace vmx

@@ -19,16 +19,22 @@ bool needVcpu(RtCtx* c, const Expr* e, RtResult& r) {
 }
 
 // Reads up to `max` bytes of a NUL-terminated string, a page at a time so a
-// string that ends before an unmapped page still reads.
-bool readString(Target& t, uint64_t addr, size_t max, char* out,
-                uint64_t& badAddr) {
+// string that ends before an unmapped page still reads. A chunk that cannot
+// be read whole is read byte by byte up to its NUL (targets may map less
+// than a page).
+bool readString(Target& t, uint64_t addr, size_t max, char* out, uint64_t& badAddr) {
   size_t got = 0;
   while (got < max) {
     uint64_t a = addr + got;
     size_t chunk = std::min<uint64_t>(max - got, kPage - (a % kPage));
     if (!t.readLinear(a, out + got, chunk)) {
-      badAddr = a;
-      return false;
+      for (size_t i = 0; i < chunk; ++i) {
+        if (!t.readLinear(a + i, out + got + i, 1)) {
+          badAddr = a + i;
+          return false;
+        }
+        if (out[got + i] == '\0') return true;
+      }
     }
     if (std::memchr(out + got, 0, chunk)) return true;
     got += chunk;

@@ -15,11 +15,12 @@ namespace vmx {
 
 class KvmMachine : public Machine {
  public:
-  // Creates the VM and its devices and starts the vCPUs; null with `error`
-  // (a sentence for the user) when it cannot.
+  // Creates the VM and its devices, vCPUs not started yet; null with
+  // `error` (a sentence for the user) when it cannot.
   static std::unique_ptr<KvmMachine> create(const VmxConfig& config, std::string& error);
   ~KvmMachine() override;
 
+  bool start(std::string& error) override { return vm_->start(error); }
   void requestStop() override;
   // The guest's power-off code; 0 after a requested stop; 3 after a triple
   // fault; 1 after a monitor error. The reason goes to stderr (vmx.log).

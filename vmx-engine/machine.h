@@ -6,6 +6,7 @@
 // looks inside: it only asks for a stop and waits for the end.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace vmx {
@@ -21,6 +22,11 @@ std::string_view machineStateName(MachineState state);
 class Machine {
  public:
   virtual ~Machine() = default;
+
+  // Starts the vCPUs. The VM process calls it once, after the probe host is
+  // ready and vprobe.vpFile is loaded, so a power-on script sees the guest
+  // from its first instruction. False with `error` when it cannot.
+  virtual bool start(std::string& error) = 0;
 
   // Asks every vCPU to stop. Returns at once; may be called more than once
   // and from any thread (the control thread calls it for `vmrun stop` and

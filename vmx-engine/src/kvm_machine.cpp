@@ -47,7 +47,6 @@ std::unique_ptr<KvmMachine> KvmMachine::create(const VmxConfig& config, std::str
   m->devices_ = DeviceSet::attach(*m->vm_, dc, error);
   if (!m->devices_) return nullptr;
   vmm::tscHz();  // measured now, not inside the first probe that reads TSC_HZ
-  if (!m->vm_->start(error)) return nullptr;
   return m;
 }
 

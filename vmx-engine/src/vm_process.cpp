@@ -34,6 +34,7 @@ class VmProcess {
   bool setUp(std::string& error);
   bool startMachine(std::string& error);
   bool loadVpFile(std::string& error);
+  bool runMachine(std::string& error);
   bool serve(std::string& error);
   int waitStopped();
   void tearDown();
@@ -127,7 +128,7 @@ bool VmProcess::setUp(std::string& error) {
   output_ = ProbeOutput::open(config_.outFile, config_.errFile, error);
   if (!output_) return false;
   ordered_ = std::make_unique<OrderedOutput>(*output_);
-  return startMachine(error) && loadVpFile(error) && serve(error);
+  return startMachine(error) && loadVpFile(error) && runMachine(error) && serve(error);
 }
 
 bool VmProcess::startMachine(std::string& error) {
@@ -142,6 +143,12 @@ bool VmProcess::startMachine(std::string& error) {
   logLine("powered on: " + std::to_string(config_.numVcpus) + " vCPU(s), " +
           std::to_string(config_.memsizeMiB) + " MiB");
   return true;
+}
+
+bool VmProcess::runMachine(std::string& error) {
+  if (vm_.machine->start(error)) return true;
+  error = "cannot start the vCPUs of " + config_.vmxPath + ": " + error;
+  return false;
 }
 
 bool VmProcess::loadVpFile(std::string& error) {

@@ -63,6 +63,7 @@ class RecordingProbeHost : public vmx::ProbeHost {
 // Runs until requestStop(); waitStopped() then returns `exitStatus`.
 class ControlledMachine : public vmx::Machine {
  public:
+  bool start(std::string&) override { return true; }
   explicit ControlledMachine(CallLog& log, int exitStatus = 0)
       : log_(log), exitStatus_(exitStatus) {}
   void requestStop() override {

@@ -1,5 +1,7 @@
 // Calls of built-in functions and of user functions.
 #include "vp/src/check/checker_impl.h"
+#include "vp/src/runtime/error_text.h"
+#include "vp/src/runtime/helpers.h"
 
 namespace vp {
 
@@ -18,7 +20,8 @@ static bool arity(Checker& c, const SExpr& s, size_t lo, size_t hi) {
   if (n >= lo && n <= hi) return true;
   std::string want = lo == hi ? argCount(lo)
                      : hi == SIZE_MAX ? "at least " + argCount(lo)
-                                      : argCount(lo) + " to " + std::to_string(hi);
+                     : hi == lo + 1   ? std::to_string(lo) + " or " + argCount(hi)
+                                      : std::to_string(lo) + " to " + argCount(hi);
   c.error(s.loc, "'" + s.items[0].text + "' takes " + want + ", got " + std::to_string(n));
   return false;
 }
@@ -93,8 +96,9 @@ class BuiltinChecker {
       return false;
     }
     if (fmt.convs.size() != nargs) {
-      c_.error(f.loc, "format has " + std::to_string(fmt.convs.size()) +
-                          " conversions but " + std::to_string(nargs) +
+      size_t n = fmt.convs.size();
+      c_.error(f.loc, "format has " + std::to_string(n) + (n == 1 ? " conversion" : " conversions") +
+                          " but " + std::to_string(nargs) +
                           (nargs == 1 ? " argument follows" : " arguments follow"));
       return false;
     }
@@ -185,7 +189,17 @@ bool BuiltinChecker::check(BuiltinId id) {
     case BuiltinId::Logaggr: case BuiltinId::Clearaggr: return named(0, SymKind::Aggr, "an aggregate");
     case BuiltinId::Printa:
       if (!named(0, SymKind::Aggr, "an aggregate")) return false;
-      if (count() == 2) add(1, Want::Str);
+      if (count() == 2) {
+        if (arg(1).kind == SExpr::Kind::String) {
+          const AggrDef& def = c_.program().aggrs[e_->index];
+          std::string err = rt::checkPrintaFormat(arg(1).text, def.intKeys, def.strKeys);
+          if (!err.empty()) {
+            c_.error(arg(1).loc, "bad format " + quoted(arg(1).text) + ": " + err);
+            return false;
+          }
+        }
+        add(1, Want::Str);
+      }
       return true;
     case BuiltinId::Baginsert:
       if (!named(0, SymKind::Bag, "a bag")) return false;
@@ -197,7 +211,14 @@ bool BuiltinChecker::check(BuiltinId id) {
     case BuiltinId::Cmpxchg:
       if (!shared(0)) return false;
       add(1, Want::Int); add(2, Want::Int); return true;
-    case BuiltinId::Writeint: add(0, Want::Int); add(1, Want::Int); return true;
+    case BuiltinId::Writeint:
+      if (arg(1).kind == SExpr::Kind::Integer && (arg(1).value < 1 || arg(1).value > 8)) {
+        c_.error(arg(1).loc, "writeint writes 1 to 8 bytes, not " + std::to_string(arg(1).value));
+        return false;
+      }
+      add(0, Want::Int);
+      add(1, Want::Int);
+      return true;
     case BuiltinId::Count: break;
   }
   return false;

@@ -57,6 +57,17 @@ Expr* Checker::operatorCall(const SExpr& s, std::string_view name) {
   return acc;
 }
 
+std::string Checker::notAVariable(const std::string& name) {
+  auto it = top_.find(name);
+  if (it == top_.end()) return "unknown variable '" + name + "'";
+  switch (it->second.kind) {
+    case SymKind::Aggr: return "'" + name + "' is an aggregate, not a variable";
+    case SymKind::Bag: return "'" + name + "' is a bag, not a variable";
+    case SymKind::Func: return "'" + name + "' is a function, not a variable";
+    default: return "unknown variable '" + name + "'";
+  }
+}
+
 bool Checker::assignable(const SExpr& name, Type type, VarRef& out, const char* form) {
   if (!name.isSymbol()) {
     error(name.loc, std::string(form) + " needs a variable name here");
@@ -67,15 +78,18 @@ bool Checker::assignable(const SExpr& name, Type type, VarRef& out, const char* 
     if (isBuiltin) {
       error(name.loc, "cannot assign to built-in '" + name.text + "': built-ins are read-only");
     } else {
-      error(name.loc, "unknown variable '" + name.text + "'");
+      error(name.loc, notAVariable(name.text));
     }
     return false;
   }
   constrain(out, type);
   if (out.type != type && out.type != Type::Unknown) {
+    std::string f = form;
+    bool set = f == "setint" || f == "setstr";
     error(name.loc, "'" + name.text + "' is " +
-                        (out.type == Type::Str ? "a string variable; use setstr"
-                                               : "an integer variable; use setint"));
+                        (out.type == Type::Str ? "a string variable; " : "an integer variable; ") +
+                        (set ? (out.type == Type::Str ? "use setstr" : "use setint")
+                             : f + " needs an integer variable"));
     return false;
   }
   return true;
@@ -89,7 +103,7 @@ bool Checker::destination(const SExpr& name, VarRef& out) {
   bool isBuiltin = false;
   if (!lookupVar(name.text, out, isBuiltin)) {
     error(name.loc, isBuiltin ? "cannot store into built-in '" + name.text + "'"
-                              : "unknown variable '" + name.text + "'");
+                              : notAVariable(name.text));
     return false;
   }
   constrain(out, Type::Str);

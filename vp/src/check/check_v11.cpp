@@ -46,6 +46,10 @@ class V11Checker {
         c_.error(b.loc, "a let binding is a name and an initial value: (name value)");
         return c_.invalid(s_.loc);
       }
+      if (!c_.validName(b.items[0], "local variable")) {
+        c_.popLocals(bound);
+        return c_.invalid(s_.loc);
+      }
       Expr* init = c_.expr(b.items[1], Want::Value);
       Type t = init->type == Type::Str ? Type::Str : Type::Int;
       uint32_t id = c_.addLocal(b.items[0].text, t);

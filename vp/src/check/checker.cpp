@@ -323,7 +323,16 @@ void Checker::run(const std::vector<SExpr>& forms) {
   for (const auto& f : forms) {
     if (f.head() != "version") collect(f);
   }
-  if (diags_.failed()) return;
+  if (!diags_.failed()) checkBodies();
+  if (probeForms_.empty() && !diags_.failed()) {
+    // "Each VP script must contain one or more probes" (reference, p. 17);
+    // said only when nothing else is wrong, which is usually the cause.
+    fn_ = nullptr;
+    error(Loc{}, "a script must contain at least one probe");
+  }
+}
+
+void Checker::checkBodies() {
   // Probe bodies are functions without parameters, after the user functions.
   for (size_t i = 0; i < p_.probes.size(); ++i) {
     Function fn;

@@ -65,8 +65,8 @@ class Checker {
   void defProbe(const SExpr& form);
   void version(const SExpr& form);
   bool declare(const SExpr& name, TopSym::Kind kind, uint32_t index);
-  bool validName(const SExpr& name, const char* what);
   void checkFunctions(bool final);
+  void checkBodies();
   void checkFunction(uint32_t index);
 
   // Names (check_expr.cpp).
@@ -81,6 +81,7 @@ class Checker {
   Expr* cond(const SExpr& s, Want want);
   Expr* doForm(const SExpr& s, Want want);
   bool assignable(const SExpr& name, Type type, VarRef& out, const char* form);
+  std::string notAVariable(const std::string& name);
 
  public:
   // Helpers the built-in and 1.1 files need.
@@ -88,6 +89,7 @@ class Checker {
   bool lookupTop(const std::string& name, SymKind kind, uint32_t& index);
   void markChanged() { changed_ = true; }
   Type unifyTypes(Type a, Type b) { return unify(a, b); }
+  bool validName(const SExpr& name, const char* what);
   Expr* v11Form(const SExpr& s, std::string_view name, Want want, bool& known);
   bool destination(const SExpr& name, VarRef& out);  // a string variable
   bool intVariable(const SExpr& name, VarRef& out, const char* form);

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "vp/src/runtime/rt_ctx.h"
 
@@ -46,6 +48,9 @@ RtResult aggr(RtCtx* c, const Expr* e, const uint64_t* keys);
 RtResult logaggr(RtCtx* c, const Expr* e);
 RtResult clearaggr(RtCtx* c, const Expr* e);
 RtResult printa(RtCtx* c, const Expr* e, const char* format);
+// What is wrong with a printa format for an aggregate of nInt integer and
+// nStr string keys, or "" (the checker calls it for literal formats).
+std::string checkPrintaFormat(std::string_view format, uint32_t nInt, uint32_t nStr);
 RtResult baginsert(RtCtx* c, const Expr* e, uint64_t key, uint64_t value);
 RtResult bagremove(RtCtx* c, const Expr* e, uint64_t key);
 

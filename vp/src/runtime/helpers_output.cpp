@@ -30,8 +30,9 @@ const Format* formatFor(RtCtx* c, const Expr* e, size_t firstArgKid,
   std::string err = parseFormat(text, scratch);
   size_t nargs = e->kids.size() - firstArgKid - 1;
   if (err.empty() && scratch.convs.size() != nargs) {
-    err = "format has " + std::to_string(scratch.convs.size()) +
-          " conversions but " + std::to_string(nargs) + " arguments";
+    size_t n = scratch.convs.size();
+    err = "format has " + std::to_string(n) + (n == 1 ? " conversion" : " conversions") +
+          " but " + std::to_string(nargs) + (nargs == 1 ? " argument" : " arguments");
   }
   for (size_t i = 0; err.empty() && i < nargs; ++i) {
     bool isStr = e->kids[firstArgKid + 1 + i]->type == Type::Str;

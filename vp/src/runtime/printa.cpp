@@ -80,18 +80,20 @@ std::string plainText(const Column& c, const Cell& cell) {
 }
 
 // Appends the default-format columns `cols` of all rows to `lines`
-// (lines[0] is the header), aligned: keys left, numbers right.
+// (lines[0] is the header): keys as wide as their widest cell (integer keys
+// right-aligned, string keys left-aligned), statistics at least 8 wide and
+// pct% at least 6, right-aligned, one space between columns.
 void appendColumns(const std::vector<Column>& cols, const std::vector<Row>& rows,
                    uint32_t nInt, std::vector<std::string>& lines) {
   for (const Column& c : cols) {
     std::vector<std::string> cells{c.name};
     for (const Row& r : rows) cells.push_back(plainText(c, cellOf(c, r, nInt)));
-    size_t width = 0;
+    size_t width = c.stat == Stat::Key ? 0 : c.stat == Stat::Pct ? 6 : 8;
     for (const auto& s : cells) width = std::max(width, s.size());
     bool left = c.stat == Stat::Key && c.key >= nInt;
     for (size_t i = 0; i < cells.size(); ++i) {
       std::string pad(width - cells[i].size(), ' ');
-      if (!lines[i].empty()) lines[i] += "  ";
+      if (!lines[i].empty()) lines[i] += " ";
       lines[i] += left ? cells[i] + pad : pad + cells[i];
     }
   }
@@ -193,6 +195,14 @@ std::string headerCell(const Piece& p) {
 }
 
 }  // namespace
+
+std::string checkPrintaFormat(std::string_view format, uint32_t nInt, uint32_t nStr) {
+  std::vector<Piece> pieces;
+  bool explicitFields = false;
+  size_t consumed = 0;
+  return parsePrinta(format, defaultColumns(nInt, nStr), nInt + nStr, pieces, explicitFields,
+                     consumed);
+}
 
 RtResult printa(RtCtx* c, const Expr* e, const char* format) {
   VP_CHARGE(c, e, BuiltinId::Printa);

@@ -75,6 +75,12 @@ class Vcpu {
   bool setSregs(const SpecialRegs& s);
   bool setDebugRegs(const DebugRegs& d);
   bool setKernelGsBase(uint64_t v);
+  // Asks KVM to store the general and segment registers in the shared
+  // kvm_run page at every exit (KVM_CAP_SYNC_REGS), so reading them costs
+  // no ioctl: worth it while probes read registers (an ioctl costs
+  // microseconds on some hosts), not otherwise. vCPU thread, or before
+  // start(). A host without the capability keeps using the ioctls.
+  void setSyncRegs(bool gprs, bool sregs);
 
   // --- The current exit (vCPU thread) --------------------------------------
   // KVM_EXIT_* of the last KVM_RUN, or kExitKick.
@@ -139,6 +145,7 @@ class Vcpu {
   enum : uint32_t { kGprs = 1, kSregs = 2, kDebug = 4, kKgs = 8, kSmm = 16,
                     kExit = 32 };
   uint32_t cached_ = 0;
+  uint64_t syncMask_ = 0;  // kvm_valid_regs we asked for
   Gprs gprs_{};
   SpecialRegs sregs_{};
   DebugRegs debug_{};

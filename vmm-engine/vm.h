@@ -93,6 +93,11 @@ class Vm {
   // Sum over vCPUs.
   ExitCounts counts() const;
 
+  // KVM_SYNC_X86_* bits this host can store in kvm_run (KVM_CAP_SYNC_REGS).
+  uint64_t syncRegsCap() const { return syncRegsCap_; }
+  // Vcpu::setSyncRegs on every vCPU (through call()). Not from a vCPU thread.
+  void setSyncRegs(bool gprs, bool sregs);
+
  private:
   friend class Vcpu;
   Vm() = default;
@@ -103,6 +108,7 @@ class Vm {
 
   VmConfig config_;
   CpuVendor vendor_ = CpuVendor::Other;
+  uint64_t syncRegsCap_ = 0;
   int kvmFd_ = -1, vmFd_ = -1;
   std::unique_ptr<GuestMemory> memory_;
   uint64_t entry_ = 0;

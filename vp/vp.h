@@ -132,6 +132,10 @@ class Script {
   virtual std::vector<CodeSize> codeSizes() const = 0;
   virtual size_t codeBytes() const = 0;
   virtual const Options& options() const = 0;
+  // Bits (1 << RegGroup) of the register groups the probes may read,
+  // directly or through guest-memory built-ins: a host can prepare those
+  // (e.g. have KVM hand them over at every exit) and skip the rest.
+  virtual uint32_t registerGroups() const = 0;
 };
 
 // A Sink that keeps lines from several threads in time order: entries are

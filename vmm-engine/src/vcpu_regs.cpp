@@ -78,12 +78,27 @@ struct OneMsr {
 
 }  // namespace
 
+void Vcpu::setSyncRegs(bool gprs, bool sregs) {
+  uint64_t want = ((gprs ? KVM_SYNC_X86_REGS : 0) | (sregs ? KVM_SYNC_X86_SREGS : 0)) &
+                  vm_.syncRegsCap();
+  syncMask_ = want;
+  // KVM reads the mask at each KVM_RUN and stores the registers at its end.
+  run_->kvm_valid_regs = want;
+  invalidateCache();
+}
+
 const Gprs* Vcpu::gprs() {
   if (!(cached_ & kGprs)) {
-    kvm_regs k;
-    // SAFETY: kvm_regs is what KVM_GET_REGS fills.
-    if (ioctl(fd_, KVM_GET_REGS, &k) < 0) return nullptr;
-    memcpy(&gprs_, &k, sizeof k);
+    if (syncMask_ & KVM_SYNC_X86_REGS) {
+      // SAFETY: KVM filled s.regs at the end of the last KVM_RUN; only this
+      // thread reads the page between runs.
+      memcpy(&gprs_, &run_->s.regs.regs, sizeof gprs_);
+    } else {
+      kvm_regs k;
+      // SAFETY: kvm_regs is what KVM_GET_REGS fills.
+      if (ioctl(fd_, KVM_GET_REGS, &k) < 0) return nullptr;
+      memcpy(&gprs_, &k, sizeof k);
+    }
     cached_ |= kGprs;
   }
   return &gprs_;
@@ -101,10 +116,15 @@ bool Vcpu::setGprs(const Gprs& r) {
 
 const SpecialRegs* Vcpu::sregs() {
   if (!(cached_ & kSregs)) {
-    kvm_sregs k;
-    // SAFETY: kvm_sregs is what KVM_GET_SREGS fills.
-    if (ioctl(fd_, KVM_GET_SREGS, &k) < 0) return nullptr;
-    fromKvm(k, sregs_);
+    if (syncMask_ & KVM_SYNC_X86_SREGS) {
+      // SAFETY: as for s.regs in gprs().
+      fromKvm(run_->s.regs.sregs, sregs_);
+    } else {
+      kvm_sregs k;
+      // SAFETY: kvm_sregs is what KVM_GET_SREGS fills.
+      if (ioctl(fd_, KVM_GET_SREGS, &k) < 0) return nullptr;
+      fromKvm(k, sregs_);
+    }
     cached_ |= kSregs;
   }
   return &sregs_;

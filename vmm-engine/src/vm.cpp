@@ -2,6 +2,8 @@
 // teardown that mirrors setup.
 #include "vmm-engine/vm.h"
 
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "boot_state.h"
@@ -47,6 +49,9 @@ bool Vm::setup(const VmConfig& c, std::string& error) {
     return false;
   }
   if ((vmFd_ = createVmWithRam(kvmFd_, *memory_, error)) < 0) return false;
+  // SAFETY: a query on our VM fd; a negative result means no capability.
+  int sync = ioctl(vmFd_, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+  syncRegsCap_ = sync > 0 ? uint64_t(sync) : 0;
   LoadedImage image;
   if (!loadElfFile(c.imagePath, *memory_, image, error)) return false;
   if (!bootMapped(image.entry, memory_->size())) {
@@ -148,6 +153,13 @@ void Vm::setHooks(VmmHooks* hooks) {
   for (auto& v : vcpus_) {
     Vcpu* vp = v.get();
     vp->call([vp, hooks] { vp->setHooks(hooks); });
+  }
+}
+
+void Vm::setSyncRegs(bool gprs, bool sregs) {
+  for (auto& v : vcpus_) {
+    Vcpu* vp = v.get();
+    vp->call([vp, gprs, sregs] { vp->setSyncRegs(gprs, sregs); });
   }
 }
 

@@ -142,6 +142,7 @@ struct Program {
   std::vector<BagDef> bags;
   std::vector<Function> functions;  // user functions, then probe bodies
   std::vector<ProbeDef> probes;
+  uint32_t regGroups = 0;  // RegGroup bits the probes may read
   std::vector<std::string> strConsts;
   std::vector<Format> formats;
   std::deque<Expr> nodes;

@@ -77,6 +77,7 @@ class ScriptImpl final : public Script {
   }
   size_t codeBytes() const override { return code_->size(); }
   const Options& options() const override { return opts_; }
+  uint32_t registerGroups() const override { return prog_->regGroups; }
 
  private:
   std::unique_ptr<Program> prog_;

@@ -45,6 +45,11 @@ void VmmProbes::fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_
 }
 
 void VmmProbes::load() {
+  // Registers the probes read: KVM hands them over at every exit rather
+  // than one ioctl per group per fire.
+  uint32_t groups = script_.registerGroups();
+  vm_.setSyncRegs(groups & (1u << unsigned(vp::RegGroup::Gpr)),
+                  groups & (1u << unsigned(vp::RegGroup::Sreg)));
   for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
     Vcpu& v = vm_.vcpu(i);
     v.call([&] { fireList(v, list(vp::StaticProbe::VMMLoad), {}); });
@@ -72,6 +77,7 @@ void VmmProbes::unload() {
       cpus_[i]->ctx->flush();
     });
   }
+  vm_.setSyncRegs(false, false);
 }
 
 void VmmProbes::firePeriodic(size_t probe) {

@@ -232,6 +232,16 @@ Expr* Checker::builtinCall(const SExpr& s, BuiltinId id) {
   if (!arity(*this, s, shape->lo, shape->hi)) return invalid(s.loc);
   Expr* e = p_.make(Op::Builtin, Type::Int, s.loc);
   e->builtin = id;
+  // Guest linear memory goes through the vCPU's paging (segment and control
+  // registers); gueststack also starts from RIP and RBP.
+  switch (id) {
+    case BuiltinId::Gueststack: p_.regGroups |= 1u << unsigned(RegGroup::Gpr); [[fallthrough]];
+    case BuiltinId::Getguest: case BuiltinId::Getgueststr: case BuiltinId::Offatret:
+    case BuiltinId::Offatseg: case BuiltinId::Offatstrcpy:
+      p_.regGroups |= 1u << unsigned(RegGroup::Sreg);
+      break;
+    default: break;
+  }
   BuiltinChecker bc(*this, s, e);
   if (!bc.check(id)) return invalid(s.loc);
   return e;

@@ -103,6 +103,7 @@ Expr* Checker::symbol(const SExpr& s, Want want) {
   }
   Global g;
   if (findGlobal(s.text, g)) {
+    if (globalInfo(g).group >= 0) p_.regGroups |= 1u << globalInfo(g).group;
     Expr* e = p_.make(Op::Global, globalInfo(g).isString ? Type::Str : Type::Int, s.loc);
     e->index = static_cast<uint32_t>(g);
     return conform(e, want, s.loc);

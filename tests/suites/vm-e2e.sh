@@ -9,7 +9,7 @@ BIN=$ROOT/${BUILD:-build}/bin
 VMRUN=$BIN/vmrun
 CASES=(probes-load-once vmm10hz in-out guest-irq disk-pairs hv-exit-resume
        curprocname usec-profile exit-unloads replace-script script-error-keeps
-       refusals garbage-socket triple-fault vmx-vcpu-state)
+       refusals garbage-socket triple-fault vmx-vcpu-state cookbook)
 
 if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
   for c in "${CASES[@]}"; do echo "SKIP: vm-e2e $c (no usable /dev/kvm on this machine)"; done
@@ -350,6 +350,24 @@ case_vmx-vcpu-state() {
   local got; got=$(tail -c +$((from + 1)) "$err")
   [[ $got == *"<command line>:1:31: runtime error: VCPU state (RIP) is not available on non-vcpu vmx threads (probe VMX1Hz, vmx)"* ]] &&
     pass vmx-vcpu-state || fail vmx-vcpu-state "$got"
+}
+
+case_cookbook() {
+  # Every cookbook VP script loads into the demo VM and runs without errors.
+  local err=${VM%/*}/vprobe.err problems="" f from msg
+  for f in cookbook/*.vp; do
+    [[ -f $f ]] || continue
+    from=$(stat -c %s "$err" 2>/dev/null || echo 0)
+    if ! msg=$("$VMRUN" vprobeLoadFile "$VM" "$f" 2>&1); then
+      problems+=" $f: $msg"
+      continue
+    fi
+    sleep 1.2
+    "$VMRUN" vprobeReset "$VM"
+    sleep 0.2
+    [[ $(tail -c +$((from + 1)) "$err" 2>/dev/null) == "" ]] || problems+=" $f: $(tail -c +$((from + 1)) "$err")"
+  done
+  [[ -z $problems ]] && pass cookbook || fail cookbook "$problems"
 }
 
 for c in "${CASES[@]}"; do "case_$c"; done

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "emmett2vp/vp_source_map.h"
 #include "vp/version.h"
 
 namespace emmett {
@@ -28,15 +29,28 @@ struct Options {
 
 struct Result {
   bool ok = false;
-  std::string vp;        // the VP program when ok
-  std::string messages;  // errors and warnings, rendered with source lines
-  vp::Version version;   // the VP version the program needs
+  std::string vp;          // the VP program when ok
+  std::string messages;    // errors and warnings, rendered with source lines
+  vp::Version version;     // the VP version the program needs
+  VpSourceMap sourceMap;   // when ok: positions in `vp` back to the Emmett files
+};
+
+// One file of a script.
+struct SourceFile {
+  std::string name;  // what diagnostics call it; its includes resolve from its folder
+  std::string text;
 };
 
 Result compileFile(const std::string& path, const Options& opts);
 // `name` is what diagnostics call the file; includes resolve from its
 // directory.
 Result compileSource(std::string source, const std::string& name, const Options& opts);
+// Several files as one script (vprobe a.emt b.emt): as if concatenated,
+// each preprocessed in turn with the macros of those before it, and every
+// position reported in the file it is in.
+Result compileSources(std::vector<SourceFile> files, const Options& opts);
+// The same, reading the files; one that cannot be read is an error.
+Result compileFiles(const std::vector<std::string>& paths, const Options& opts);
 
 // The same pipeline one stage at a time (for the benchmark). Each stage
 // returns false when the compilation has errors so far.
@@ -45,6 +59,7 @@ class Compiler {
   explicit Compiler(Options opts);
   ~Compiler();
   bool preprocess(std::string source, const std::string& name);
+  bool preprocess(std::vector<SourceFile> files);
   bool parse();
   bool check();  // symbols, probe names, types
   bool lower();

@@ -33,12 +33,19 @@ Compiler::Compiler(Options opts) : s_(std::make_unique<State>()) { s_->opts = st
 Compiler::~Compiler() = default;
 
 bool Compiler::preprocess(std::string source, const std::string& name) {
-  uint32_t id = s_->sm.add(name, std::move(source));
+  std::vector<SourceFile> one;
+  one.push_back({name, std::move(source)});
+  return preprocess(std::move(one));
+}
+
+bool Compiler::preprocess(std::vector<SourceFile> files) {
+  std::vector<uint32_t> ids;
+  for (auto& f : files) ids.push_back(s_->sm.add(std::move(f.name), std::move(f.text)));
   EppOptions eo;
   eo.defines = s_->opts.defines;
   eo.includeDirs = s_->opts.includeDirs;
   eo.versionNumber = s_->opts.target.major * 100 + s_->opts.target.minor;
-  return emmett::preprocess(id, s_->sm, eo, s_->diags, s_->epp) && !s_->diags.hasErrors();
+  return emmett::preprocess(ids, s_->sm, eo, s_->diags, s_->epp) && !s_->diags.hasErrors();
 }
 
 bool Compiler::parse() {
@@ -89,7 +96,10 @@ bool Compiler::lower() {
 Result Compiler::result() const {
   Result r;
   r.ok = s_->lowered && !s_->diags.hasErrors();
-  if (r.ok) r.vp = s_->vp.text;
+  if (r.ok) {
+    r.vp = s_->vp.text;
+    r.sourceMap = s_->vp.map;
+  }
   r.version = s_->vp.version;
   r.messages = s_->diags.render(s_->sm);
   return r;
@@ -101,14 +111,25 @@ Result compileSource(std::string source, const std::string& name, const Options&
   return c.result();
 }
 
+Result compileSources(std::vector<SourceFile> files, const Options& opts) {
+  Compiler c(opts);
+  if (c.preprocess(std::move(files)) && c.parse() && c.check()) c.lower();
+  return c.result();
+}
+
 Result compileFile(const std::string& path, const Options& opts) {
-  std::string text;
-  if (!readFile(path, text)) {
-    Result r;
-    r.messages = "error: cannot read '" + path + "'\n";
-    return r;
+  return compileFiles({path}, opts);
+}
+
+Result compileFiles(const std::vector<std::string>& paths, const Options& opts) {
+  std::vector<SourceFile> files;
+  Result r;
+  for (const auto& path : paths) {
+    files.push_back({path, {}});
+    if (!readFile(path, files.back().text)) r.messages += "error: cannot read '" + path + "'\n";
   }
-  return compileSource(std::move(text), path, opts);
+  if (!r.messages.empty()) return r;
+  return compileSources(std::move(files), opts);
 }
 
 }  // namespace emmett

@@ -1,6 +1,7 @@
 #include "emmett2vp/src/epp/preprocessor.h"
 
 #include <filesystem>
+#include <span>
 
 #include "emmett2vp/src/epp/epp_expression.h"
 #include "emmett2vp/src/epp/macro_expander.h"
@@ -58,12 +59,17 @@ class Preprocessor {
   Preprocessor(SourceManager& sm, const EppOptions& o, Diagnostics& d, EppOutput& out)
       : sm_(sm), opts_(o), diags_(d), out_(out), expander_(macros_) {}
 
-  void run(uint32_t mainFile) {
+  void run(std::span<const uint32_t> files) {
     macros_.define("__version__", {std::to_string(opts_.versionNumber), {}});
     macros_.define("__kvm__", {"1", {}});
     for (const auto& [name, value] : opts_.defines) macros_.define(name, {value, {}});
-    out_.text.reserve(sm_.text(mainFile).size() + sm_.text(mainFile).size() / 8);
-    processFile(mainFile, sm_.name(mainFile));
+    size_t size = 0;
+    for (uint32_t id : files) size += sm_.text(id).size();
+    out_.text.reserve(size + size / 8);
+    for (uint32_t id : files) {
+      processFile(id, sm_.name(id));
+      if (diags_.errorCount() > Diagnostics::kMaxErrors) break;
+    }
   }
 
  private:
@@ -420,11 +426,16 @@ class Preprocessor {
 
 }  // namespace
 
-bool preprocess(uint32_t mainFile, SourceManager& sm, const EppOptions& opts,
+bool preprocess(std::span<const uint32_t> files, SourceManager& sm, const EppOptions& opts,
                 Diagnostics& diags, EppOutput& out) {
   size_t before = diags.errorCount();
-  Preprocessor(sm, opts, diags, out).run(mainFile);
+  Preprocessor(sm, opts, diags, out).run(files);
   return diags.errorCount() == before;
+}
+
+bool preprocess(uint32_t mainFile, SourceManager& sm, const EppOptions& opts,
+                Diagnostics& diags, EppOutput& out) {
+  return preprocess(std::span<const uint32_t>(&mainFile, 1), sm, opts, diags, out);
 }
 
 }  // namespace emmett

@@ -7,6 +7,7 @@
 // every output position back to its original file, line and column.
 #pragma once
 
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,12 @@ struct EppOutput {
 // Preprocesses file `mainFile` (already in `sm`, whose name is its path).
 // Included files are added to `sm`. Returns false if errors were reported.
 bool preprocess(uint32_t mainFile, SourceManager& sm, const EppOptions& opts,
+                Diagnostics& diags, EppOutput& out);
+
+// Several files as one script: each in turn, as if a main file #included
+// them in order, so macros carry over from one to the next while comments
+// and #if groups must close in the file that opened them.
+bool preprocess(std::span<const uint32_t> files, SourceManager& sm, const EppOptions& opts,
                 Diagnostics& diags, EppOutput& out);
 
 }  // namespace emmett

@@ -128,6 +128,17 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
     n.fn = s;
   }
 
+  void visit(ast::IncDec& n) {
+    implicitAggregate(*n.operand);
+    dispatch(n.operand.get());
+  }
+
+  void visit(ast::Arrow& n) {
+    dispatch(n.rhs.get());
+    implicitAggregate(*n.lhs);
+    dispatch(n.lhs.get());
+  }
+
   void visit(ast::Foreach& n) {
     implicitTarget(*n.key, false);
     implicitTarget(*n.value, false);
@@ -202,6 +213,23 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
     Symbol s{Symbol::Kind::Global, id.name, id.loc, isString ? types_.table().stringType() : types_.table().intType()};
     s.implicit = true;
     s.typed = isString;
+    syms_.addGlobal(syms_.make(std::move(s)));
+  }
+
+  // `a[k, ...]++` and `a[k, ...] <- v` declare `a` when nothing else does:
+  // an aggregate with that many keys, their kinds from the first use (as
+  // `aggr a[N]`). The paper declares its aggregates, but users coming from
+  // DTrace write `@a[k] = count()` without one. A bag is never implicit: it
+  // has a size to choose.
+  void implicitAggregate(ast::Expr& target) {
+    if (phase_ != Phase::CollectImplicit || target.kind != ast::NodeKind::Index) return;
+    auto& ix = static_cast<ast::Index&>(target);
+    if (ix.base->kind != ast::NodeKind::Ident || ix.keys.empty() || ix.keys.size() > 16) return;
+    auto& id = static_cast<ast::Ident&>(*ix.base);
+    if (lookup(id.name)) return;
+    Symbol s{Symbol::Kind::Aggr, id.name, id.loc, types_.table().aggrType()};
+    s.implicit = true;
+    s.aggrTotal = static_cast<int>(ix.keys.size());
     syms_.addGlobal(syms_.make(std::move(s)));
   }
 

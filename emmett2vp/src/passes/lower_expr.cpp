@@ -63,20 +63,28 @@ bool isStr(const ast::Expr& e) { return e.type->isString() || e.toString; }
 
 }  // namespace
 
+// Every form gets the location of the expression it computes unless a
+// part of it already has a more precise one (the source map, printer.h).
+static SExpr located(SExpr v, Location loc) {
+  if (!v.loc.line) v.loc = loc;
+  return v;
+}
+
 SExpr Lowerer::value(ast::Expr& e) {
   if (e.cat == ValueCat::Target) {
     const Type* t = e.type;
-    if (e.toString) return guestString(address(e), t->count);
-    if (t->kind == Type::Kind::Array || t->kind == Type::Kind::Record) return address(e);
+    if (e.toString) return located(guestString(address(e), t->count), e.loc);
+    if (t->kind == Type::Kind::Array || t->kind == Type::Kind::Record) return located(address(e), e.loc);
     unsigned size = static_cast<unsigned>(t->isPointer() ? types_.pointerSize() : t->size);
-    return SExpr::guestRead(address(e), static_cast<uint8_t>(size), t->isInt() && t->isSigned && size < 8);
+    return located(SExpr::guestRead(address(e), static_cast<uint8_t>(size), t->isInt() && t->isSigned && size < 8),
+                   e.loc);
   }
   dispatch(static_cast<ast::Node&>(e));
-  return std::move(result_);
+  return located(std::move(result_), e.loc);
 }
 
 SExpr Lowerer::discarded(ast::Expr& e) {
-  if (e.kind == ast::NodeKind::IncDec) return incdec(static_cast<ast::IncDec&>(e), true);
+  if (e.kind == ast::NodeKind::IncDec) return located(incdec(static_cast<ast::IncDec&>(e), true), e.loc);
   return value(e);
 }
 

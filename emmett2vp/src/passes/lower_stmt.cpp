@@ -44,17 +44,29 @@ bool Lowerer::complete(const ast::Stmt* s) {
   }
 }
 
+// Forms a statement produced that have no location of their own (a
+// `cond` for an if, a `setint` for a declaration) get the statement's, so
+// the source map points every VP form at Emmett code.
+void Lowerer::stamp(Exprs& out, size_t from, Location loc) {
+  for (size_t i = from; i < out.size(); ++i)
+    if (!out[i].loc.line) out[i].loc = loc;
+}
+
+void Lowerer::lowerStmt(ast::Stmt& s, Exprs& out) {
+  size_t from = out.size();
+  Exprs* saved = out_;
+  out_ = &out;
+  dispatch(&s);
+  out_ = saved;
+  stamp(out, from, s.loc);
+}
+
 Exprs Lowerer::lowerBody(ast::Stmt* s, bool tail) {
   Exprs out;
   if (!s) return out;
   if (s->kind == ast::NodeKind::Block) return lowerList(static_cast<ast::Block&>(*s).stmts, 0, tail);
   if (tail) lowerTail(*s, out);
-  else {
-    Exprs* saved = out_;
-    out_ = &out;
-    dispatch(s);
-    out_ = saved;
-  }
+  else lowerStmt(*s, out);
   return out;
 }
 
@@ -79,12 +91,11 @@ Exprs Lowerer::lowerList(const std::vector<ast::StmtPtr>& stmts, size_t from, bo
         then.insert(then.begin(), std::move(c));
         rest.insert(rest.begin(), SExpr::num(1));
         out.push_back(SExpr::call("cond", {SExpr::list(std::move(then)), SExpr::list(std::move(rest))}));
+        out.back().loc = s.loc;
         break;
       }
     }
-    out_ = &out;
-    dispatch(&s);
-    out_ = saved;
+    lowerStmt(s, out);
   }
   out_ = saved;
   return out;
@@ -104,13 +115,10 @@ void Lowerer::lowerTail(ast::Stmt& s, Exprs& out) {
     }
     case ast::NodeKind::If:
       out.push_back(ifForm(static_cast<ast::If&>(s), true));
+      out.back().loc = s.loc;
       return;
-    default: {
-      Exprs* saved = out_;
-      out_ = &out;
-      dispatch(&s);
-      out_ = saved;
-    }
+    default:
+      lowerStmt(s, out);
   }
 }
 
@@ -150,7 +158,7 @@ SExpr Lowerer::ifForm(ast::If& s, bool tail) {
 void Lowerer::visit(ast::ExprStmt& s) { out_->push_back(discarded(*s.expr)); }
 
 void Lowerer::visit(ast::Block& s) {
-  for (auto& st : s.stmts) dispatch(st.get());
+  for (auto& st : s.stmts) lowerStmt(*st, *out_);
 }
 
 void Lowerer::visit(ast::VarDecl& s) {
@@ -182,7 +190,7 @@ void Lowerer::visit(ast::For& s) {
   Exprs init;
   Exprs* saved = out_;
   out_ = &init;
-  for (auto& i : s.init) dispatch(i.get());
+  for (auto& i : s.init) lowerStmt(*i, init);
   out_ = saved;
   Exprs form{SExpr::sym("for"), single(std::move(init)), s.cond ? value(*s.cond) : SExpr::num(1),
              s.step ? discarded(*s.step) : SExpr::num(0)};

@@ -11,6 +11,7 @@
 #include "emmett2vp/src/ast/visitor.h"
 #include "emmett2vp/src/sema/symbols.h"
 #include "emmett2vp/src/support/diagnostics.h"
+#include "emmett2vp/src/vp/printer.h"
 #include "emmett2vp/src/vp/sexpr.h"
 #include "vp/version.h"
 
@@ -27,7 +28,8 @@ class Lowerer : public ast::Visitor<Lowerer> {
   vp::Version version() const { return version_; }
   const std::string& versionReason() const { return why_; }
   Location versionLoc() const { return whyLoc_; }
-  std::string text() const;
+  // The VP text; `spans` (if given) receives where each located form went.
+  std::string text(std::vector<PrintedSpan>* spans = nullptr) const;
 
   // expressions (lower_expr.cpp)
   void visit(ast::IntLit& e);
@@ -79,6 +81,8 @@ class Lowerer : public ast::Visitor<Lowerer> {
   std::string specialize(Symbol* f, const std::map<Symbol*, Symbol*>& binds);
 
   // lower_stmt.cpp
+  void lowerStmt(ast::Stmt& s, Exprs& out);
+  static void stamp(Exprs& out, size_t from, Location loc);
   Exprs lowerList(const std::vector<ast::StmtPtr>& stmts, size_t from, bool tail);
   void lowerTail(ast::Stmt& s, Exprs& out);
   Exprs lowerBody(ast::Stmt* s, bool tail);

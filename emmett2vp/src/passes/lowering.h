@@ -10,6 +10,7 @@
 #include <string>
 
 #include "emmett2vp/src/ast/ast.h"
+#include "emmett2vp/vp_source_map.h"
 #include "emmett2vp/src/sema/symbols.h"
 #include "emmett2vp/src/support/diagnostics.h"
 #include "vp/version.h"
@@ -19,6 +20,7 @@ namespace emmett {
 struct LoweredVp {
   std::string text;
   vp::Version version;
+  VpSourceMap map;  // VP positions in `text` back to the Emmett source
 };
 
 // `target` is the newest VP the engine accepts; needing more is an error.

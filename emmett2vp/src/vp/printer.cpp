@@ -4,14 +4,29 @@
 
 namespace emmett {
 
+namespace {
+
+SExpr spellRead(const SExpr& e, vp::Version version);
+
+}  // namespace
+
 SExpr concreteReads(const SExpr& e, vp::Version version) {
   if (e.kind == SExpr::Kind::Atom) return e;
   if (e.kind == SExpr::Kind::List) {
     SExpr out = SExpr::list({});
+    out.loc = e.loc;
     out.items.reserve(e.items.size());
     for (const auto& i : e.items) out.items.push_back(concreteReads(i, version));
     return out;
   }
+  SExpr read = spellRead(e, version);
+  read.loc = e.loc;
+  return read;
+}
+
+namespace {
+
+SExpr spellRead(const SExpr& e, vp::Version version) {
   SExpr addr = concreteReads(e.items[0], version);
   unsigned n = e.readSize;
   if (n == 8) return SExpr::call("getguest", {std::move(addr)});
@@ -29,8 +44,6 @@ SExpr concreteReads(const SExpr& e, vp::Version version) {
   return SExpr::call("-", {SExpr::call("^", {std::move(read), SExpr::hex(sign)}), SExpr::hex(sign)});
 }
 
-namespace {
-
 constexpr size_t kWidth = 80;
 
 // Flat width, stopping once past `limit`.
@@ -41,7 +54,31 @@ size_t flatWidth(const SExpr& e, size_t limit) {
   return w + 1;
 }
 
-void printFlat(const SExpr& e, std::string& out) {
+// Records the span of `e` once it is printed (if it has a location). The
+// slot is taken before the inner forms are printed, so outer spans come
+// first.
+class SpanScope {
+ public:
+  SpanScope(const SExpr& e, const std::string& out, std::vector<PrintedSpan>* spans)
+      : out_(out), spans_(e.loc.line ? spans : nullptr) {
+    if (!spans_) return;
+    slot_ = spans_->size();
+    spans_->push_back({out.size(), out.size(), e.loc});
+  }
+  ~SpanScope() {
+    if (spans_) (*spans_)[slot_].end = out_.size();
+  }
+  SpanScope(const SpanScope&) = delete;
+  SpanScope& operator=(const SpanScope&) = delete;
+
+ private:
+  const std::string& out_;
+  std::vector<PrintedSpan>* spans_;
+  size_t slot_ = 0;
+};
+
+void printFlat(const SExpr& e, std::string& out, std::vector<PrintedSpan>* spans) {
+  SpanScope scope(e, out, spans);
   if (e.kind == SExpr::Kind::Atom) {
     out += e.atom;
     return;
@@ -49,7 +86,7 @@ void printFlat(const SExpr& e, std::string& out) {
   out += '(';
   for (size_t i = 0; i < e.items.size(); ++i) {
     if (i) out += ' ';
-    printFlat(e.items[i], out);
+    printFlat(e.items[i], out, spans);
   }
   out += ')';
 }
@@ -66,29 +103,30 @@ size_t keptOperands(const SExpr& e) {
   return 0;
 }
 
-void print(const SExpr& e, std::string& out, size_t indent) {
+void print(const SExpr& e, std::string& out, size_t indent, std::vector<PrintedSpan>* spans) {
   size_t col = out.size() - (out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
   size_t room = kWidth > col ? kWidth - col : 0;
   if (e.kind != SExpr::Kind::List || flatWidth(e, room) <= room || e.items.size() < 2) {
-    printFlat(e, out);
+    printFlat(e, out, spans);
     return;
   }
+  SpanScope scope(e, out, spans);
   out += '(';
   size_t keep = std::min(keptOperands(e), e.items.size() - 1);
   for (size_t i = 0; i <= keep; ++i) {
     if (i) out += ' ';
-    print(e.items[i], out, indent + 2);
+    print(e.items[i], out, indent + 2, spans);
   }
   for (size_t i = keep + 1; i < e.items.size(); ++i) {
     out += '\n';
     out.append(indent + 2, ' ');
-    print(e.items[i], out, indent + 2);
+    print(e.items[i], out, indent + 2, spans);
   }
   out += ')';
 }
 
 }  // namespace
 
-void printVp(const SExpr& e, std::string& out) { print(e, out, 0); }
+void printVp(const SExpr& e, std::string& out, std::vector<PrintedSpan>* spans) { print(e, out, 0, spans); }
 
 }  // namespace emmett

@@ -4,15 +4,26 @@
 // kept on the first line.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "emmett2vp/src/vp/sexpr.h"
 #include "vp/version.h"
 
 namespace emmett {
 
-// Spells out GuestRead nodes for `version`.
+// Where a form with a location was printed: bytes [begin, end) of the
+// output text.
+struct PrintedSpan {
+  size_t begin, end;
+  Location loc;
+};
+
+// Spells out GuestRead nodes for `version` (keeping locations).
 SExpr concreteReads(const SExpr& e, vp::Version version);
-void printVp(const SExpr& e, std::string& out);
+// Appends `e` to `out`; when `spans` is given, adds one span per form that
+// has a location, outer forms before the forms inside them.
+void printVp(const SExpr& e, std::string& out, std::vector<PrintedSpan>* spans = nullptr);
 
 }  // namespace emmett

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "emmett2vp/src/support/location.h"
+
 namespace emmett {
 
 struct SExpr {
@@ -17,6 +19,10 @@ struct SExpr {
   std::vector<SExpr> items;  // List: the elements; GuestRead: the address
   uint8_t readSize = 8;      // GuestRead
   bool readSigned = false;   // GuestRead: sign-extend a narrow read
+  // The Emmett code this form was lowered from (file 0: none of its own;
+  // it belongs to the nearest enclosing form that has one). The printer
+  // turns these into the VP-to-Emmett source map.
+  Location loc;
 
   static SExpr sym(std::string s) {
     SExpr e;

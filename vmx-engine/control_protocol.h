@@ -6,14 +6,19 @@
 //   {"type":"status"}
 //   {"type":"stop"}
 //   {"type":"vprobeLoad","script":"(vprobe VMM1Hz ...)","source":"<command line>"}
-//   {"type":"vprobeReset"}
+//   {"type":"vprobeReset"}  or  {"type":"vprobeReset","script":3} (only that script)
 //   {"type":"vprobeListProbes"}
 //   {"type":"vprobeListGlobals"}
 //   {"type":"vprobeVersion"}
 // Replies say whether it worked and carry the type's results:
-//   {"ok":true, ...}     status: "vmx","displayName","pid","state"
+//   {"ok":true, ...}     status: "vmx","displayName","pid","state",
+//                          "vprobeOut","vprobeErr" (where probe output goes),
+//                          "script" (id of the loaded script, 0 if none)
 //                        stop: "pid" (the process exits soon after)
-//                        vprobeLoad: "diagnostics" (warnings, may be empty)
+//                        vprobeLoad: "diagnostics" (warnings, may be empty),
+//                          "script" (the id of the script just loaded)
+//                        vprobeReset with "script": "unloaded" (false when
+//                          that script was no longer the loaded one)
 //                        vprobeListProbes: "probes"; vprobeListGlobals: "globals"
 //                        vprobeVersion: "version" ("1.0"), "enabled" (bool)
 //   {"ok":false,"error":"sentence for the user","diagnostics":["file:1:5: error: ..."]}

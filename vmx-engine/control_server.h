@@ -11,6 +11,7 @@
 // disturbed.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -31,6 +32,12 @@ struct ControlTargets {
   VprobePolicy policy;
   std::string vmxPath;
   std::string displayName;
+  // Moves probe output still held for time ordering (ordered_output.h)
+  // into the files. Called before replying to a load, a reset or a status,
+  // so that a client reading vprobe.out after the reply finds everything
+  // the load and unload probes printed. Empty: output goes straight to the
+  // files.
+  std::function<void()> flushOutput = nullptr;
 };
 
 class ControlServer {

@@ -23,6 +23,10 @@ struct LoadResult {
   // failure at least one error; on success possibly warnings (version
   // mismatches, table 3-1 of the reference).
   std::vector<std::string> diagnostics;
+  // On success: the loaded script's id, never 0 and never reused in this
+  // VM process, so a client can later tell whether its script is still the
+  // one loaded (loadedScript, resetScript).
+  uint64_t script = 0;
 };
 
 class ProbeHost {
@@ -42,6 +46,15 @@ class ProbeHost {
   // Does nothing when no script is loaded. `vmrun vprobeReset`, `vmrun
   // stop`, and the VM process's exit all end here.
   virtual void reset() = 0;
+
+  // The id of the loaded script (LoadResult::script), 0 when none is: a
+  // script that called (exit) has unloaded itself.
+  virtual uint64_t loadedScript() = 0;
+
+  // Unloads script `script` as reset() does, but only if it is still the
+  // loaded one; false (and nothing done) when it is not: it unloaded itself
+  // or a later load replaced it, and that later script is someone else's.
+  virtual bool resetScript(uint64_t script) = 0;
 
   // Probe points this VM offers, one name per entry, as
   // `vmrun vprobeListProbes` prints them.

@@ -12,11 +12,22 @@ namespace {
 
 using Handler = nlohmann::json (*)(ControlState&, const Request&);
 
+void flushOutput(ControlState& s) {
+  if (s.targets.flushOutput) s.targets.flushOutput();
+}
+
 nlohmann::json handleStatus(ControlState& s, const Request&) {
+  // Read before the flush: a script reported gone (it called exit()) has
+  // all its output in the files by the time the reply says so.
+  uint64_t script = s.targets.probes.loadedScript();
+  flushOutput(s);
   return okReply({{"vmx", s.targets.vmxPath},
                   {"displayName", s.targets.displayName},
                   {"pid", ::getpid()},
-                  {"state", machineStateName(s.targets.machine.state())}});
+                  {"state", machineStateName(s.targets.machine.state())},
+                  {"vprobeOut", s.targets.output.outPath()},
+                  {"vprobeErr", s.targets.output.errPath()},
+                  {"script", script}});
 }
 
 nlohmann::json handleStop(ControlState& s, const Request&) {
@@ -37,18 +48,33 @@ nlohmann::json handleLoad(ControlState& s, const Request& request) {
   if (!s.targets.policy.mayLoad(error)) return errorReply(error);
   if (!s.targets.output.reopenIfDeleted(error)) return errorReply(error);
   LoadResult result = s.targets.probes.load(script, source);
+  flushOutput(s);
   logLine("script " + source + (result.ok ? " loaded" : " refused"));
   if (!result.ok) {
     return errorReply("The VP script has errors; it was not loaded",
                       result.diagnostics);
   }
-  return okReply({{"diagnostics", result.diagnostics}});
+  return okReply({{"diagnostics", result.diagnostics}, {"script", result.script}});
 }
 
-nlohmann::json handleReset(ControlState& s, const Request&) {
-  s.targets.probes.reset();
-  logLine("script unloaded (vprobeReset)");
-  return okReply();
+// With a "script" id, only that script is unloaded: a client ending its
+// own run must not unload a script someone else loaded since.
+nlohmann::json handleReset(ControlState& s, const Request& request) {
+  auto only = request.body.find("script");
+  if (only == request.body.end()) {
+    s.targets.probes.reset();
+    flushOutput(s);
+    logLine("script unloaded (vprobeReset)");
+    return okReply();
+  }
+  if (!only->is_number_unsigned()) {
+    return errorReply("malformed request: \"script\" must be a script id (a number)");
+  }
+  uint64_t script = only->get<uint64_t>();
+  bool unloaded = s.targets.probes.resetScript(script);
+  flushOutput(s);
+  if (unloaded) logLine("script " + std::to_string(script) + " unloaded (vprobeReset)");
+  return okReply({{"unloaded", unloaded}});
 }
 
 nlohmann::json handleListProbes(ControlState& s, const Request&) {

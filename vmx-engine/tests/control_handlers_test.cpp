@@ -45,13 +45,15 @@ TEST_CASE("handlers: status") {
   Fixture f;
   json r = f.request(MessageType::Status);
   CHECK(r == json{{"ok", true}, {"vmx", "/vm/demo.vmx"}, {"displayName", "Demo"},
-                  {"pid", ::getpid()}, {"state", "running"}});
+                  {"pid", ::getpid()}, {"state", "running"},
+                  {"vprobeOut", f.dir.file("vprobe.out")}, {"vprobeErr", f.dir.file("vprobe.err")},
+                  {"script", 0}});
 }
 
 TEST_CASE("handlers: a load goes to the probe host with its source name") {
   Fixture f;
   json r = f.request(MessageType::VprobeLoad, {{"script", "(vprobe VMM1Hz)"}, {"source", "t.vp"}});
-  CHECK(r == json{{"ok", true}, {"diagnostics", json::array()}});
+  CHECK(r == json{{"ok", true}, {"diagnostics", json::array()}, {"script", 1}});
   CHECK(f.log.snapshot() == std::vector<std::string>{"load t.vp (vprobe VMM1Hz)"});
   f.request(MessageType::VprobeLoad, {{"script", "x"}});
   CHECK(f.log.snapshot().back() == "load <command line> x");
@@ -110,6 +112,42 @@ TEST_CASE("handlers: reset, lists and version") {
   CHECK(off.request(MessageType::VprobeVersion)["enabled"] == false);
   Fixture notAllowed(false, true);
   CHECK(notAllowed.request(MessageType::VprobeVersion)["enabled"] == false);
+}
+
+TEST_CASE("handlers: status names the loaded script; a reset of one script spares the next") {
+  Fixture f;
+  CHECK(f.request(MessageType::VprobeLoad, {{"script", "a"}})["script"] == 1);
+  CHECK(f.request(MessageType::Status)["script"] == 1);
+  // Someone else's load replaces script 1: resetting 1 must not unload 2.
+  CHECK(f.request(MessageType::VprobeLoad, {{"script", "b"}})["script"] == 2);
+  CHECK(f.request(MessageType::VprobeReset, {{"script", 1}}) == json{{"ok", true}, {"unloaded", false}});
+  CHECK(f.request(MessageType::Status)["script"] == 2);
+  CHECK(f.request(MessageType::VprobeReset, {{"script", 2}}) == json{{"ok", true}, {"unloaded", true}});
+  CHECK(f.request(MessageType::Status)["script"] == 0);
+  CHECK(f.log.snapshot().back() == "resetScript 2");
+  // A script that called (exit) is gone: nothing to unload.
+  CHECK(f.request(MessageType::VprobeLoad, {{"script", "c"}})["script"] == 3);
+  f.probes.scriptExited();
+  CHECK(f.request(MessageType::Status)["script"] == 0);
+  CHECK(f.request(MessageType::VprobeReset, {{"script", 3}})["unloaded"] == false);
+  CHECK(f.request(MessageType::VprobeReset, {{"script", "3"}})["error"] ==
+        "malformed request: \"script\" must be a script id (a number)");
+}
+
+TEST_CASE("handlers: held output is flushed before replying to a load, a reset or a status") {
+  Fixture f;
+  std::vector<std::string> flushes;
+  f.state->targets.flushOutput = [&] { flushes.push_back(f.log.snapshot().back()); };
+  f.request(MessageType::VprobeLoad, {{"script", "a"}});
+  f.request(MessageType::VprobeReset, {{"script", 1}});
+  f.request(MessageType::VprobeLoad, {{"script", "b"}});
+  f.request(MessageType::VprobeReset);
+  f.request(MessageType::Status);
+  // Each flush comes after the probe host did its part.
+  CHECK(flushes == std::vector<std::string>{"load <command line> a", "resetScript 1",
+                                            "load <command line> b", "reset", "reset"});
+  f.request(MessageType::VprobeListProbes);
+  CHECK(flushes.size() == 5);
 }
 
 TEST_CASE("handlers: stop unloads the script before stopping the machine") {

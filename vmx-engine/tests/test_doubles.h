@@ -3,6 +3,7 @@
 // replies and the sequence (unload before stop).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -45,19 +46,34 @@ class RecordingProbeHost : public vmx::ProbeHost {
     if (source.find("error") != std::string_view::npos) {
       return {false, {name + ":1:2: error: unknown identifier 'error'"}};
     }
-    vmx::LoadResult ok{true, {}};
+    vmx::LoadResult ok{true, {}, ++lastScript_};
     if (source.find("warn") != std::string_view::npos) {
       ok.diagnostics.push_back(name + ":1:1: warning: version 1.9 is newer");
     }
+    loaded_ = ok.script;
     return ok;
   }
-  void reset() override { log_.add("reset"); }
+  void reset() override {
+    log_.add("reset");
+    loaded_ = 0;
+  }
+  uint64_t loadedScript() override { return loaded_; }
+  bool resetScript(uint64_t script) override {
+    log_.add("resetScript " + std::to_string(script));
+    if (script == 0 || script != loaded_.load()) return false;
+    loaded_ = 0;
+    return true;
+  }
+  // What a script that calls (exit) does to the host.
+  void scriptExited() { loaded_ = 0; }
   std::vector<std::string> listProbes() override { return {"VMM1Hz", "VMXLoad"}; }
   std::vector<std::string> listGlobals() override { return {"RAX", "myCount"}; }
   std::string version() override { return "1.0"; }
 
  private:
   CallLog& log_;
+  uint64_t lastScript_ = 0;
+  std::atomic<uint64_t> loaded_{0};  // scriptExited() comes from a test's thread
 };
 
 // Runs until requestStop(); waitStopped() then returns `exitStatus`.

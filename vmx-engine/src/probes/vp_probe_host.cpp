@@ -45,12 +45,25 @@ class VpProbeHost : public ProbeHost {
                                               [this, generation] { requestReap(generation); });
     current_->load();
     r.ok = true;
+    r.script = generation;
     return r;
   }
 
   void reset() override {
     std::lock_guard<std::mutex> g(mu_);
     unloadLocked();
+  }
+
+  uint64_t loadedScript() override {
+    std::lock_guard<std::mutex> g(mu_);
+    return current_ ? generation_ : 0;
+  }
+
+  bool resetScript(uint64_t script) override {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!current_ || generation_ != script) return false;
+    unloadLocked();
+    return true;
   }
 
   std::vector<std::string> listProbes() override { return monitorProbeNames(); }

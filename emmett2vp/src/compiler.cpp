@@ -23,6 +23,7 @@ struct Compiler::State {
   SymbolTable symbols;
   LoweredVp vp;
   bool lowered = false;
+  std::string scriptName;  // the first file, for the VP's header
 
   void dump(const char* after) {
     if (opts.dumpAst) std::cerr << "=== AST after " << after << " ===\n" << printAst(program);
@@ -40,6 +41,7 @@ bool Compiler::preprocess(std::string source, const std::string& name) {
 
 bool Compiler::preprocess(std::vector<SourceFile> files) {
   std::vector<uint32_t> ids;
+  if (!files.empty()) s_->scriptName = files[0].name;
   for (auto& f : files) ids.push_back(s_->sm.add(std::move(f.name), std::move(f.text)));
   EppOptions eo;
   eo.defines = s_->opts.defines;
@@ -89,7 +91,8 @@ bool Compiler::check() {
 
 bool Compiler::lower() {
   if (s_->diags.hasErrors()) return false;
-  s_->lowered = lowerToVp(s_->program, s_->symbols, s_->types, s_->sm, s_->opts.target, s_->diags, s_->vp);
+  s_->lowered =
+      lowerToVp(s_->program, s_->symbols, s_->types, s_->sm, s_->opts.target, s_->scriptName, s_->diags, s_->vp);
   return s_->lowered && !s_->diags.hasErrors();
 }
 

@@ -89,9 +89,17 @@ Exprs Lowerer::lowerList(const std::vector<ast::StmtPtr>& stmts, size_t from, bo
         if (then.empty()) then.push_back(SExpr::num(0));
         if (rest.empty()) rest.push_back(SExpr::num(0));
         then.insert(then.begin(), std::move(c));
-        rest.insert(rest.begin(), SExpr::num(1));
-        out.push_back(SExpr::call("cond", {SExpr::list(std::move(then)), SExpr::list(std::move(rest))}));
+        out.push_back(SExpr::call("cond", {SExpr::list(std::move(then))}));
         out.back().loc = s.loc;
+        // A chain of `if (c) return x;` is one cond, as an else-if chain
+        // is: (cond (c x) (1 (cond (d y) ...))) is (cond (c x) (d y) ...).
+        if (rest.size() == 1 && rest[0].isList("cond")) {
+          auto& clauses = rest[0].items;
+          out.back().items.insert(out.back().items.end(), clauses.begin() + 1, clauses.end());
+        } else {
+          rest.insert(rest.begin(), SExpr::num(1));
+          out.back().items.push_back(SExpr::list(std::move(rest)));
+        }
         break;
       }
     }

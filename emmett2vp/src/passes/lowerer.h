@@ -22,7 +22,9 @@ using Exprs = std::vector<SExpr>;
 class Lowerer : public ast::Visitor<Lowerer> {
  public:
   using Visitor::visit;
-  Lowerer(SymbolTable& s, TypeTable& t, const SourceManager& sm) : syms_(s), types_(t), sm_(sm) {}
+  // `scriptName` is the script's (first) file, named in the VP's header.
+  Lowerer(SymbolTable& s, TypeTable& t, const SourceManager& sm, std::string scriptName)
+      : syms_(s), types_(t), sm_(sm), mainFile_(std::move(scriptName)) {}
 
   void run(ast::Program& program);
   vp::Version version() const { return version_; }

@@ -30,10 +30,6 @@ std::string Lowerer::newTemp() {
 
 void Lowerer::run(ast::Program& program) {
   for (Symbol* s : syms_.globals()) s->vpName = vpName(s->name);
-  for (auto& item : program.items) {
-    if (item->kind == ast::NodeKind::Memmodel || item->kind == ast::NodeKind::VarDecl) continue;
-    if (!mainFile_.size() && item->loc.file) mainFile_ = sm_.name(item->loc.file);
-  }
   lowerGlobals();
   for (auto& item : program.items) {
     if (item->kind != ast::NodeKind::FuncDef) continue;
@@ -247,8 +243,8 @@ VpSourceMap buildSourceMap(const std::string& text, const std::vector<PrintedSpa
 }  // namespace
 
 bool lowerToVp(ast::Program& program, SymbolTable& symbols, TypeTable& types, const SourceManager& sm,
-               vp::Version target, Diagnostics& diags, LoweredVp& out) {
-  lowering::Lowerer l(symbols, types, sm);
+               vp::Version target, const std::string& scriptName, Diagnostics& diags, LoweredVp& out) {
+  lowering::Lowerer l(symbols, types, sm, scriptName);
   l.run(program);
   if (l.version() > target) {
     diags.error(l.versionLoc()) << "this script needs VP " << l.version().str() << " (for " << l.versionReason()

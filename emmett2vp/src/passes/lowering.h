@@ -24,7 +24,8 @@ struct LoweredVp {
 };
 
 // `target` is the newest VP the engine accepts; needing more is an error.
+// `scriptName` is the script's (first) file, named in the VP's header.
 bool lowerToVp(ast::Program& program, SymbolTable& symbols, TypeTable& types, const SourceManager& sm,
-               vp::Version target, Diagnostics& diags, LoweredVp& out);
+               vp::Version target, const std::string& scriptName, Diagnostics& diags, LoweredVp& out);
 
 }  // namespace emmett

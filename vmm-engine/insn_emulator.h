@@ -41,12 +41,7 @@ struct EmuCpu {
 };
 
 // A page fault (or other exception) the instruction raised.
-struct EmuFault {
-  uint8_t vector = 14;
-  bool hasErrorCode = true;
-  uint32_t errorCode = 0;
-  uint64_t cr2 = 0;  // #PF only
-};
+using EmuFault = GuestException;
 
 enum class EmuStatus : uint8_t {
   Ok,

@@ -46,6 +46,15 @@ struct DebugRegs {
   uint64_t dr6 = 0, dr7 = 0;
 };
 
+// An exception for the guest to take (delivered at the next entry), e.g.
+// the page fault an emulated instruction raised.
+struct GuestException {
+  uint8_t vector = 14;
+  bool hasErrorCode = true;
+  uint32_t errorCode = 0;
+  uint64_t cr2 = 0;  // #PF only: the faulting linear address
+};
+
 // Architectural MSR numbers the monitor reads.
 inline constexpr uint32_t kMsrKernelGsBase = 0xC0000102;
 

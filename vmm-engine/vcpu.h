@@ -69,8 +69,11 @@ class Vcpu {
   const DebugRegs* debugRegs();
   const uint64_t* kernelGsBase();  // MSR 0xC0000102
   const bool* inSmm();             // KVM_GET_VCPU_EVENTS smi.smm
-  // Setters write through to KVM at once and update the cache. After an
-  // `in` exit KVM completes the instruction (writes RAX) at the next entry.
+  // Setters update the cache and reach KVM before the next entry: through
+  // the kvm_run sync area when the group is synced (setSyncRegs; no ioctl,
+  // KVM applies it at the next KVM_RUN), else with the ioctl at once.
+  // After an `in` exit KVM completes the instruction (writes RAX) at the
+  // next entry, after applying them.
   bool setGprs(const Gprs& r);
   bool setSregs(const SpecialRegs& s);
   bool setDebugRegs(const DebugRegs& d);
@@ -81,6 +84,16 @@ class Vcpu {
   // microseconds on some hosts), not otherwise. vCPU thread, or before
   // start(). A host without the capability keeps using the ioctls.
   void setSyncRegs(bool gprs, bool sregs);
+  // Makes the guest take `e` at the next entry (CR2 first, for a #PF), as
+  // if the instruction at RIP had raised it. vCPU thread.
+  bool injectException(const GuestException& e);
+  // Software breakpoints reported as KVM_EXIT_DEBUG (KVM_GUESTDBG_USE_SW_BP)
+  // on hosts that support it; on the others the call is accepted and has
+  // no effect (HOST-KVM.md). While it is on, every guest int3 exits: one
+  // that is not the monitor's goes back to the guest (reinjectBreakpoint).
+  // vCPU thread, or any thread while the vCPU is stopped (Vm::stopWorld).
+  bool setSoftwareBreakpoints(bool on);
+  bool reinjectBreakpoint();
 
   // --- The current exit (vCPU thread) --------------------------------------
   // KVM_EXIT_* of the last KVM_RUN, or kExitKick.
@@ -109,6 +122,7 @@ class Vcpu {
   bool handleIo();
   bool handleHlt();
   bool handleMmio();
+  bool handleStopAtInt3(bool debugExit);
   void injectPending();
   int takeHighestPending();
   bool anyPending() const;
@@ -146,6 +160,7 @@ class Vcpu {
                     kExit = 32 };
   uint32_t cached_ = 0;
   uint64_t syncMask_ = 0;  // kvm_valid_regs we asked for
+  uint32_t guestDebug_ = 0;  // KVM_SET_GUEST_DEBUG control in effect
   Gprs gprs_{};
   SpecialRegs sregs_{};
   DebugRegs debug_{};

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,12 +25,14 @@
 #include "vmm-engine/exit_fields.h"
 #include "vmm-engine/guest_memory.h"
 #include "vmm-engine/io_bus.h"
+#include "vmm-engine/memory_layout.h"
 #include "vmm-engine/metrics.h"
 #include "vmm-engine/vcpu.h"
 
 namespace vmm {
 
 class VmmHooks;
+class TrapHandler;
 
 struct VmConfig {
   uint32_t memMiB = 64;       // RAM at guest-physical 0 (2 .. 65536)
@@ -93,6 +96,19 @@ class Vm {
   // Sum over vCPUs.
   ExitCounts counts() const;
 
+  // Runs `fn` with every vCPU thread parked between two exits: none is in
+  // KVM_RUN or in the middle of handling an exit, so `fn` may change what
+  // they all rely on (planted int3s, memslots, the trap handler). Returns
+  // after `fn`, with the vCPUs running again. Not from a vCPU thread. A VM
+  // that is not running (not started, or stopped) is trivially stopped.
+  void stopWorld(const std::function<void()>& fn);
+  // Installs (null: removes) the handler of probe traps (traps.h). Only
+  // inside stopWorld().
+  void setTraps(TrapHandler* traps) { traps_ = traps; }
+  // The memslots (memory_layout.h). Change and apply them inside
+  // stopWorld().
+  MemoryLayout& memoryLayout() { return *layout_; }
+
   // KVM_SYNC_X86_* bits this host can store in kvm_run (KVM_CAP_SYNC_REGS).
   uint64_t syncRegsCap() const { return syncRegsCap_; }
   // Vcpu::setSyncRegs on every vCPU (through call()). Not from a vCPU thread.
@@ -111,6 +127,8 @@ class Vm {
   uint64_t syncRegsCap_ = 0;
   int kvmFd_ = -1, vmFd_ = -1;
   std::unique_ptr<GuestMemory> memory_;
+  std::unique_ptr<MemoryLayout> layout_;
+  TrapHandler* traps_ = nullptr;  // see setTraps()
   uint64_t entry_ = 0;
   IoBus bus_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;

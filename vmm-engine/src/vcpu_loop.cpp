@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 
 #include "vmm-engine/hooks.h"
+#include "vmm-engine/traps.h"
 #include "vmm-engine/vcpu.h"
 #include "vmm-engine/vm.h"
 
@@ -137,7 +138,14 @@ bool Vcpu::handleExit(int r, int err) {
       if (hooks_) [[unlikely]] hooks_->onTripleFault(*this);
       vm_.tripleFault();
       return false;
+    case KVM_EXIT_DEBUG: return handleStopAtInt3(true);
     case KVM_EXIT_INTERNAL_ERROR: {
+      // Hosts that emulate guest kernel code report a planted int3 as an
+      // emulation failure with RIP at it: the probes decide whether it is
+      // theirs; anything else is a real error.
+      if (run_->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+          handleStopAtInt3(false))
+        return true;
       char m[96];
       snprintf(m, sizeof m, "KVM internal error (suberror %u)",
                run_->internal.suberror);
@@ -181,10 +189,27 @@ bool Vcpu::handleIo() {
   return true;
 }
 
+bool Vcpu::handleStopAtInt3(bool debugExit) {
+  TrapHandler* traps = vm_.traps_;
+  if (traps && traps->onBreakpoint(*this)) return true;
+  if (!debugExit) return false;
+  // KVM_EXIT_DEBUG: a #BP that is the guest's own goes back to it; any
+  // other debug exit was never asked for.
+  if (run_->debug.arch.exception == 3 && reinjectBreakpoint()) return true;
+  return fail("unexpected debug exit");
+}
+
 bool Vcpu::handleMmio() {
-  // No MMIO device on this platform: like an unclaimed port, reads are all
-  // ones and writes vanish. KVM bounds len by sizeof(data).
   auto& m = run_->mmio;
+  // Probes may have made RAM pages read-only or unbacked: those accesses
+  // are the probes' to perform. KVM bounds len by sizeof(data).
+  TrapHandler* traps = vm_.traps_;
+  unsigned len = std::min<unsigned>(m.len, sizeof m.data);
+  if (traps && vm_.memory().contains(m.phys_addr, len) &&
+      traps->onRamAccess(*this, m.phys_addr, m.data, len, m.is_write))
+    return true;
+  // No MMIO device on this platform: like an unclaimed port, reads are all
+  // ones and writes vanish.
   if (!m.is_write) memset(m.data, 0xff, std::min<size_t>(m.len, 8));
   return true;
 }

@@ -105,10 +105,18 @@ const Gprs* Vcpu::gprs() {
 }
 
 bool Vcpu::setGprs(const Gprs& r) {
-  kvm_regs k;
-  memcpy(&k, &r, sizeof k);
-  // SAFETY: as in gprs().
-  if (ioctl(fd_, KVM_SET_REGS, &k) < 0) return false;
+  if (syncMask_ & KVM_SYNC_X86_REGS) {
+    // SAFETY: the sync area belongs to this thread between runs; KVM reads
+    // it at the next KVM_RUN because of the dirty bit (before it looks at
+    // immediate_exit, so a kick does not lose it).
+    memcpy(&run_->s.regs.regs, &r, sizeof r);
+    run_->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+  } else {
+    kvm_regs k;
+    memcpy(&k, &r, sizeof k);
+    // SAFETY: as in gprs().
+    if (ioctl(fd_, KVM_SET_REGS, &k) < 0) return false;
+  }
   gprs_ = r;
   cached_ |= kGprs;
   return true;
@@ -131,6 +139,15 @@ const SpecialRegs* Vcpu::sregs() {
 }
 
 bool Vcpu::setSregs(const SpecialRegs& s) {
+  if (syncMask_ & KVM_SYNC_X86_SREGS) {
+    // SAFETY: as in setGprs(). The synced copy is KVM's own from this
+    // exit, so the fields we do not model round-trip unchanged.
+    toKvm(s, run_->s.regs.sregs);
+    run_->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+    sregs_ = s;
+    cached_ |= kSregs;
+    return true;
+  }
   kvm_sregs k;
   // Start from KVM's copy so the fields we do not model (the pending
   // interrupt bitmap) round-trip unchanged.
@@ -140,6 +157,51 @@ bool Vcpu::setSregs(const SpecialRegs& s) {
   sregs_ = s;
   cached_ |= kSregs;
   return true;
+}
+
+bool Vcpu::injectException(const GuestException& e) {
+  if (e.vector == 14) {
+    const SpecialRegs* s = sregs();
+    if (!s) return false;
+    SpecialRegs withCr2 = *s;
+    withCr2.cr2 = e.cr2;
+    if (!setSregs(withCr2)) return false;
+  }
+  kvm_vcpu_events ev;
+  // SAFETY: kvm_vcpu_events is what KVM_GET/SET_VCPU_EVENTS take.
+  if (ioctl(fd_, KVM_GET_VCPU_EVENTS, &ev) < 0) return false;
+  ev.exception.injected = 1;
+  ev.exception.nr = e.vector;
+  ev.exception.has_error_code = e.hasErrorCode;
+  ev.exception.error_code = e.errorCode;
+  ev.flags = 0;  // leave NMI, SIPI, shadow and SMM state as they are
+  if ((syncMask_ & KVM_SYNC_X86_SREGS) && (vm_.syncRegsCap() & KVM_SYNC_X86_EVENTS)) {
+    // Through the sync area, after the synced CR2 above: KVM applies
+    // registers, then special registers, then events.
+    run_->s.regs.events = ev;
+    run_->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+    return true;
+  }
+  return ioctl(fd_, KVM_SET_VCPU_EVENTS, &ev) == 0;
+}
+
+bool Vcpu::setSoftwareBreakpoints(bool on) {
+  kvm_guest_debug d{};
+  d.control = on ? (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP) : 0;
+  // SAFETY: kvm_guest_debug is what KVM_SET_GUEST_DEBUG takes; the vCPU is
+  // not in KVM_RUN (its own thread, or stopped).
+  if (ioctl(fd_, KVM_SET_GUEST_DEBUG, &d) < 0) return false;
+  guestDebug_ = d.control;
+  return true;
+}
+
+bool Vcpu::reinjectBreakpoint() {
+  kvm_guest_debug d{};
+  d.control = guestDebug_ | KVM_GUESTDBG_INJECT_BP;
+  // SAFETY: as in setSoftwareBreakpoints(). KVM queues the #BP with the
+  // instruction length of the exit, so the guest's handler sees RIP after
+  // its int3, as without the monitor.
+  return ioctl(fd_, KVM_SET_GUEST_DEBUG, &d) == 0;
 }
 
 const DebugRegs* Vcpu::debugRegs() {

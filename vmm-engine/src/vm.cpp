@@ -49,7 +49,9 @@ bool Vm::setup(const VmConfig& c, std::string& error) {
     return false;
   }
   if ((vmFd_ = createVmWithRam(kvmFd_, *memory_, error)) < 0) return false;
-  // SAFETY: a query on our VM fd; a negative result means no capability.
+  // SAFETY: queries on our VM fd; a negative result means no capability.
+  bool readOnly = ioctl(vmFd_, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+  layout_ = std::make_unique<MemoryLayout>(vmFd_, *memory_, readOnly);
   int sync = ioctl(vmFd_, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
   syncRegsCap_ = sync > 0 ? uint64_t(sync) : 0;
   LoadedImage image;
@@ -154,6 +156,37 @@ void Vm::setHooks(VmmHooks* hooks) {
     Vcpu* vp = v.get();
     vp->call([vp, hooks] { vp->setHooks(hooks); });
   }
+}
+
+void Vm::stopWorld(const std::function<void()>& fn) {
+  // Each vCPU runs a work item that parks it until `fn` is done. The items
+  // and this frame share the state below; we wait for every item to leave
+  // before returning, so it may live on this stack.
+  std::mutex m;
+  std::condition_variable cv;
+  unsigned parked = 0, left = 0;
+  bool release = false;
+  const unsigned n = unsigned(vcpus_.size());
+  for (auto& v : vcpus_) {
+    Vcpu* vp = v.get();
+    vp->post([&, vp] {
+      std::unique_lock l(m);
+      ++parked;
+      cv.notify_all();
+      // Run inline by post() when the vCPU thread is gone: nothing to park.
+      if (vp->onThisThread()) cv.wait(l, [&] { return release; });
+      ++left;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock l(m);
+  cv.wait(l, [&] { return parked == n; });
+  l.unlock();
+  fn();
+  l.lock();
+  release = true;
+  cv.notify_all();
+  cv.wait(l, [&] { return left == n; });
 }
 
 void Vm::setSyncRegs(bool gprs, bool sregs) {

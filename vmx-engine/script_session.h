@@ -33,7 +33,7 @@ enum class ScriptState {
   Loaded,     // still ours and running
   Unloaded,   // no script: it called (exit), or someone ran vprobeReset
   Replaced,   // another script was loaded since (someone else's)
-  VmStopped,  // the VM powered off
+  VmStopped,  // the VM powered off, or is powering off
 };
 
 class ScriptSession {

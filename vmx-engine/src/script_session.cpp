@@ -111,6 +111,9 @@ ScriptState ScriptSession::state(std::string& error) {
     // still running the script; the next poll will know.
     default: return ScriptState::Loaded;
   }
+  // A VM told to stop unloads the script first: it is the stop that ended
+  // the run, not the script.
+  if (reply.value("state", std::string("running")) != "running") return ScriptState::VmStopped;
   uint64_t loaded = scriptIdOf(reply);
   if (loaded == script_) return ScriptState::Loaded;
   return loaded == 0 ? ScriptState::Unloaded : ScriptState::Replaced;

@@ -156,6 +156,21 @@ TEST_CASE("script run: a VM that powers off ends the run") {
   CHECK(r.end == RunEnd::VmStopped);
 }
 
+TEST_CASE("script run: a VM told to stop ends the run, though it unloads the script first") {
+  RunFixture f;
+  f.load();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(50ms);
+    nlohmann::json reply;
+    std::string error;
+    vmx::sendRequest(f.vmx + ".sock", vmx::MessageType::Stop, nlohmann::json::object(), reply, error);
+  });
+  vmx::RunResult r = f.run(10s);
+  stopper.join();
+  CHECK(r.end == RunEnd::VmStopped);
+  CHECK_FALSE(f.unloaded());
+}
+
 TEST_CASE("script session: a VM that is not running, and a refused load") {
   vmxtest::TempDir dir;
   std::string vmxPath = dir.write("off.vmx", "");

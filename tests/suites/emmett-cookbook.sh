@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The Emmett cookbook (cookbook/*.emt): every script must compile with
+# `emmett -s guests/demo/demo.syms`, load on a VP engine of the version it
+# needs (`vp check`), and carry in its header the exact vprobe command
+# that runs it against the demo VM; that command's -s/-D/-I options must
+# be enough to compile it. (tests/suites/vprobe.sh runs two of them in the
+# demo VM.) Prints PASS:/FAIL:/SKIP: per script.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+EMMETT=$PWD/$BUILD/bin/emmett
+VP=$PWD/$BUILD/bin/vp
+SYMS=guests/demo/demo.syms
+for tool in "$EMMETT" "$VP"; do
+  if [[ ! -x $tool ]]; then
+    echo "FAIL: cookbook (${tool#$PWD/} is not built)"
+    exit 1
+  fi
+done
+if [[ ! -f $SYMS ]]; then
+  echo "SKIP: cookbook ($SYMS is missing: run make guest)"
+  exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The Emmett options of the vprobe command in a script's header.
+header_options() {
+  local words w next="" opts=()
+  read -r -a words <<<"$1"
+  for w in "${words[@]}"; do
+    if [[ -n $next ]]; then opts+=("$next" "$w"); next=""; continue; fi
+    case $w in
+      -s|-D|-I) next=$w ;;
+      -s?*|-D?*|-I?*) opts+=("$w") ;;
+    esac
+  done
+  echo "${opts[@]}"
+}
+
+for src in cookbook/*.emt; do
+  name=$(basename "${src%.emt}")
+  if ! "$EMMETT" -s "$SYMS" "$src" -o "$tmp/$name.vp" 2> "$tmp/$name.err"; then
+    echo "FAIL: cookbook/$name (does not compile)"
+    head -5 "$tmp/$name.err"
+    continue
+  fi
+  version=$(sed -n 's/^(version "\(.*\)")$/\1/p' "$tmp/$name.vp" | head -n1)
+  if ! "$VP" check --vp-version "${version:-1.0}" "$tmp/$name.vp" > "$tmp/$name.check" 2>&1; then
+    echo "FAIL: cookbook/$name (the VP does not load)"
+    head -5 "$tmp/$name.check"
+    continue
+  fi
+  command=$(grep -m1 "^//  *build/bin/vprobe .* cookbook/$name.emt\$" "$src")
+  if [[ -z $command ]]; then
+    echo "FAIL: cookbook/$name (no '//   build/bin/vprobe ... guests/demo/demo.vmx cookbook/$name.emt' line in its header)"
+    continue
+  fi
+  read -r -a opts <<<"$(header_options "${command#//}")"
+  if ! "$EMMETT" "${opts[@]}" "$src" > /dev/null 2> "$tmp/$name.err2"; then
+    echo "FAIL: cookbook/$name (its header's command does not compile it: options '${opts[*]}')"
+    head -3 "$tmp/$name.err2"
+    continue
+  fi
+  echo "PASS: cookbook/$name (compiles, loads on VP ${version:-1.0}, header command checked)"
+done

@@ -1,0 +1,135 @@
+#include "tools/vprobe/options.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace vprobe {
+namespace {
+
+// One week: a duration beyond this is a typo, and keeps the arithmetic
+// far from overflow.
+constexpr double kMaxSeconds = 7 * 24 * 3600;
+
+// "-sFILE" and "-s FILE" are both accepted, as in cc.
+bool takeValue(const std::vector<std::string>& args, size_t& i, const std::string& flag,
+               std::string& value, std::string& error) {
+  const std::string& a = args[i];
+  if (a.size() > flag.size()) {
+    value = a.substr(flag.size());
+    return true;
+  }
+  if (i + 1 >= args.size()) {
+    error = "option " + flag + " needs a value";
+    return false;
+  }
+  value = args[++i];
+  return true;
+}
+
+bool parseSeconds(const std::string& text, double& out, std::string& error) {
+  char* end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(out) || out <= 0 || out > kMaxSeconds) {
+    error = "-d expects a number of seconds greater than 0 (such as 5 or 0.5), not '" + text + "'";
+    return false;
+  }
+  return true;
+}
+
+// Handles the option at args[i]; false with `error` if it is not one.
+bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::string& error) {
+  const std::string& a = args[i];
+  std::string v;
+  if (a == "-h" || a == "--help") return o.help = true;
+  if (a == "-i") return o.vp = true;
+  if (a == "-l") return o.listProbes = true;
+  if (a.size() < 2) return false;
+  std::string flag = a.substr(0, 2);
+  if (flag != "-c" && flag != "-d" && flag != "-s" && flag != "-D" && flag != "-I") {
+    error = "unknown option '" + a + "'";
+    return false;
+  }
+  if (!takeValue(args, i, flag, v, error)) return false;
+  if (flag == "-c") {
+    if (o.code) {
+      error = "-c may be given once";
+      return false;
+    }
+    o.code = v;
+  } else if (flag == "-d") {
+    double s = 0;
+    if (!parseSeconds(v, s, error)) return false;
+    o.seconds = s;
+  } else if (flag == "-s") {
+    o.symbolFile = v;
+  } else if (flag == "-D") {
+    size_t eq = v.find('=');
+    if (eq == 0 || v.empty()) {
+      error = "-D expects NAME or NAME=VALUE";
+      return false;
+    }
+    if (eq == std::string::npos) o.defines.emplace_back(v, "1");
+    else o.defines.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+  } else {
+    o.includeDirs.push_back(v);
+  }
+  return true;
+}
+
+// The combinations that make no sense.
+bool checkCombination(const Options& o, std::string& error) {
+  if (o.vmx.empty()) error = "no virtual machine given (the path to its .vmx)";
+  else if (o.listProbes && (o.code || !o.files.empty() || o.seconds))
+    error = "-l lists the probe points and takes no script";
+  else if (!o.listProbes && !o.code && o.files.empty())
+    error = "no script given: name its FILE(s), or give it with -c CODE";
+  else if (o.code && !o.files.empty())
+    error = "give the script with -c or as FILE(s), not both";
+  else if (o.vp && (!o.symbolFile.empty() || !o.defines.empty() || !o.includeDirs.empty()))
+    error = "-s, -D and -I are for Emmett; with -i the script is VP and is loaded as it is";
+  else if (o.vp && o.files.size() > 1)
+    error = "-i loads one VP file (VP has no way to tell where one file ends and the next begins)";
+  return error.empty();
+}
+
+}  // namespace
+
+bool parseOptions(const std::vector<std::string>& args, Options& out, std::string& error) {
+  Options o;
+  bool optionsEnded = false;
+  std::vector<std::string> words;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!optionsEnded && a == "--") {
+      optionsEnded = true;
+    } else if (!optionsEnded && a.size() > 1 && a[0] == '-') {
+      if (!option(args, i, o, error)) return false;
+      if (o.help) break;
+    } else {
+      words.push_back(a);
+    }
+  }
+  if (!o.help) {
+    if (!words.empty()) o.vmx = words[0];
+    if (words.size() > 1) o.files.assign(words.begin() + 1, words.end());
+    if (!checkCombination(o, error)) return false;
+  }
+  out = std::move(o);
+  return true;
+}
+
+std::string usage() {
+  return "usage: vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]\n"
+         "       vprobe -l VMX\n"
+         "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
+         "running VM VMX and prints its output until Ctrl-C or SECONDS; then unloads it\n"
+         "(its unload probes print, e.g. the aggregates) and exits.\n"
+         "  -c CODE     the script itself\n"
+         "  -d SECONDS  stop after SECONDS (such as 10 or 0.5)\n"
+         "  -s SYMS     guest symbols for GUEST: probes and expressions (nm output, System.map)\n"
+         "  -D NAME[=VAL], -I DIR   Emmett preprocessor definitions and include folders\n"
+         "  -i          the script is VP, loaded as it is (old VP scripts, emmett's output)\n"
+         "  -l          list the VM's probe points\n";
+}
+
+}  // namespace vprobe

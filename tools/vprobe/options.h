@@ -1,0 +1,36 @@
+// vprobe's command line:
+//
+//   vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
+//   vprobe -l VMX
+//
+// Options may come before or after VMX; "--" ends them. FILE "-" is the
+// standard input.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vprobe {
+
+struct Options {
+  std::string vmx;
+  std::vector<std::string> files;  // the script's files, in order
+  std::optional<std::string> code;  // -c: the script itself
+  std::optional<double> seconds;    // -d: run this long
+  std::string symbolFile;           // -s (Emmett)
+  std::vector<std::pair<std::string, std::string>> defines;  // -D (Emmett)
+  std::vector<std::string> includeDirs;                      // -I (Emmett)
+  bool vp = false;         // -i: the script is VP, not Emmett
+  bool listProbes = false;  // -l
+  bool help = false;
+};
+
+// False with `error` (a sentence) for a command line that does not make
+// sense; the caller prints it with the usage.
+bool parseOptions(const std::vector<std::string>& args, Options& out, std::string& error);
+
+std::string usage();
+
+}  // namespace vprobe

@@ -13,7 +13,7 @@ BIN=$ROOT/${BUILD:-build}/bin
 VPROBE=$BIN/vprobe VMRUN=$BIN/vmrun
 SYMS=$ROOT/guests/demo/demo.syms
 NOVM_CASES=(usage emmett-error not-running)
-VM_CASES=(counting latency profile duration sigint-sigterm inline-code symbols list exit-ends
+VM_CASES=(counting latency profile duration sigint-sigterm pipe-closed inline-code symbols list exit-ends
           runtime-error engine-refusal vp-input several-files replaced vm-stops old-engine-disabled
           cookbook)
 
@@ -222,6 +222,20 @@ case_sigint-sigterm() {
   local size; size=$(stat -c %s "${VM%/*}/vprobe.out"); sleep 0.3
   [[ $(stat -c %s "${VM%/*}/vprobe.out") == "$size" ]] || problems+=" still-printing"
   [[ -z $problems ]] && pass sigint-sigterm || fail sigint-sigterm "$problems: $out"
+}
+
+case_pipe-closed() {
+  # `vprobe ... | head -2`: the closed pipe ends the run, quietly, and the
+  # script is unloaded.
+  local lines rc
+  "$VPROBE" -c 'VMM10Hz { printf("line %d\n", VCPUID); }' "$VM" 2> "$WORK/p.err" | head -2 > "$WORK/p.out"
+  rc=${PIPESTATUS[0]}
+  lines=$(cat "$WORK/p.out")
+  if [[ $rc == 0 && $(wc -l <<<"$lines") == 2 && ! -s $WORK/p.err && $(loaded_script "$VM") == 0 ]]; then
+    pass pipe-closed
+  else
+    fail pipe-closed "rc=$rc lines=$lines err=$(cat "$WORK/p.err")"
+  fi
 }
 
 case_inline-code() {

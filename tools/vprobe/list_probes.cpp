@@ -8,11 +8,6 @@
 
 namespace vprobe {
 
-int fail(const std::string& message) {
-  std::fprintf(stderr, "vprobe: error: %s\n", message.c_str());
-  return 1;
-}
-
 int listProbes(const Options& options) {
   std::unique_ptr<vmx::ScriptSession> session;
   std::string error;

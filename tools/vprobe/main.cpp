@@ -8,6 +8,11 @@
 #include "tools/vprobe/commands.h"
 #include "tools/vprobe/options.h"
 
+int vprobe::fail(const std::string& message) {
+  std::fprintf(stderr, "vprobe: error: %s\n", message.c_str());
+  return 1;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   vprobe::Options options;

@@ -40,6 +40,7 @@ struct AccessCheck {
   enum Kind : uint8_t { Read, Write, Fetch } kind = Read;
   unsigned cpl = 0;       // 3: user-mode access
   bool rflagsAc = false;  // RFLAGS.AC: lifts SMAP for supervisor accesses
+  bool markAccessed = true;  // false: only look (no accessed/dirty bits)
 };
 
 // x86 page-fault error code bits.

@@ -55,6 +55,15 @@ struct GuestException {
   uint64_t cr2 = 0;  // #PF only: the faulting linear address
 };
 
+// The registers a probe sees in place of the vCPU's own: the context an
+// exception interrupted (Guest_* probes fire "before delivery"), or the
+// user-mode state of a user-mode int3 caught at the guest's #BP handler.
+// General registers, and the code and stack segments.
+struct RegisterView {
+  Gprs gprs{};
+  Segment cs, ss;
+};
+
 // Architectural MSR numbers the monitor reads.
 inline constexpr uint32_t kMsrKernelGsBase = 0xC0000102;
 

@@ -11,6 +11,9 @@ namespace vmm {
 class VcpuTarget : public vp::Target {
  public:
   VcpuTarget(Vcpu& vcpu, unsigned numVcpus) : vcpu_(vcpu), numVcpus_(numVcpus) {}
+  // Registers to show instead of the vCPU's own (general registers, CS and
+  // SS), for the fire in progress; null: the vCPU's. See registers.h.
+  void setView(const RegisterView* view) { view_ = view; }
   bool fetch(vp::RegGroup group, uint64_t* out) override;
   bool readLinear(uint64_t addr, void* buf, size_t len) override;
   bool readPhysical(uint64_t addr, void* buf, size_t len) override;
@@ -20,6 +23,7 @@ class VcpuTarget : public vp::Target {
  private:
   Vcpu& vcpu_;
   unsigned numVcpus_;
+  const RegisterView* view_ = nullptr;
 };
 
 // The Host group (TSC_HZ, PCPUID, THREADID, NUMVCPUS, BRCNT) for any

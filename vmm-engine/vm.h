@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "vmm-engine/breakpoints.h"
 #include "vmm-engine/exit_fields.h"
 #include "vmm-engine/guest_memory.h"
 #include "vmm-engine/io_bus.h"
@@ -108,6 +109,10 @@ class Vm {
   // The memslots (memory_layout.h). Change and apply them inside
   // stopWorld().
   MemoryLayout& memoryLayout() { return *layout_; }
+  // The int3s planted in RAM, shared by every loaded probe set (the one
+  // going away and the one coming in see the guest's original bytes
+  // through it). Plant and remove inside stopWorld().
+  Breakpoints& breakpoints() { return *breakpoints_; }
 
   // KVM_SYNC_X86_* bits this host can store in kvm_run (KVM_CAP_SYNC_REGS).
   uint64_t syncRegsCap() const { return syncRegsCap_; }
@@ -128,6 +133,7 @@ class Vm {
   int kvmFd_ = -1, vmFd_ = -1;
   std::unique_ptr<GuestMemory> memory_;
   std::unique_ptr<MemoryLayout> layout_;
+  std::unique_ptr<Breakpoints> breakpoints_;
   TrapHandler* traps_ = nullptr;  // see setTraps()
   uint64_t entry_ = 0;
   IoBus bus_;

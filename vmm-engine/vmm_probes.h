@@ -8,6 +8,9 @@
 //   Guest_IRQ             an interrupt injected: ARG0 vector
 //   Guest_TripleFault     KVM_EXIT_SHUTDOWN
 //   VMM1Hz, VMM10Hz, USEC:n   firePeriodic(), driven by the caller's timer
+//   GUEST:, GUEST_READ:, GUEST_WRITE:, Guest_<exception>
+//                         GuestProbes (guest_probes.h), from the plan the
+//                         caller made when the script loaded
 //
 // The hooks are installed only when the script has a probe that needs
 // them, so a script without exit probes costs the exit path nothing.
@@ -20,6 +23,7 @@
 #include <span>
 #include <vector>
 
+#include "vmm-engine/guest_probes.h"
 #include "vmm-engine/hooks.h"
 #include "vmm-engine/vcpu_target.h"
 #include "vp/vp.h"
@@ -31,16 +35,25 @@ class Vm;
 class VmmProbes : public VmmHooks {
  public:
   // `onExitRequest` runs (on the firing thread) when a probe calls (exit);
-  // it must not block or call into this object.
-  VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitRequest);
+  // it must not block or call into this object. `guest` is what
+  // planGuestProbes() made of the script; `report` takes the guest probes'
+  // runtime problems (one line each, any thread).
+  VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitRequest,
+            GuestProbePlan guest = {}, GuestProbes::Report report = {});
   ~VmmProbes() override;
 
   // Fires VMMLoad on every vCPU, then arms the exit hooks. Not from a vCPU
   // thread.
   void load();
-  // Disarms the hooks, waits for periodic fires already queued, fires
-  // VMMUnload on every vCPU, flushes their output. Not from a vCPU thread.
+  // Disarms the hooks and the guest probes (every planted byte restored),
+  // waits for periodic fires already queued, fires VMMUnload on every
+  // vCPU, flushes their output. Not from a vCPU thread.
   void unload();
+  // Follows the guest's IDT for the Guest_<exception> probes (and the
+  // user-mode probes' #BP trap); the caller's timer calls it. Not from a
+  // vCPU thread.
+  void refreshGuestProbes();
+  const GuestProbes* guestProbes() const { return guest_.get(); }
   // Queues a fire of `probe` (an index into script.probes()) on every vCPU.
   // A vCPU that has not yet run the previous fire of the same probe skips
   // this one (counted in skipped()), so a slow vCPU never builds a backlog.
@@ -64,13 +77,15 @@ class VmmProbes : public VmmHooks {
   using ProbeList = std::vector<uint32_t>;
 
   void fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_t> args);
-  void fire(Vcpu& v, size_t probe, std::span<const uint64_t> args);
+  void fire(Vcpu& v, size_t probe, std::span<const uint64_t> args,
+            const RegisterView* view = nullptr);
   const ProbeList& list(vp::StaticProbe p) const { return byProbe_[size_t(p)]; }
 
   Vm& vm_;
   vp::Script& script_;
   std::function<void()> onExitRequest_;
   std::vector<std::unique_ptr<PerVcpu>> cpus_;
+  std::unique_ptr<GuestProbes> guest_;  // null when the script has none
   std::array<ProbeList, size_t(vp::StaticProbe::Count)> byProbe_;
   bool needsHooks_ = false;
   bool armed_ = false;

@@ -116,6 +116,7 @@ WalkStatus checkedTranslate(GuestMemory& mem, const PagingState& ps,
     }
     gpa = (e & kAddrMask & ~(pageBytes - 1)) | (linear & (pageBytes - 1));
     if (!mem.contains(gpa, 1)) return WalkStatus::NotInRam;
+    if (!access.markAccessed) return WalkStatus::Ok;
     for (int i = 0; i < path.n; ++i) setBits(mem, path.entryGpa[i], kA);
     if (access.kind == AccessCheck::Write) setBits(mem, at, kD);
     return WalkStatus::Ok;

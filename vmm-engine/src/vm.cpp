@@ -52,6 +52,7 @@ bool Vm::setup(const VmConfig& c, std::string& error) {
   // SAFETY: queries on our VM fd; a negative result means no capability.
   bool readOnly = ioctl(vmFd_, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
   layout_ = std::make_unique<MemoryLayout>(vmFd_, *memory_, readOnly);
+  breakpoints_ = std::make_unique<Breakpoints>(*memory_);
   int sync = ioctl(vmFd_, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
   syncRegsCap_ = sync > 0 ? uint64_t(sync) : 0;
   LoadedImage image;
@@ -83,6 +84,7 @@ Vm::~Vm() {
   requestStop();
   wait();
   vcpus_.clear();  // vCPU fds and kvm_run mappings
+  breakpoints_.reset();  // restores whatever a probe set left planted
   if (vmFd_ >= 0) close(vmFd_);
   memory_.reset();  // after the VM fd: KVM no longer maps it
   if (kvmFd_ >= 0) close(kvmFd_);

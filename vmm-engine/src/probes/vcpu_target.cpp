@@ -41,7 +41,7 @@ void fillHostGroup(uint64_t* out, unsigned numVcpus) {
 bool VcpuTarget::fetch(vp::RegGroup group, uint64_t* out) {
   switch (group) {
     case vp::RegGroup::Gpr: {
-      const Gprs* g = vcpu_.gprs();
+      const Gprs* g = view_ ? &view_->gprs : vcpu_.gprs();
       if (!g) return false;
       static_assert(sizeof(Gprs) == 18 * 8, "Gprs is the VP Gpr group");
       std::memcpy(out, g, sizeof *g);
@@ -50,7 +50,13 @@ bool VcpuTarget::fetch(vp::RegGroup group, uint64_t* out) {
     case vp::RegGroup::Sreg: {
       const SpecialRegs* s = vcpu_.sregs();
       if (!s) return false;
-      fillSregs(*s, out);
+      if (!view_) {
+        fillSregs(*s, out);
+        return true;
+      }
+      SpecialRegs shown = *s;
+      shown.cs = view_->cs, shown.ss = view_->ss;
+      fillSregs(shown, out);
       return true;
     }
     case vp::RegGroup::Debug: {

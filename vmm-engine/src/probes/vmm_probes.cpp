@@ -13,7 +13,8 @@ constexpr vp::StaticProbe kHooked[] = {
 
 }  // namespace
 
-VmmProbes::VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitRequest)
+VmmProbes::VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitRequest,
+                     GuestProbePlan guest, GuestProbes::Report report)
     : vm_(vm), script_(script), onExitRequest_(std::move(onExitRequest)) {
   const auto& probes = script.probes();
   for (uint32_t i = 0; i < probes.size(); ++i) {
@@ -28,15 +29,29 @@ VmmProbes::VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitReq
     cpu->ctx = script.newContext(cpu->target, int(i), true);
     cpus_.push_back(std::move(cpu));
   }
+  if (!guest.empty()) {
+    if (!report) report = [](const std::string&) {};
+    guest_ = std::make_unique<GuestProbes>(
+        vm, std::move(guest),
+        [this](Vcpu& v, uint32_t p, std::span<const uint64_t> args, const RegisterView* view) {
+          fire(v, p, args, view);
+        },
+        std::move(report));
+  }
 }
 
 VmmProbes::~VmmProbes() {
   if (armed_) vm_.setHooks(nullptr);
+  guest_.reset();  // disarms: before the contexts its fires use
 }
 
-void VmmProbes::fire(Vcpu& v, size_t probe, std::span<const uint64_t> args) {
+void VmmProbes::fire(Vcpu& v, size_t probe, std::span<const uint64_t> args,
+                     const RegisterView* view) {
   if (stopped_.load(std::memory_order_relaxed)) return;
-  vp::FireStatus s = script_.fire(*cpus_[v.index()]->ctx, probe, args);
+  PerVcpu& cpu = *cpus_[v.index()];
+  cpu.target.setView(view);
+  vp::FireStatus s = script_.fire(*cpu.ctx, probe, args);
+  cpu.target.setView(nullptr);
   if (s == vp::FireStatus::Exit && !stopped_.exchange(true)) onExitRequest_();
 }
 
@@ -47,13 +62,15 @@ void VmmProbes::fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_
 void VmmProbes::load() {
   // Registers the probes read: KVM hands them over at every exit rather
   // than one ioctl per group per fire.
+  // Guest probes read both at every hit (RIP, the page tables).
   uint32_t groups = script_.registerGroups();
-  vm_.setSyncRegs(groups & (1u << unsigned(vp::RegGroup::Gpr)),
-                  groups & (1u << unsigned(vp::RegGroup::Sreg)));
+  vm_.setSyncRegs(guest_ || (groups & (1u << unsigned(vp::RegGroup::Gpr))),
+                  guest_ || (groups & (1u << unsigned(vp::RegGroup::Sreg))));
   for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
     Vcpu& v = vm_.vcpu(i);
     v.call([&] { fireList(v, list(vp::StaticProbe::VMMLoad), {}); });
   }
+  if (guest_) guest_->arm();
   if (needsHooks_) {
     vm_.setHooks(this);
     armed_ = true;
@@ -65,6 +82,7 @@ void VmmProbes::unload() {
     vm_.setHooks(nullptr);
     armed_ = false;
   }
+  if (guest_) guest_->disarm();
   // From here on only the unload probes fire, even after (exit): that is
   // how a script learns it is going away. call() runs after every item
   // posted before it, so queued periodic fires are over (and do nothing)
@@ -78,6 +96,10 @@ void VmmProbes::unload() {
     });
   }
   vm_.setSyncRegs(false, false);
+}
+
+void VmmProbes::refreshGuestProbes() {
+  if (guest_ && !stopped_.load()) guest_->refresh();
 }
 
 void VmmProbes::firePeriodic(size_t probe) {

@@ -1,0 +1,195 @@
+// GuestProbes: a vCPU stopped at one of the planted int3s. Fires the
+// probes of the address, then makes the displaced instruction take effect
+// exactly once (emulated) and lets the vCPU go on past it. See
+// guest_probes.h for what each kind of probe sees.
+#include <cstring>
+
+#include "vmm-engine/guest_probes.h"
+#include "vmm-engine/src/probes/exception_vectors.h"
+#include "vmm-engine/src/probes/guest_access.h"
+#include "vmm-engine/src/probes/guest_lookup.h"
+#include "vmm-engine/src/probes/guest_probe_site.h"
+#include "vmm-engine/src/probes/segment_loader.h"
+#include "vmm-engine/vm.h"
+
+namespace vmm {
+namespace {
+
+constexpr uint64_t kRflagsAc = 1ull << 18;
+// The RFLAGS bits iretq loads (reserved bits read as their fixed values).
+constexpr uint64_t kRflagsLoadable = 0x3d7fd5;
+
+// 64-bit code ignores the CS base; compatibility mode adds it.
+uint64_t codeLinear(const Gprs& g, const SpecialRegs& s) {
+  return (s.cs.ar & ar::kL) ? g.rip : (s.cs.base + g.rip) & 0xffffffffull;
+}
+
+bool stillInt3(Vm& vm, uint64_t gpa) {
+  const uint8_t* p = vm.memory().hostPtr(gpa, 1);
+  // SAFETY: one byte inside RAM; the guest cannot change it without the
+  // monitor (the page is write-protected) but a device could: atomic load.
+  return p && __atomic_load_n(p, __ATOMIC_RELAXED) == Breakpoints::kInt3;
+}
+
+}  // namespace
+
+bool GuestProbes::onBreakpoint(Vcpu& v) {
+  const Gprs* g = v.gprs();
+  const SpecialRegs* s = v.sregs();
+  if (!g || !s) return false;
+  uint64_t linear = codeLinear(*g, *s), gpa;
+  if (!v.translate(linear, gpa)) return false;
+  auto it = sites_.find(gpa);
+  if (it == sites_.end()) return false;
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  Site& site = *it->second;
+  // Abandoned, or restored while this exit was on its way: the guest's
+  // own byte is back, the vCPU simply runs it.
+  if (site.dead.load(std::memory_order_acquire) || !stillInt3(vm_, gpa)) return true;
+  Hit h{v, *g, *s, linear, site};
+  if (site.userTrap && userTrapHit(h)) return true;
+  return kernelHit(h);
+}
+
+// The instruction of `s` as the guest has it now: a guest write near the
+// address (the page is write-protected, see Breakpoints) may have changed
+// it since it was decoded.
+bool GuestProbes::current(Site& s) {
+  Breakpoints& bp = vm_.breakpoints();
+  uint64_t now = bp.rewrites();
+  if (now == s.checkedAt.load(std::memory_order_acquire)) return true;
+  uint8_t bytes[15];
+  if (bp.readOriginal(s.gpa, bytes, s.len) && memcmp(bytes, s.bytes, s.len) == 0) {
+    s.checkedAt.store(now, std::memory_order_release);
+    return true;
+  }
+  abandon(s, "the guest rewrote the instruction there");
+  return false;
+}
+
+void GuestProbes::abandon(Site& s, const std::string& why) {
+  if (s.dead.exchange(true)) return;
+  vm_.breakpoints().abandon(s.gpa);
+  std::string what;
+  for (auto& [linear, probe] : s.probes) what += " GUEST:" + hexAddr(linear);
+  for (unsigned v = 0; v < exc::kVectors; ++v)
+    if (s.vectors & (1u << v)) what += std::string(" ") + exc::probeName(v);
+  if (s.userTrap) what += " (user-mode probes)";
+  reportOnce("guest probes:" + what + ": " + why + "; the int3 at guest-physical " +
+             hexAddr(s.gpa) + " is removed and these probes no longer fire");
+}
+
+// The hit that follows a fault the monitor delivered for this same
+// instruction (same vCPU, address, stack and address space) is the guest
+// retrying it: its probes fired already.
+bool GuestProbes::isRetry(Hit& h, const Gprs& regs) {
+  Retry& r = retry_[h.v.index()];
+  if (!r.valid || r.gpa != h.site.gpa) return false;
+  r.valid = false;
+  return r.rsp == regs.rsp && r.cr3 == h.sregs.cr3;
+}
+
+void GuestProbes::fireCode(Hit& h, const Site& s, uint64_t linear, const RegisterView* view) {
+  for (auto& [at, probe] : s.probes)
+    if (at == linear) fire_(h.v, probe, {}, view);
+}
+
+// Guest_<vector>: what the exception interrupted, from the frame the CPU
+// pushed (error code first, for the vectors that have one).
+void GuestProbes::fireException(Hit& h, unsigned vector) {
+  bool withError = exc::hasErrorCode(vector);
+  uint64_t f[6] = {};
+  RegisterView view;
+  bool ok = h.v.readLinear(h.regs.rsp, f, withError ? 48 : 40);
+  const uint64_t* frame = withError ? f + 1 : f;
+  if (ok) {
+    view.gprs = h.regs;
+    view.gprs.rip = frame[0];
+    view.gprs.rflags = frame[2];
+    view.gprs.rsp = frame[3];
+    view.cs = h.sregs.cs, view.ss = h.sregs.ss;
+    if (!loadSegment(h.v, uint16_t(frame[1]), view.cs)) view.cs.selector = uint16_t(frame[1]);
+    if (!loadSegment(h.v, uint16_t(frame[4]), view.ss)) view.ss.selector = uint16_t(frame[4]);
+  }
+  const uint64_t args[1] = {ok && withError ? f[0] : 0};
+  std::span<const uint64_t> a(args, withError ? 1 : 0);
+  for (uint32_t p : plan_.exceptions[vector]) fire_(h.v, p, a, ok ? &view : nullptr);
+}
+
+bool GuestProbes::kernelHit(Hit& h) {
+  bool retry = isRetry(h, h.regs);
+  if (!retry) {
+    fireCode(h, h.site, h.linear, nullptr);
+    for (unsigned v = 0; v < exc::kVectors; ++v)
+      if (h.site.vectors & (1u << v)) fireException(h, v);
+  }
+  if (!current(h.site)) return true;
+  if (!(h.sregs.cs.ar & ar::kL)) {
+    abandon(h.site, "the vCPU reached it outside 64-bit mode");
+    return true;
+  }
+  unsigned cpl = h.sregs.cs.selector & 3;
+  EmuCpu cpu{h.regs, cpl, h.sregs.fs.base, h.sregs.gs.base};
+  GuestAccess mem(*this, vm_, h.v, h.sregs, cpl, h.regs.rflags & kRflagsAc);
+  EmuResult r = h.site.insn.execute(cpu, mem);
+  switch (r.outcome) {
+    case EmuOutcome::Done: h.v.setGprs(cpu.regs); break;
+    case EmuOutcome::Fault:
+      retry_[h.v.index()] = {h.site.gpa, h.regs.rsp, h.sregs.cr3, true};
+      h.v.injectException(r.fault);
+      break;
+    case EmuOutcome::Unsupported: abandon(h.site, r.why); break;
+  }
+  return true;
+}
+
+// A #BP that reached the guest's handler from user mode. When the int3 is
+// one of ours (frame RIP - 1 planted for a user-mode probe), the guest
+// must never see it: fire, emulate the instruction in user mode, and
+// return to user mode as iretq would. Otherwise the guest's handler runs.
+bool GuestProbes::userTrapHit(Hit& h) {
+  uint64_t f[5];  // RIP, CS, RFLAGS, RSP, SS: #BP has no error code
+  if (!h.v.readLinear(h.regs.rsp, f, sizeof f) || (f[1] & 3) != 3) return false;
+  uint64_t ulinear = f[0] - 1, ugpa;
+  if (!h.v.translate(ulinear, ugpa)) return false;
+  auto it = sites_.find(ugpa);
+  if (it == sites_.end() || !it->second->userCode) return false;
+  Site& us = *it->second;
+  RegisterView u;
+  u.gprs = h.regs;
+  u.gprs.rip = ulinear;
+  u.gprs.rflags = (f[2] & kRflagsLoadable) | 2;
+  u.gprs.rsp = f[3];
+  if (!loadSegment(h.v, uint16_t(f[1]), u.cs) || !isUserCode64(u.cs) ||
+      !loadSegment(h.v, uint16_t(f[4]), u.ss) || !isUserStack(u.ss)) {
+    reportOnce("guest probes: a user-mode int3 at " + hexAddr(ulinear) +
+               " came from segments the monitor cannot return to (CS " + hexAddr(f[1]) +
+               ", SS " + hexAddr(f[4]) + "); the guest's #BP handler gets it");
+    return false;
+  }
+  SpecialRegs user = h.sregs;
+  user.cs = u.cs, user.ss = u.ss;
+  Gprs next = u.gprs;
+  Hit uh{h.v, u.gprs, user, ulinear, us};
+  if (!us.dead.load(std::memory_order_acquire) && stillInt3(vm_, ugpa) && current(us)) {
+    if (!isRetry(uh, u.gprs)) fireCode(uh, us, ulinear, &u);
+    EmuCpu cpu{u.gprs, 3, user.fs.base, user.gs.base};
+    GuestAccess mem(*this, vm_, h.v, user, 3, u.gprs.rflags & kRflagsAc);
+    EmuResult r = us.insn.execute(cpu, mem);
+    if (r.outcome == EmuOutcome::Done) next = cpu.regs;
+    if (r.outcome == EmuOutcome::Unsupported) abandon(us, r.why);
+    h.v.setSregs(user);
+    h.v.setGprs(next);
+    if (r.outcome == EmuOutcome::Fault) {
+      retry_[h.v.index()] = {us.gpa, u.gprs.rsp, user.cr3, true};
+      h.v.injectException(r.fault);
+    }
+    return true;
+  }
+  // Ours but given back to the guest: return to the instruction itself.
+  h.v.setSregs(user);
+  h.v.setGprs(next);
+  return true;
+}
+
+}  // namespace vmm

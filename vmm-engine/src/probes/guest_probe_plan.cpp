@@ -1,0 +1,161 @@
+// planGuestProbes (guest_probes.h): what a script's GUEST:, GUEST_READ:,
+// GUEST_WRITE: and Guest_<exception> probes mean in the running guest,
+// checked before the script replaces the loaded one, so that a refused
+// script leaves the running one alone.
+#include <chrono>
+#include <thread>
+
+#include "vmm-engine/guest_probes.h"
+#include "vmm-engine/page_walk.h"
+#include "vmm-engine/src/probes/exception_vectors.h"
+#include "vmm-engine/src/probes/guest_lookup.h"
+#include "vmm-engine/vm.h"
+
+namespace vmm {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kUserTop = 0x0000800000000000ull;
+
+// Tries every vCPU. A user-mode address is mapped only while a process
+// that has it runs, so those get a few more tries.
+bool findMapping(Vm& vm, uint64_t linear, AccessCheck::Kind kind, bool code, GuestLookup& f,
+                 std::string& cr3s) {
+  int tries = linear < kUserTop ? 20 : 1;
+  for (int t = 0; t < tries; ++t) {
+    cr3s.clear();
+    for (unsigned i = 0; i < vm.numVcpus(); ++i) {
+      Vcpu& v = vm.vcpu(i);
+      bool ok = false;
+      v.call([&] { ok = lookOnVcpu(vm, v, linear, kind, code, f); });
+      if (ok) return true;
+      cr3s += (cr3s.empty() ? "" : ", ") + hexAddr(f.cr3);
+    }
+    if (t + 1 < tries) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+struct Planner {
+  Vm& vm;
+  const std::string& file;
+  std::vector<vp::Diagnostic>& diags;
+  GuestProbePlan plan;
+
+  void error(const std::string& name, const std::string& msg) {
+    diags.push_back({vp::Diagnostic::Severity::Error, file, 0, 0, name + ": " + msg});
+  }
+  std::string unmapped(uint64_t a, const std::string& cr3s) {
+    return "address " + hexAddr(a) + " is not mapped in the guest's page tables (CR3 " + cr3s +
+           " on the vCPUs now)";
+  }
+
+  void code(const vp::ProbePoint& p, uint32_t index) {
+    for (auto& c : plan.code)
+      if (c.linear == p.value) {
+        c.probes.push_back(index);  // the same address twice: both fire
+        return;
+      }
+    GuestLookup f;
+    std::string cr3s;
+    if (!findMapping(vm, p.value, AccessCheck::Fetch, true, f, cr3s))
+      return error(p.name, unmapped(p.value, cr3s) + " as executable code");
+    GuestProbePlan::Code c;
+    c.linear = p.value, c.gpa = f.gpa, c.user = f.user;
+    std::string why;
+    if (!ProbeInsn::decode(f.bytes, f.nbytes, p.value, c.insn, why))
+      return error(p.name, why + " (the monitor runs the displaced instruction itself; is " +
+                               hexAddr(p.value) + " the start of an instruction?)");
+    c.probes.push_back(index);
+    plan.code.push_back(std::move(c));
+  }
+
+  void watch(const vp::ProbePoint& p, uint32_t index) {
+    bool write = p.kind == vp::ProbePoint::Kind::GuestWrite;
+    if (write && !vm.memoryLayout().readOnlySupported())
+      return error(p.name, "this host cannot write-protect guest pages (no KVM_CAP_READONLY_MEM)");
+    for (auto& w : plan.watches)
+      if (w.linear == p.value && w.write == write) {
+        w.probes.push_back(index);
+        return;
+      }
+    GuestLookup f;
+    std::string cr3s;
+    if (!findMapping(vm, p.value, AccessCheck::Read, false, f, cr3s))
+      return error(p.name, unmapped(p.value, cr3s));
+    plan.watches.push_back({p.value, f.gpa, write, {index}});
+  }
+
+  // A read watch unbacks its page: the guest can no longer execute there.
+  void checkWatchPages() {
+    for (auto& w : plan.watches) {
+      if (w.write) continue;
+      for (auto& c : plan.code)
+        if (c.gpa / kPage == w.gpa / kPage)
+          error("GUEST_READ:" + hexAddr(w.linear),
+                "its page also holds the probed instruction at " + hexAddr(c.linear) +
+                    "; a read-watched page cannot hold code the guest runs");
+    }
+  }
+
+  // Exception traps need the handler's first instruction to be one the
+  // monitor can run. Checked now when the guest has an IDT (later ones
+  // are checked as the guest sets them, see GuestProbes::refresh).
+  void checkHandler(unsigned vector, const std::string& name) {
+    Vcpu& v = vm.vcpu(0);
+    std::vector<exc::Gate> idt;
+    v.call([&] { idt = exc::readIdt(v); });
+    if (vector >= idt.size() || !idt[vector].present) return;  // resolved when the guest sets it
+    uint64_t handler = idt[vector].handler;
+    if (int other = exc::sharedWith(idt, vector); other >= 0)
+      return error(name, "the guest's IDT sends vectors " + std::to_string(vector) + " and " +
+                             std::to_string(other) + " to the same handler " +
+                             hexAddr(handler) + "; the monitor cannot tell them apart there");
+    GuestLookup f;
+    std::string cr3s, why;
+    ProbeInsn insn;
+    if (!findMapping(vm, handler, AccessCheck::Fetch, true, f, cr3s))
+      return error(name, "the handler of vector " + std::to_string(vector) + ", " +
+                             unmapped(handler, cr3s));
+    if (!ProbeInsn::decode(f.bytes, f.nbytes, handler, insn, why))
+      return error(name, "the handler of vector " + std::to_string(vector) + " at " +
+                             hexAddr(handler) + ": " + why);
+  }
+};
+
+}  // namespace
+
+bool GuestProbePlan::empty() const {
+  if (!code.empty() || !watches.empty()) return false;
+  for (auto& e : exceptions)
+    if (!e.empty()) return false;
+  return true;
+}
+
+bool GuestProbePlan::needsUserTrap() const {
+  for (auto& c : code)
+    if (c.user) return true;
+  return false;
+}
+
+GuestProbePlan planGuestProbes(Vm& vm, const vp::Script& script, const std::string& file,
+                               std::vector<vp::Diagnostic>& diags) {
+  Planner pl{vm, file, diags, {}};
+  const auto& probes = script.probes();
+  for (uint32_t i = 0; i < probes.size(); ++i) {
+    const vp::ProbePoint& p = probes[i];
+    using K = vp::ProbePoint::Kind;
+    if (p.kind == K::Guest) pl.code(p, i);
+    if (p.kind == K::GuestRead || p.kind == K::GuestWrite) pl.watch(p, i);
+    if (p.kind != K::Static) continue;
+    if (auto v = exc::vectorOf(p.staticId)) pl.plan.exceptions[*v].push_back(i);
+  }
+  pl.checkWatchPages();
+  for (unsigned v = 0; v < exc::kVectors; ++v)
+    if (!pl.plan.exceptions[v].empty()) pl.checkHandler(v, exc::probeName(v));
+  if (pl.plan.needsUserTrap() && pl.plan.exceptions[exc::kBreakpoint].empty())
+    pl.checkHandler(exc::kBreakpoint, "user-mode GUEST: probes (through the guest's #BP handler)");
+  return std::move(pl.plan);
+}
+
+}  // namespace vmm

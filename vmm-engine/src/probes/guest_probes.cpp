@@ -1,0 +1,191 @@
+// GuestProbes: arming, disarming, and following the guest's IDT. The
+// hits themselves are in breakpoint_hit.cpp and data_watch.cpp.
+//
+// Everything the vCPU threads read (the sites, the trap handler, the
+// memslots) changes only inside Vm::stopWorld, so the hit path takes no
+// lock.
+#include "vmm-engine/guest_probes.h"
+
+#include <algorithm>
+
+#include "vmm-engine/src/probes/exception_vectors.h"
+#include "vmm-engine/src/probes/guest_lookup.h"
+#include "vmm-engine/src/probes/guest_probe_site.h"
+#include "vmm-engine/vm.h"
+
+namespace vmm {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+using Mode = MemoryLayout::PageMode;
+
+}  // namespace
+
+GuestProbes::GuestProbes(Vm& vm, GuestProbePlan plan, Fire fire, Report report)
+    : vm_(vm),
+      plan_(std::move(plan)),
+      fire_(std::move(fire)),
+      report_(std::move(report)),
+      retry_(vm.numVcpus()) {}
+
+GuestProbes::~GuestProbes() { disarm(); }
+
+void GuestProbes::reportOnce(const std::string& line) {
+  {
+    std::lock_guard l(reportMu_);
+    if (!reported_.insert(line).second) return;
+  }
+  report_(line);
+}
+
+// The exception handlers to trap, as every vCPU's IDT has them now. Runs
+// on each vCPU's thread in turn (call()).
+GuestProbes::Handlers GuestProbes::readHandlers() {
+  Handlers out;
+  uint32_t wanted = 0;
+  for (unsigned v = 0; v < exc::kVectors; ++v)
+    if (!plan_.exceptions[v].empty()) wanted |= 1u << v;
+  bool userTrap = plan_.needsUserTrap();
+  if (userTrap) wanted |= 1u << exc::kBreakpoint;
+  if (!wanted) return out;
+  for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
+    Vcpu& v = vm_.vcpu(i);
+    v.call([&] {
+      std::vector<exc::Gate> idt = exc::readIdt(v);
+      for (unsigned vec = 0; vec < exc::kVectors && vec < idt.size(); ++vec) {
+        if (!(wanted & (1u << vec)) || !idt[vec].present) continue;
+        std::string what = std::string(exc::probeName(vec)) + ": the guest's handler of vector " +
+                           std::to_string(vec) + " at " + hexAddr(idt[vec].handler);
+        if (int other = exc::sharedWith(idt, vec); other >= 0) {
+          reportOnce(what + " also serves vector " + std::to_string(other) +
+                     "; not trapped (the two cannot be told apart)");
+          continue;
+        }
+        GuestLookup f;
+        ProbeInsn insn;
+        std::string why;
+        if (!lookOnVcpu(vm_, v, idt[vec].handler, AccessCheck::Fetch, true, f)) {
+          reportOnce(what + " is not mapped; not trapped");
+          continue;
+        }
+        if (!ProbeInsn::decode(f.bytes, f.nbytes, idt[vec].handler, insn, why)) {
+          reportOnce(what + ": " + why + "; not trapped");
+          continue;
+        }
+        Handler& h = out[f.gpa];
+        h.linear = idt[vec].handler;
+        if (!plan_.exceptions[vec].empty()) h.vectors |= 1u << vec;
+        if (vec == exc::kBreakpoint && userTrap) h.userTrap = true;
+      }
+    });
+  }
+  return out;
+}
+
+void GuestProbes::plantSite(uint64_t gpa) {
+  if (vm_.breakpoints().plant(gpa)) planted_.push_back(gpa);
+}
+
+// Inside stopWorld: the sites for the plan's code probes and `handlers`,
+// planted before the old ones are removed so that an address in both keeps
+// its int3 throughout.
+void GuestProbes::rebuild(const Handlers& handlers) {
+  Breakpoints& bp = vm_.breakpoints();
+  MemoryLayout& layout = vm_.memoryLayout();
+  std::vector<uint64_t> oldPlanted = std::move(planted_);
+  planted_.clear();
+  std::unordered_map<uint64_t, std::unique_ptr<Site>> sites;
+  auto site = [&](uint64_t gpa, uint64_t linear, const ProbeInsn* insn) -> Site* {
+    auto& s = sites[gpa];
+    if (s) return s.get();
+    auto fresh = std::make_unique<Site>();
+    fresh->gpa = gpa;
+    size_t inPage = std::min<uint64_t>(15, kPage - gpa % kPage);
+    bp.readOriginal(gpa, fresh->bytes, inPage);
+    std::string why;
+    if (insn) {
+      fresh->insn = *insn;
+    } else if (!ProbeInsn::decode(fresh->bytes, inPage, linear, fresh->insn, why)) {
+      // A handler whose first instruction crosses a page: not trapped.
+      reportOnce("guest probes: the handler at " + hexAddr(linear) + ": " + why);
+      sites.erase(gpa);
+      return nullptr;
+    }
+    // Only the instruction's own bytes: what follows may be data the
+    // guest writes (current() compares these to notice a rewrite).
+    fresh->len = std::min(inPage, fresh->insn.length());
+    s = std::move(fresh);
+    return s.get();
+  };
+  for (const auto& c : plan_.code) {
+    Site* s = site(c.gpa, c.linear, &c.insn);
+    for (uint32_t p : c.probes) s->probes.push_back({c.linear, p});
+    s->userCode = s->userCode || c.user;
+    plantSite(c.gpa);
+  }
+  for (const auto& [gpa, h] : handlers) {
+    Site* s = site(gpa, h.linear, nullptr);
+    if (!s) continue;
+    s->vectors |= h.vectors;
+    s->userTrap = s->userTrap || h.userTrap;
+    plantSite(gpa);
+  }
+  uint64_t rewrites = bp.rewrites();
+  for (auto& [gpa, s] : sites) {
+    s->checkedAt.store(rewrites);
+    s->dead.store(!bp.armed(gpa));
+    if (layout.readOnlySupported()) layout.request(gpa / kPage, Mode::ReadOnly);
+  }
+  for (uint64_t gpa : oldPlanted) bp.remove(gpa);
+  for (auto& [gpa, s] : sites_) layout.release(gpa / kPage, Mode::ReadOnly);
+  sites_ = std::move(sites);
+  handlers_ = handlers;
+  std::string error;
+  if (!layout.apply(error)) reportOnce("guest probes: cannot protect guest pages: " + error);
+}
+
+void GuestProbes::arm() {
+  if (armed_) return;
+  Handlers handlers = readHandlers();
+  vm_.stopWorld([&] {
+    for (const auto& w : plan_.watches) {
+      Mode m = w.write ? Mode::ReadOnly : Mode::Unbacked;
+      vm_.memoryLayout().request(w.gpa / kPage, m);
+      pages_.push_back({w.gpa / kPage, m});
+    }
+    rebuild(handlers);
+    vm_.setTraps(this);
+    bool anySite = !sites_.empty() || plan_.needsUserTrap() || !handlers.empty();
+    for (unsigned i = 0; i < vm_.numVcpus() && anySite; ++i)
+      vm_.vcpu(i).setSoftwareBreakpoints(true);
+    armed_ = true;
+  });
+}
+
+void GuestProbes::disarm() {
+  if (!armed_) return;
+  vm_.stopWorld([&] {
+    vm_.setTraps(nullptr);
+    for (unsigned i = 0; i < vm_.numVcpus(); ++i) vm_.vcpu(i).setSoftwareBreakpoints(false);
+    MemoryLayout& layout = vm_.memoryLayout();
+    for (uint64_t gpa : planted_) vm_.breakpoints().remove(gpa);
+    for (auto& [gpa, s] : sites_) layout.release(gpa / kPage, Mode::ReadOnly);
+    for (auto& [page, mode] : pages_) layout.release(page, mode);
+    planted_.clear();
+    pages_.clear();
+    sites_.clear();
+    handlers_.clear();
+    std::string error;
+    if (!layout.apply(error)) report_("guest probes: restoring the memory slots: " + error);
+    armed_ = false;
+  });
+}
+
+void GuestProbes::refresh() {
+  if (!armed_) return;
+  Handlers handlers = readHandlers();
+  if (handlers == handlers_) return;
+  vm_.stopWorld([&] { rebuild(handlers); });
+}
+
+}  // namespace vmm

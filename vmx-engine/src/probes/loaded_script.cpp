@@ -14,7 +14,8 @@ bool hasStatic(const vp::Script& s, vp::StaticProbe p) {
 }  // namespace
 
 LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskDevice* disk,
-                           std::function<void()> onExit)
+                           std::function<void()> onExit, vmm::GuestProbePlan guest,
+                           vmm::GuestProbes::Report report)
     : script_(std::move(script)),
       vm_(vm),
       disk_(disk),
@@ -25,7 +26,8 @@ LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, Disk
   controlCtx_ = script_->newContext(control_, 0, false);
   timerCtx_ = script_->newContext(timer_, 1, false);
   diskCtx_ = script_->newContext(diskThread_, 2, false);
-  vmm_ = std::make_unique<vmm::VmmProbes>(vm, *script_, [this] { exitRequested(); });
+  vmm_ = std::make_unique<vmm::VmmProbes>(vm, *script_, [this] { exitRequested(); },
+                                          std::move(guest), std::move(report));
   hasDiskProbes_ = hasStatic(*script_, vp::StaticProbe::Disk_IOStart) ||
                    hasStatic(*script_, vp::StaticProbe::Disk_IOFinish);
   clock_ = std::make_unique<PeriodicTimer>(periodicEntries());
@@ -70,6 +72,13 @@ std::vector<PeriodicTimer::Entry> LoadedScript::periodicEntries() {
                            }
                          }});
     }
+  }
+  // Exception probes follow the guest's IDT (guest_probes.h): a guest that
+  // loads or changes it is noticed within this period.
+  if (vmm_->guestProbes()) {
+    entries.push_back({std::chrono::milliseconds(200), [this] {
+                         if (!exited_.load()) vmm_->refreshGuestProbes();
+                       }});
   }
   return entries;
 }

@@ -22,9 +22,12 @@ namespace vmx {
 class LoadedScript : public DiskHooks {
  public:
   // `onExit` runs when a probe calls (exit), on the thread that fired it;
-  // it must not block.
+  // it must not block. `guest` is the script's guest probes as
+  // vmm::planGuestProbes checked them; `report` takes their runtime
+  // problems (one line each, for vprobe.err).
   LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskDevice* disk,
-               std::function<void()> onExit);
+               std::function<void()> onExit, vmm::GuestProbePlan guest = {},
+               vmm::GuestProbes::Report report = {});
   ~LoadedScript() override;
 
   // VMXLoad on the calling thread, VMMLoad on every vCPU, then arms the

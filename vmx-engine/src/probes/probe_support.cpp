@@ -10,13 +10,19 @@ using SP = vp::StaticProbe;
 constexpr SP kFired[] = {SP::VMM1Hz,  SP::VMM10Hz,   SP::VMX1Hz,   SP::HV_Exit,
                          SP::HV_Resume, SP::In,      SP::Out,      SP::Guest_IRQ,
                          SP::Guest_TripleFault, SP::Disk_IOStart, SP::Disk_IOFinish,
-                         SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload};
+                         SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload,
+                         // Exceptions: a trap at the guest's IDT handler
+                         // (vmm-engine/guest_probes.h).
+                         SP::Guest_DE, SP::Guest_DB, SP::Guest_NMI, SP::Guest_BP,
+                         SP::Guest_OF, SP::Guest_BR, SP::Guest_UD, SP::Guest_NM,
+                         SP::Guest_DF, SP::Guest_TS, SP::Guest_RESERVED_FAULT,
+                         SP::Guest_NP, SP::Guest_SS, SP::Guest_GP, SP::Guest_PF,
+                         SP::Guest_MF, SP::Guest_AC, SP::Guest_MC, SP::Guest_XF};
 
 }  // namespace
 
 bool monitorFires(const vp::ProbePoint& p) {
-  if (p.kind == vp::ProbePoint::Kind::Usec) return true;
-  if (p.kind != vp::ProbePoint::Kind::Static) return false;
+  if (p.kind != vp::ProbePoint::Kind::Static) return true;  // GUEST*:, USEC:
   for (SP s : kFired) {
     if (s == p.staticId) return true;
   }
@@ -31,8 +37,15 @@ void monitorDiagnostics(const vp::Script& script, const std::string& file,
                        p.name + ": this monitor fires periodic probes at most every " +
                            std::to_string(kMinUsecPeriod) + " us"});
     } else if (!monitorFires(p)) {
+      // Guest_CR3Write: KVM reports no guest CR3 write to user space (with
+      // EPT/NPT the hardware does not even exit), and a trap on every
+      // "mov cr3" would need all of them found in guest code.
+      std::string why = p.kind == vp::ProbePoint::Kind::Static &&
+                                p.staticId == SP::Guest_CR3Write
+                            ? " (KVM does not report guest CR3 writes)"
+                            : "";
       diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0,
-                       "probe " + p.name + " is valid VP but this monitor never fires it"});
+                       "probe " + p.name + " is valid VP but this monitor never fires it" + why});
     }
   }
 }
@@ -41,6 +54,9 @@ std::vector<std::string> monitorProbeNames() {
   std::vector<std::string> names;
   for (SP s : kFired) names.emplace_back(vp::staticProbeInfo(s).name);
   names.push_back("USEC:<microseconds>");
+  names.push_back("GUEST:<linear address>");
+  names.push_back("GUEST_READ:<linear address>");
+  names.push_back("GUEST_WRITE:<linear address>");
   return names;
 }
 

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <thread>
 
+#include "vmm-engine/guest_probes.h"
+#include "vmm-engine/host_clock.h"
 #include "vmx-engine/src/probes/loaded_script.h"
 #include "vmx-engine/src/probes/probe_support.h"
 
@@ -39,10 +41,17 @@ class VpProbeHost : public ProbeHost {
     }
     if (!script) return r;
     std::lock_guard<std::mutex> g(mu_);
+    // Guest probes are checked against the guest before the running
+    // script goes, so that a refused script leaves it running.
+    std::vector<vp::Diagnostic> guestDiags;
+    vmm::GuestProbePlan plan = vmm::planGuestProbes(vm_, *script, sourceName, guestDiags);
+    for (const auto& d : guestDiags) r.diagnostics.push_back(d.render(source));
+    if (!guestDiags.empty()) return r;  // planGuestProbes only gives errors
     unloadLocked();
     uint64_t generation = ++generation_;
-    current_ = std::make_unique<LoadedScript>(std::move(script), vm_, devices_.disk(),
-                                              [this, generation] { requestReap(generation); });
+    current_ = std::make_unique<LoadedScript>(
+        std::move(script), vm_, devices_.disk(), [this, generation] { requestReap(generation); },
+        std::move(plan), [this](const std::string& line) { sink_.error(vmm::readTsc(), line + "\n"); });
     current_->load();
     r.ok = true;
     r.script = generation;

@@ -51,7 +51,10 @@
 #define SYS_DISK 4   /* (op 1 read / 2 write, lba, count, buf) */
 #define SYS_MUNMAP 5 /* (addr, len): heap pages back to the kernel */
 #define SYS_GETNAME 6 /* (buf): 16 bytes, via get_task_comm */
-#define NR_SYSCALLS 7
+#define SYS_KCALL 7   /* (a, b, c): kcall_target(a, b, c) = 3a + (b ^ c) */
+#define SYS_POKE 8    /* (slot, value): poke_vars[slot] = value, read back */
+#define NR_SYSCALLS 9
+#define POKE_SLOTS 3
 
 /* User address space (one page table covers 0x400000-0x5fffff). */
 #define USER_CODE 0x400000   /* 64 KiB, read-only, shared */
@@ -79,7 +82,8 @@ struct shared_info {
  * finds process entry points here. */
 #define USER_MAGIC 0x5245535550454d44ull /* "DEMOUSER" */
 enum user_prog { PROG_SYSLOOP, PROG_DISKER, PROG_PORTER, PROG_PAGER,
-                 PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, NR_PROGS };
+                 PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, PROG_CALLER,
+                 PROG_POKER, NR_PROGS };
 struct user_table {
   uint64_t magic;
   uint64_t entry[NR_PROGS];

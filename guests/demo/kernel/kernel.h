@@ -115,6 +115,9 @@ void get_task_comm(char *buf, struct task *t);
 char *strncpy(char *dst, const char *src, size_t n);
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
+/* Targets of the dynamic-probe workloads (README, "caller", "poker"). */
+uint64_t kcall_target(uint64_t a, uint64_t b, uint64_t c);
+int64_t sys_poke(uint64_t slot, uint64_t value);
 
 /* io.h-like helpers */
 static inline void outb(uint16_t p, uint8_t v) {

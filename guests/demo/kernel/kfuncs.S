@@ -72,3 +72,51 @@ memcpy:
 	mov %rdx, %rcx
 	rep movsb
 	ret
+
+/* uint64_t kcall_target(a, b, c) = 3a + (b ^ c): a kernel function whose
+ * arguments and result the `caller` process checks, for dynamic probes at
+ * its entry and (kcall_target_ret) at its return. */
+	.globl kcall_target, kcall_target_ret
+	.type kcall_target, @function
+kcall_target:
+	push %rbp
+	mov %rsp, %rbp
+	lea (%rdi,%rdi,2), %rax
+	mov %rsi, %rcx
+	xor %rdx, %rcx
+	add %rcx, %rax
+	pop %rbp
+kcall_target_ret:
+	ret
+	.size kcall_target, . - kcall_target
+
+/* int64_t sys_poke(slot, value): poke_vars[slot] = value, then returns the
+ * value read back from poke_vars[slot] (-22 for a slot out of range). The
+ * `poker` process writes slot 1 and its neighbours 0 and 2 with known
+ * counts, for data probes. */
+	.globl sys_poke
+	.type sys_poke, @function
+sys_poke:
+	push %rbp
+	mov %rsp, %rbp
+	cmp $POKE_SLOTS, %rdi
+	jae 1f
+	lea poke_vars(%rip), %rax
+	mov %rsi, (%rax,%rdi,8)
+	mov (%rax,%rdi,8), %rax
+	pop %rbp
+	ret
+1:	mov $-22, %rax
+	pop %rbp
+	ret
+	.size sys_poke, . - sys_poke
+
+/* The poked variables, alone on their page: a data probe on one of them
+ * slows down only its neighbours here (every access to a watched page
+ * exits). */
+	.section .data.poke, "aw"
+	.balign 4096
+	.globl poke_vars
+poke_vars:
+	.quad 0, 0, 0
+	.balign 4096

@@ -41,6 +41,8 @@ struct frame *syscall_dispatch(struct frame *f) {
     case SYS_DISK: return sys_disk(f);
     case SYS_MUNMAP: f->rax = (uint64_t)sys_munmap(f->rdi, f->rsi); return f;
     case SYS_GETNAME: sys_getname(f); return f;
+    case SYS_KCALL: f->rax = kcall_target(f->rdi, f->rsi, f->rdx); return f;
+    case SYS_POKE: f->rax = (uint64_t)sys_poke(f->rdi, f->rsi); return f;
     default: f->rax = (uint64_t)-38; return f; /* ENOSYS */
   }
 }

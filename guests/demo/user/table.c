@@ -13,5 +13,7 @@ const struct user_table user_table = {
         [PROG_CRUNCHER] = (uint64_t)cruncher_main,
         [PROG_OUTBENCH] = (uint64_t)outbench_main,
         [PROG_COMPUTE] = (uint64_t)compute_main,
+        [PROG_CALLER] = (uint64_t)caller_main,
+        [PROG_POKER] = (uint64_t)poker_main,
     },
 };

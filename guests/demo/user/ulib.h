@@ -36,6 +36,13 @@ static inline void getname(char *buf) {
   syscall4(SYS_GETNAME, (uint64_t)buf, 0, 0, 0);
 }
 
+static inline uint64_t kcall(uint64_t a, uint64_t b, uint64_t c) {
+  return (uint64_t)syscall4(SYS_KCALL, a, b, c, 0);
+}
+static inline int64_t poke(uint64_t slot, uint64_t value) {
+  return syscall4(SYS_POKE, slot, value, 0, 0);
+}
+
 static inline const struct shared_info *info(void) {
   return (const struct shared_info *)USER_INFO;
 }
@@ -63,5 +70,9 @@ void pager_main(int cpu);
 void cruncher_main(int cpu);
 void outbench_main(int cpu);
 void compute_main(int cpu);
+void caller_main(int cpu);
+void poker_main(int cpu);
+/* The user-mode function `caller` calls (and user-mode probes watch). */
+uint64_t ucall_target(uint64_t a, uint64_t b);
 
 #endif

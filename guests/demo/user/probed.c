@@ -1,0 +1,74 @@
+/* Workloads for dynamic and data probes: each does a known number of
+ * calls or writes per round, with known arguments, checks every result
+ * itself and reports each round on the serial port, so a test can
+ * compare the probes' counts and arguments with what really happened. */
+#include "ulib.h"
+
+enum { CALLS_PER_ROUND = 100, POKES_PER_ROUND = 50 };
+
+/* A user-mode function for user-mode (CPL3) probes, with the frame
+ * prologue real code starts with (a compiler may leave it out of a leaf
+ * function): ucall_target(a, b) = 7a + b. In assembly so that every call
+ * really happens. */
+__asm__(
+    "  .text\n"
+    "  .globl ucall_target\n"
+    "  .type ucall_target, @function\n"
+    "ucall_target:\n"
+    "  push %rbp\n"
+    "  mov %rsp, %rbp\n"
+    "  lea (,%rdi,8), %rax\n"
+    "  sub %rdi, %rax\n"
+    "  add %rsi, %rax\n"
+    "  pop %rbp\n"
+    "  ret\n"
+    "  .size ucall_target, . - ucall_target\n");
+
+static void report(const char *who, int cpu, uint64_t round, uint64_t bad,
+                   const char *what) {
+  struct line l = {.n = 0};
+  say(&l, who);
+  say(&l, ": cpu ");
+  say_num(&l, (uint64_t)cpu);
+  say(&l, " round ");
+  say_num(&l, round);
+  say(&l, bad ? ": BAD " : ": ok ");
+  say(&l, what);
+  say_end(&l);
+}
+
+/* Round r: kcall_target(r, i, 1000r + i) and ucall_target(r, i) for
+ * i = 0..99, each result checked. */
+void caller_main(int cpu) {
+  announce(cpu);
+  for (uint64_t round = 1;; round++) {
+    uint64_t bad = 0;
+    for (uint64_t i = 0; i < CALLS_PER_ROUND; i++) {
+      uint64_t c = round * 1000 + i;
+      bad += kcall(round, i, c) != round * 3 + (i ^ c);
+      bad += ucall_target(round, i) != round * 7 + i;
+    }
+    report("caller", cpu, round, bad, "100 kernel calls, 100 user calls");
+    sleep_ticks(1);
+  }
+}
+
+/* Round r: poke_vars[1] = 1000r + i for i = 0..49, each preceded by two
+ * writes of each neighbour (poke_vars[0] and [2]); every value read back
+ * is checked. */
+void poker_main(int cpu) {
+  announce(cpu);
+  for (uint64_t round = 1;; round++) {
+    uint64_t bad = 0;
+    for (uint64_t i = 0; i < POKES_PER_ROUND; i++) {
+      uint64_t v = round * 1000 + i;
+      for (int k = 0; k < 2; k++) {
+        bad += poke(0, v + 100) != (int64_t)(v + 100);
+        bad += poke(2, v + 200) != (int64_t)(v + 200);
+      }
+      bad += poke(1, v) != (int64_t)v;
+    }
+    report("poker", cpu, round, bad, "50 writes of poke_vars[1], 200 of its neighbours");
+    sleep_ticks(1);
+  }
+}

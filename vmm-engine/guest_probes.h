@@ -138,10 +138,12 @@ class GuestProbes : public TrapHandler {
   };
   using Handlers = std::map<uint64_t, Handler>;  // by gpa
   struct Hit;
+  using SiteMap = std::unordered_map<uint64_t, std::unique_ptr<Site>>;
 
  private:
   Handlers readHandlers();
-  void rebuild(const Handlers& handlers);
+  SiteMap rebuild(const Handlers& handlers);  // returns the old sites
+  void finishUserTrap(Vcpu& v, const SiteMap& before);
   void plantSite(uint64_t gpa);
   void reportOnce(const std::string& line);
   bool kernelHit(Hit& h);
@@ -163,7 +165,7 @@ class GuestProbes : public TrapHandler {
   Report report_;
   bool armed_ = false;
   // Rebuilt only inside Vm::stopWorld, read by vCPU threads without locks.
-  std::unordered_map<uint64_t, std::unique_ptr<Site>> sites_;
+  SiteMap sites_;
   Handlers handlers_;
   std::vector<uint64_t> planted_;  // one entry per Breakpoints::plant()
   std::vector<std::pair<uint64_t, MemoryLayout::PageMode>> pages_;

@@ -99,10 +99,14 @@ class Vm {
 
   // Runs `fn` with every vCPU thread parked between two exits: none is in
   // KVM_RUN or in the middle of handling an exit, so `fn` may change what
-  // they all rely on (planted int3s, memslots, the trap handler). Returns
-  // after `fn`, with the vCPUs running again. Not from a vCPU thread. A VM
+  // they all rely on (planted int3s, memslots, the trap handler). Then
+  // `after` (if given) runs for each vCPU on its own thread (or on the
+  // caller's for a vCPU whose thread is not running), before that vCPU
+  // resumes: to fix up a vCPU that `fn` caught half-way through something.
+  // Returns with the vCPUs running again. Not from a vCPU thread. A VM
   // that is not running (not started, or stopped) is trivially stopped.
-  void stopWorld(const std::function<void()>& fn);
+  void stopWorld(const std::function<void()>& fn,
+                 const std::function<void(Vcpu&)>& after = {});
   // Installs (null: removes) the handler of probe traps (traps.h). Only
   // inside stopWorld().
   void setTraps(TrapHandler* traps) { traps_ = traps; }

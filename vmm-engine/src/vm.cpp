@@ -160,7 +160,8 @@ void Vm::setHooks(VmmHooks* hooks) {
   }
 }
 
-void Vm::stopWorld(const std::function<void()>& fn) {
+void Vm::stopWorld(const std::function<void()>& fn,
+                   const std::function<void(Vcpu&)>& after) {
   // Each vCPU runs a work item that parks it until `fn` is done. The items
   // and this frame share the state below; we wait for every item to leave
   // before returning, so it may live on this stack.
@@ -168,6 +169,7 @@ void Vm::stopWorld(const std::function<void()>& fn) {
   std::condition_variable cv;
   unsigned parked = 0, left = 0;
   bool release = false;
+  std::vector<Vcpu*> notRunning;
   const unsigned n = unsigned(vcpus_.size());
   for (auto& v : vcpus_) {
     Vcpu* vp = v.get();
@@ -175,8 +177,14 @@ void Vm::stopWorld(const std::function<void()>& fn) {
       std::unique_lock l(m);
       ++parked;
       cv.notify_all();
-      // Run inline by post() when the vCPU thread is gone: nothing to park.
-      if (vp->onThisThread()) cv.wait(l, [&] { return release; });
+      if (vp->onThisThread()) {
+        cv.wait(l, [&] { return release; });
+        l.unlock();
+        if (after) after(*vp);
+        l.lock();
+      } else {
+        notRunning.push_back(vp);  // run inline by post(): nothing to park
+      }
       ++left;
       cv.notify_all();
     });
@@ -186,8 +194,13 @@ void Vm::stopWorld(const std::function<void()>& fn) {
   l.unlock();
   fn();
   l.lock();
+  std::vector<Vcpu*> here = notRunning;
   release = true;
   cv.notify_all();
+  l.unlock();
+  for (Vcpu* vp : here)
+    if (after) after(*vp);
+  l.lock();
   cv.wait(l, [&] { return left == n; });
 }
 

@@ -10,14 +10,13 @@
 #include "vmm-engine/src/probes/guest_lookup.h"
 #include "vmm-engine/src/probes/guest_probe_site.h"
 #include "vmm-engine/src/probes/segment_loader.h"
+#include "vmm-engine/src/probes/user_return.h"
 #include "vmm-engine/vm.h"
 
 namespace vmm {
 namespace {
 
 constexpr uint64_t kRflagsAc = 1ull << 18;
-// The RFLAGS bits iretq loads (reserved bits read as their fixed values).
-constexpr uint64_t kRflagsLoadable = 0x3d7fd5;
 
 // 64-bit code ignores the CS base; compatibility mode adds it.
 uint64_t codeLinear(const Gprs& g, const SpecialRegs& s) {
@@ -148,48 +147,57 @@ bool GuestProbes::kernelHit(Hit& h) {
 // must never see it: fire, emulate the instruction in user mode, and
 // return to user mode as iretq would. Otherwise the guest's handler runs.
 bool GuestProbes::userTrapHit(Hit& h) {
-  uint64_t f[5];  // RIP, CS, RFLAGS, RSP, SS: #BP has no error code
-  if (!h.v.readLinear(h.regs.rsp, f, sizeof f) || (f[1] & 3) != 3) return false;
-  uint64_t ulinear = f[0] - 1, ugpa;
-  if (!h.v.translate(ulinear, ugpa)) return false;
+  UserReturn u;
+  std::string problem;
+  if (!userStateAtBpEntry(h.v, h.regs, h.sregs, u, problem)) {
+    if (!problem.empty()) reportOnce("guest probes: " + problem + "; the guest's #BP handler gets it");
+    return false;
+  }
+  uint64_t ugpa;
+  if (!h.v.translate(u.int3, ugpa)) return false;
   auto it = sites_.find(ugpa);
   if (it == sites_.end() || !it->second->userCode) return false;
   Site& us = *it->second;
-  RegisterView u;
-  u.gprs = h.regs;
-  u.gprs.rip = ulinear;
-  u.gprs.rflags = (f[2] & kRflagsLoadable) | 2;
-  u.gprs.rsp = f[3];
-  if (!loadSegment(h.v, uint16_t(f[1]), u.cs) || !isUserCode64(u.cs) ||
-      !loadSegment(h.v, uint16_t(f[4]), u.ss) || !isUserStack(u.ss)) {
-    reportOnce("guest probes: a user-mode int3 at " + hexAddr(ulinear) +
-               " came from segments the monitor cannot return to (CS " + hexAddr(f[1]) +
-               ", SS " + hexAddr(f[4]) + "); the guest's #BP handler gets it");
-    return false;
-  }
-  SpecialRegs user = h.sregs;
-  user.cs = u.cs, user.ss = u.ss;
-  Gprs next = u.gprs;
-  Hit uh{h.v, u.gprs, user, ulinear, us};
-  if (!us.dead.load(std::memory_order_acquire) && stillInt3(vm_, ugpa) && current(us)) {
-    if (!isRetry(uh, u.gprs)) fireCode(uh, us, ulinear, &u);
-    EmuCpu cpu{u.gprs, 3, user.fs.base, user.gs.base};
-    GuestAccess mem(*this, vm_, h.v, user, 3, u.gprs.rflags & kRflagsAc);
-    EmuResult r = us.insn.execute(cpu, mem);
-    if (r.outcome == EmuOutcome::Done) next = cpu.regs;
-    if (r.outcome == EmuOutcome::Unsupported) abandon(us, r.why);
-    h.v.setSregs(user);
-    h.v.setGprs(next);
-    if (r.outcome == EmuOutcome::Fault) {
-      retry_[h.v.index()] = {us.gpa, u.gprs.rsp, user.cr3, true};
-      h.v.injectException(r.fault);
-    }
+  Gprs next = u.view.gprs;
+  Hit uh{h.v, u.view.gprs, u.sregs, u.int3, us};
+  // Ours but given back to the guest: return to the instruction itself.
+  if (us.dead.load(std::memory_order_acquire) || !stillInt3(vm_, ugpa) || !current(us)) {
+    returnToUser(h.v, u, next);
     return true;
   }
-  // Ours but given back to the guest: return to the instruction itself.
-  h.v.setSregs(user);
-  h.v.setGprs(next);
+  if (!isRetry(uh, u.view.gprs)) fireCode(uh, us, u.int3, &u.view);
+  EmuCpu cpu{u.view.gprs, 3, u.sregs.fs.base, u.sregs.gs.base};
+  GuestAccess mem(*this, vm_, h.v, u.sregs, 3, u.view.gprs.rflags & kRflagsAc);
+  EmuResult r = us.insn.execute(cpu, mem);
+  if (r.outcome == EmuOutcome::Done) next = cpu.regs;
+  if (r.outcome == EmuOutcome::Unsupported) abandon(us, r.why);
+  returnToUser(h.v, u, next);
+  if (r.outcome == EmuOutcome::Fault) {
+    retry_[h.v.index()] = {us.gpa, u.view.gprs.rsp, u.sregs.cr3, true};
+    h.v.injectException(r.fault);
+  }
   return true;
+}
+
+// After the int3s move or go (vCPUs stopped): a vCPU may have been
+// stopped right after the CPU delivered a #BP from one of our user-mode
+// int3s and before it reached the trapped handler entry. With the trap
+// gone the guest would see the #BP: return it to the user instruction
+// (its original byte is back, or it is trapped again).
+void GuestProbes::finishUserTrap(Vcpu& v, const SiteMap& before) {
+  const Gprs* g = v.gprs();
+  const SpecialRegs* s = v.sregs();
+  uint64_t gpa, ugpa;
+  if (!g || !s || (s->cs.selector & 3) || !v.translate(codeLinear(*g, *s), gpa)) return;
+  auto was = before.find(gpa);
+  if (was == before.end() || !was->second->userTrap) return;
+  auto now = sites_.find(gpa);
+  if (now != sites_.end() && now->second->userTrap && stillInt3(vm_, gpa)) return;  // still trapped
+  UserReturn u;
+  std::string problem;
+  if (!userStateAtBpEntry(v, *g, *s, u, problem) || !v.translate(u.int3, ugpa)) return;
+  auto site = before.find(ugpa);
+  if (site != before.end() && site->second->userCode) returnToUser(v, u, u.view.gprs);
 }
 
 }  // namespace vmm

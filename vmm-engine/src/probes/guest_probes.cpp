@@ -89,12 +89,12 @@ void GuestProbes::plantSite(uint64_t gpa) {
 // Inside stopWorld: the sites for the plan's code probes and `handlers`,
 // planted before the old ones are removed so that an address in both keeps
 // its int3 throughout.
-void GuestProbes::rebuild(const Handlers& handlers) {
+GuestProbes::SiteMap GuestProbes::rebuild(const Handlers& handlers) {
   Breakpoints& bp = vm_.breakpoints();
   MemoryLayout& layout = vm_.memoryLayout();
   std::vector<uint64_t> oldPlanted = std::move(planted_);
   planted_.clear();
-  std::unordered_map<uint64_t, std::unique_ptr<Site>> sites;
+  SiteMap sites;
   auto site = [&](uint64_t gpa, uint64_t linear, const ProbeInsn* insn) -> Site* {
     auto& s = sites[gpa];
     if (s) return s.get();
@@ -138,10 +138,12 @@ void GuestProbes::rebuild(const Handlers& handlers) {
   }
   for (uint64_t gpa : oldPlanted) bp.remove(gpa);
   for (auto& [gpa, s] : sites_) layout.release(gpa / kPage, Mode::ReadOnly);
+  SiteMap old = std::move(sites_);
   sites_ = std::move(sites);
   handlers_ = handlers;
   std::string error;
   if (!layout.apply(error)) reportOnce("guest probes: cannot protect guest pages: " + error);
+  return old;
 }
 
 void GuestProbes::arm() {
@@ -164,6 +166,8 @@ void GuestProbes::arm() {
 
 void GuestProbes::disarm() {
   if (!armed_) return;
+  SiteMap old;
+  auto finish = [&](Vcpu& v) { finishUserTrap(v, old); };
   vm_.stopWorld([&] {
     vm_.setTraps(nullptr);
     for (unsigned i = 0; i < vm_.numVcpus(); ++i) vm_.vcpu(i).setSoftwareBreakpoints(false);
@@ -173,19 +177,21 @@ void GuestProbes::disarm() {
     for (auto& [page, mode] : pages_) layout.release(page, mode);
     planted_.clear();
     pages_.clear();
+    old = std::move(sites_);
     sites_.clear();
     handlers_.clear();
     std::string error;
     if (!layout.apply(error)) report_("guest probes: restoring the memory slots: " + error);
     armed_ = false;
-  });
+  }, finish);
 }
 
 void GuestProbes::refresh() {
   if (!armed_) return;
   Handlers handlers = readHandlers();
   if (handlers == handlers_) return;
-  vm_.stopWorld([&] { rebuild(handlers); });
+  SiteMap old;
+  vm_.stopWorld([&] { old = rebuild(handlers); }, [&](Vcpu& v) { finishUserTrap(v, old); });
 }
 
 }  // namespace vmm

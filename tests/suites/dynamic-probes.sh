@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# End-to-end tests of the guest probes (GUEST:, GUEST_READ:, GUEST_WRITE:,
+# Guest_<exception>) on the demo guest, in the style of vm-e2e.sh. The guest
+# runs the `caller`, `poker` and `pager` workloads (guests/demo/README.md),
+# which do known numbers of calls and writes per round, check every result
+# themselves and report each round on the serial port; the probes' counts
+# and arguments are compared with that. Needs /dev/kvm; without it every
+# case is reported as SKIP.
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BIN=$ROOT/${BUILD:-build}/bin
+VMRUN=$BIN/vmrun
+CASES=(kernel-calls return-probe user-calls data-watch page-faults
+       stack-and-offsets refusals load-loop cookbook-current cookbook)
+
+if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+  for c in "${CASES[@]}"; do echo "SKIP: dynamic-probes $c (no usable /dev/kvm on this machine)"; done
+  exit 0
+fi
+
+WORK=$(mktemp -d /tmp/dynamic-probes.XXXXXX)
+export VPROBE_RUNTIME_DIR=$WORK/run VPROBE_HOST_CONFIG=$WORK/host.cfg
+mkdir -m 700 "$VPROBE_RUNTIME_DIR"
+echo 'vprobe.allow = "TRUE"' > "$VPROBE_HOST_CONFIG"
+cleanup() {
+  for vmx in "$WORK"/*/demo.vmx; do [[ -f $vmx ]] && "$VMRUN" stop "$vmx" >/dev/null 2>&1; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS: dynamic-probes $1"; }
+fail() { echo "FAIL: dynamic-probes $1: $2"; }
+
+SYMS=$ROOT/guests/demo/demo.syms
+hexadd() { printf '0x%x' $(($1 + $2)); }
+sym() { hexadd "0x$(awk -v n="$1" '$3 == n { print $1 }' "$SYMS")" 0; }
+# The address just past symbol $1 (the next symbol in the map).
+sym_end() { hexadd "0x$(awk -v n="$1" 'f { print $1; exit } $3 == n { f = 1 }' "$SYMS")" 0; }
+
+new_vm() {
+  local dir=$WORK/$1; shift
+  mkdir -p "$dir"
+  cp guests/demo/demo.elf "$dir/"
+  grep -v '^guest.cmdline' guests/demo/demo.vmx > "$dir/demo.vmx"
+  local line
+  for line in "$@"; do echo "$line" >> "$dir/demo.vmx"; done
+  echo "$dir/demo.vmx"
+}
+
+# run_script VMX SECONDS SCRIPT: as in vm-e2e.sh; scripts end their
+# VMXUnload with (printf "END\n").
+run_script() {
+  local vmx=$1 secs=$2 script=$3 out=${1%/*}/vprobe.out
+  local from=0
+  [[ -f $out ]] && from=$(stat -c %s "$out")
+  "$VMRUN" vprobeLoad "$vmx" "$script" || return 1
+  sleep "$secs"
+  "$VMRUN" vprobeReset "$vmx" || return 1
+  for _ in $(seq 50); do
+    tail -c +$((from + 1)) "$out" 2>/dev/null | grep -q '^END$' && break
+    sleep 0.1
+  done
+  tail -c +$((from + 1)) "$out"
+}
+
+# complete_rounds AGGR OUT VCPU: "ROUND COUNT" of AGGR[VCPU, ROUND] rows
+# (or AGGR[ROUND] when VCPU is -), without the first and last round seen:
+# the probes' window cuts those.
+complete_rounds() {
+  local re
+  if [[ $3 == - ]]; then re="^$1\\[0x([0-9a-f]+)\\] == avg [0-9]+ count ([0-9]+) "
+  else re="^$1\\[0x$3, 0x([0-9a-f]+)\\] == avg [0-9]+ count ([0-9]+) "; fi
+  sed -En "s/$re.*/\\1 \\2/p" <<<"$2" | while read -r r n; do echo "$((16#$r)) $n"; done |
+    sort -n | sed '1d;$d'
+}
+
+# every_round_is WANT ROUNDS: each line's count is WANT, and there is one.
+every_round_is() {
+  [[ -n $2 ]] && ! awk -v w="$1" '$2 != w { bad = 1 } END { exit !bad }' <<<"$2"
+}
+
+VM=$(new_vm main 'guest.cmdline = "procs=caller,poker,pager"')
+SERIAL=${VM%/*}/serial.log
+"$VMRUN" start "$VM" >/dev/null && sleep 1 ||
+  { for c in "${CASES[@]}"; do fail "$c" "demo VM did not start"; done; exit 1; }
+
+guest_ok() {  # the guest's own checks, and nothing killed
+  ! grep -qE 'BAD|killed|PANIC' "$SERIAL"
+}
+
+KCALL=$(sym kcall_target); KRET=$(sym kcall_target_ret); UCALL=$(sym ucall_target)
+POKE1=$(hexadd "$(sym poke_vars)" 8)
+
+CALLS_OUT=""
+calls_run() {
+  [[ -n $CALLS_OUT ]] && return
+  CALLS_OUT=$(run_script "$VM" 4 "(defaggr k 2 0) (defaggr r 2 0) (defaggr u 2 0) (defaggr bad 0 1)
+    (vprobe GUEST:$KCALL (aggr k (VCPUID RDI) () 1)
+      (cond ((&& (== RDX (+ (* RDI 1000) RSI)) (== RIP $KCALL) (== (& CS 3) 0)) 0)
+            (1 (aggr bad () (\"kernel args\") 1))))
+    (vprobe GUEST:$KRET (aggr r (VCPUID RDI) () 1)
+      (cond ((== RAX (+ (* 3 RDI) (^ RSI RDX))) 0) (1 (aggr bad () (\"kernel result\") 1))))
+    (vprobe GUEST:$UCALL (aggr u (VCPUID RDI) () 1)
+      (cond ((&& (== (& CS 3) 3) (== RIP $UCALL) (>= RSP 0x5fc000) (< RSP 0x600000)) 0)
+            (1 (aggr bad () (\"user context\") 1))))
+    (vprobe VMXUnload (logaggr k) (logaggr r) (logaggr u) (logaggr bad) (printf \"END\n\"))")
+}
+
+# calls_case NAME AGGR: every complete round has exactly 100 hits, on
+# both vCPUs, with the right arguments, and the guest's results are right.
+calls_case() {
+  calls_run
+  local r0 r1
+  r0=$(complete_rounds "$2" "$CALLS_OUT" 0); r1=$(complete_rounds "$2" "$CALLS_OUT" 1)
+  if every_round_is 100 "$r0" && every_round_is 100 "$r1" && ! grep -q '^bad\[' <<<"$CALLS_OUT" &&
+     guest_ok && grep -q '^caller: cpu 0 round .*: ok' "$SERIAL" && grep -q '^caller: cpu 1 round .*: ok' "$SERIAL"; then
+    pass "$1"
+  else
+    fail "$1" "complete rounds vcpu0: $(tr '\n' ' ' <<<"$r0")/ vcpu1: $(tr '\n' ' ' <<<"$r1")/ $(grep '^bad' <<<"$CALLS_OUT")"
+  fi
+}
+
+case_kernel-calls() { calls_case kernel-calls k; }
+case_return-probe() { calls_case return-probe r; }
+case_user-calls() { calls_case user-calls u; }
+
+case_data-watch() {
+  # poker writes poke_vars[1] 50 times per round (value 1000r + i), its
+  # neighbours 200 times, and reads poke_vars[1] back after each write.
+  local out w r poke=$(sym sys_poke) pend
+  pend=$(sym_end sys_poke)
+  out=$(run_script "$VM" 3 "(defaggr w 1 0) (defaggr r 1 0) (defaggr bad 0 1)
+    (vprobe GUEST_WRITE:$POKE1 (aggr w ((/ (getguest $POKE1) 1000)) () 1)
+      (cond ((&& (== (getguest $POKE1) RSI) (>= RIP $poke) (< RIP $pend)) 0) (1 (aggr bad () (\"write\") 1))))
+    (vprobe GUEST_READ:$POKE1 (aggr r ((/ (getguest $POKE1) 1000)) () 1)
+      (cond ((&& (>= RIP $poke) (< RIP $pend)) 0) (1 (aggr bad () (\"read\") 1))))
+    (vprobe VMXUnload (logaggr w) (logaggr r) (logaggr bad) (printf \"END\n\"))")
+  w=$(complete_rounds w "$out" -); r=$(complete_rounds r "$out" -)
+  if every_round_is 50 "$w" && every_round_is 50 "$r" && ! grep -q '^bad\[' <<<"$out" &&
+     guest_ok && grep -q '^poker: cpu [0-9] round [0-9]*: ok' "$SERIAL"; then
+    pass data-watch
+  else
+    fail data-watch "writes per round: $(tr '\n' ' ' <<<"$w")/ reads: $(tr '\n' ' ' <<<"$r")/ $(grep '^bad' <<<"$out") $(grep -cE 'BAD|killed|PANIC' "$SERIAL") guest errors"
+  fi
+}
+
+case_page-faults() {
+  # pager writes the first word of 32 fresh heap pages per round: #PF
+  # with CR2 = the page, error code 6 (user, write, not present), in
+  # pager_main, on its own stack. On hosts whose `syscall` stays in user
+  # mode every system call is also a #PF (CR2 = syscall_entry, error
+  # 0x15: user, fetch, present); nothing else faults.
+  local out pm pmend se heap bad
+  pm=$(sym pager_main); pmend=$(sym_end pager_main); se=$(sym syscall_entry)
+  out=$(run_script "$VM" 2 "(defaggr heap 1 0) (defaggr other 1 1) (defaggr bad 0 1)
+    (vprobe Guest_PF
+      (cond ((&& (>= CR2 0x500000) (< CR2 0x5c0000))
+             (do (aggr heap (CR2) () 1)
+                 (cond ((&& (== ARG0 6) (>= RIP $pm) (< RIP $pmend) (== (& CS 3) 3)
+                            (>= RSP 0x5fc000) (< RSP 0x600000)) 0)
+                       (1 (aggr bad () (\"heap fault\") 1)))))
+            (1 (aggr other (ARG0) ((cond ((== CR2 $se) \"syscall_entry\") (1 \"elsewhere\"))) 1))))
+    (vprobe VMXUnload (logaggr heap) (logaggr other) (logaggr bad) (printf \"END\n\"))")
+  heap=$(sed -En 's/^heap\[0x([0-9a-f]+)\] == avg 1 count ([0-9]+) .*/\1 \2/p' <<<"$out")
+  bad=""
+  [[ $(wc -l <<<"$heap") == 32 ]] || bad+=" pages=$(wc -l <<<"$heap")"
+  grep -qv '000 ' <<<"$heap" && bad+=" unaligned-cr2"
+  # The window cuts a round anywhere: counts per page differ by one at most.
+  awk 'NR == 1 { lo = hi = $2 } { if ($2 < lo) lo = $2; if ($2 > hi) hi = $2 } END { exit !(hi - lo <= 1 && lo >= 5) }' <<<"$heap" ||
+    bad+=" counts($(awk '{print $2}' <<<"$heap" | sort -n | uniq -c | tr '\n' ' '))"
+  grep '^other\[' <<<"$out" | grep -qv '^other\[0x15, "syscall_entry"\]' && bad+=" unexpected-fault"
+  grep -q '^bad\[' <<<"$out" && bad+=" $(grep '^bad' <<<"$out")"
+  [[ -z $bad ]] && guest_ok && pass page-faults || fail page-faults "$bad: $(head -40 <<<"$out")"
+}
+
+case_stack-and-offsets() {
+  # In kcall_target (kernel, 2 MiB pages) and ucall_target (user, 4 KiB
+  # pages), once their frames are set up (+4: the lea after push rbp; mov
+  # rbp, rsp): gueststack walks into the callers; offatret, offatseg,
+  # offatstrcpy decode kernel code; getgueststr reads the current task's
+  # name; getguestphys reads what getguest reads.
+  local out sd sdend cm cmend kphys kin uin
+  sd=$(sym syscall_dispatch); sdend=$(sym_end syscall_dispatch)
+  cm=$(sym caller_main); cmend=$(sym_end caller_main)
+  kphys=$(hexadd "$KCALL" -0xffffffff80000000)
+  kin=$(hexadd "$KCALL" 4); uin=$(hexadd "$UCALL" 4)
+  out=$(run_script "$VM" 1.5 "(definteger k) (definteger u) (defstring st) (defstring name)
+    (vprobe GUEST:$kin (cond ((== k 0)
+      (setint k 1) (gueststack st)
+      (getgueststr name 16 (+ (getguest GSBASE) 0x3f0))
+      (printf \"kstack %s\nkname %s\noffsets %x %x %x\nphys %d\n\" st name
+        (offatret $(sym sys_getpid)) (offatseg $(sym sys_getpid))
+        (offatstrncpy $(sym get_task_comm) $(sym strncpy))
+        (== (getguestphys (+ $kphys 8)) (getguest (+ $KCALL 8)))))))
+    (vprobe GUEST:$uin (cond ((== u 0) (setint u 1) (gueststack st) (printf \"ustack %s\n\" st))))
+    (vprobe VMXUnload (printf \"END\n\"))")
+  local bad="" kst ust
+  kst=$(sed -n 's/^kstack GUEST_//p' <<<"$out" | head -1); ust=$(sed -n 's/^ustack GUEST_//p' <<<"$out" | head -1)
+  in_range() { local a=$(($1)); (( a >= $2 && a < $3 )); }
+  IFS=_ read -r -a kf <<<"$kst"; IFS=_ read -r -a uf <<<"$ust"
+  [[ ${kf[0]:-} == "$kin" ]] || bad+=" kstack-rip"
+  in_range "${kf[1]:-0}" "$sd" "$sdend" || bad+=" kstack-caller(not in syscall_dispatch)"
+  [[ ${uf[0]:-} == "$uin" ]] || bad+=" ustack-rip"
+  in_range "${uf[1]:-0}" "$cm" "$cmend" || bad+=" ustack-caller(not in caller_main)"
+  grep -qx 'kname caller' <<<"$out" || bad+=" name"
+  grep -qx 'offsets 1a8 0 3f0' <<<"$out" || bad+=" offsets"
+  grep -qx 'phys 1' <<<"$out" || bad+=" phys"
+  [[ -z $bad ]] && pass stack-and-offsets || fail stack-and-offsets "$bad: $out"
+}
+
+case_refusals() {
+  # A probe that cannot be honoured refuses the whole script at load time,
+  # saying which and why; the running script keeps running.
+  local out=${VM%/*}/vprobe.out from problems="" msg
+  from=$(stat -c %s "$out")
+  "$VMRUN" vprobeLoad "$VM" '(vprobe VMM10Hz (cond ((== VCPUID 0) (printf "alive\n")))) (vprobe VMXUnload (printf "END\n"))'
+  local mid unmapped hard
+  mid=$(hexadd "$(sym get_task_comm)" 7)  # inside "lea 0x3f0(%rsi), %rsi"
+  msg=$("$VMRUN" vprobeLoad "$VM" "(vprobe GUEST:$mid 1)" 2>&1) && problems+=" mid-accepted"
+  [[ $msg == *"GUEST:$mid: the bytes there (f0 03 00 00"*"do not decode"*"is $mid the start of an instruction?"* ]] ||
+    problems+=" mid-message($msg)"
+  msg=$("$VMRUN" vprobeLoad "$VM" "(vprobe GUEST:0x7fff00000000 1) (vprobe GUEST_WRITE:0x12345000 1)" 2>&1) &&
+    problems+=" unmapped-accepted"
+  [[ $msg == *"GUEST:0x7fff00000000: address 0x7fff00000000 is not mapped"* &&
+     $msg == *"GUEST_WRITE:0x12345000: address 0x12345000 is not mapped"* ]] || problems+=" unmapped-message($msg)"
+  hard=$(sym idle_loop)  # sti; hlt
+  msg=$("$VMRUN" vprobeLoad "$VM" "(vprobe GUEST:$KCALL 1) (vprobe GUEST:$hard 1)" 2>&1) && problems+=" sti-accepted"
+  [[ $msg == *"GUEST:$hard: the instruction there, 'sti' (fb), cannot be emulated"* ]] || problems+=" sti-message($msg)"
+  sleep 1
+  "$VMRUN" vprobeReset "$VM"; sleep 0.3
+  local got
+  got=$(tail -c +$((from + 1)) "$out")
+  [[ $(grep -c '^alive$' <<<"$got") -ge 8 && $(tail -1 <<<"$got") == END ]] || problems+=" not-kept($(grep -c alive <<<"$got") alive)"
+  # Nothing of the refused scripts was planted: kcall_target starts with
+  # push rbp (0x55) again.
+  local first
+  first=$(run_script "$VM" 0.2 "(vprobe VMMLoad (cond ((== VCPUID 0) (printf \"byte %x\n\" (& 0xff (getguest $KCALL))))))
+    (vprobe VMXUnload (printf \"END\n\"))")
+  grep -qx 'byte 55' <<<"$first" || problems+=" planted($first)"
+  [[ -z $problems ]] && pass refusals || fail refusals "$problems"
+}
+
+# code_sums: "PADDR SUM" of every read-only PT_LOAD segment of demo.elf
+# (code and constants), 64-bit sums of their whole little-endian words.
+code_sums() {
+  python3 - "$ROOT/guests/demo/demo.elf" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+phoff, = struct.unpack_from('<Q', d, 32); phnum, = struct.unpack_from('<H', d, 56)
+for i in range(phnum):
+    t, f, off, va, pa, fsz, msz, al = struct.unpack_from('<IIQQQQQQ', d, phoff + 56 * i)
+    if t != 1 or f & 2: continue
+    n = fsz // 8
+    s = sum(struct.unpack_from('<%dQ' % n, d, off)) & (2**64 - 1)
+    print('0x%x %d %x' % (pa, n * 8, s))
+EOF
+}
+
+# guest_sum PADDR LEN: the same sum over guest physical memory, from a
+# VP script (200 words per fire, within the probe time budget).
+guest_sum() {
+  run_script "$VM" 0.5 "(definteger off) (definteger sum)
+    (vprobe USEC:2000 (cond ((== VCPUID 0)
+      (let ((n 0))
+        (while (&& (< n 200) (< off $2))
+          (setint sum (+ sum (getguestphys (+ $1 off))))
+          (setint off (+ off 8)) (setint n (+ n 1))))
+      (cond ((>= off $2) (do (printf \"sum %x\n\" sum) (exit)))))))
+    (vprobe VMXUnload (printf \"END\n\"))" | sed -n 's/^sum //p'
+}
+
+code_matches_elf() {
+  local pa len want got
+  while read -r pa len want; do
+    got=$(guest_sum "$pa" "$len")
+    [[ $got == "$want" ]] || { echo "segment $pa: guest $got, demo.elf $want"; return 1; }
+  done < <(code_sums)
+}
+
+case_load-loop() {
+  # 200 loads (every third one replacing the previous script, the others
+  # after a reset) of a script planting int3s in kernel and user code and
+  # in exception handlers, and watching a page, while the guest runs.
+  local problems="" why oks0 oks1 err=${VM%/*}/vprobe.err errfrom
+  why=$(code_matches_elf) || problems+=" before: $why"
+  oks0=$(grep -c ': ok ' "$SERIAL")
+  errfrom=$(stat -c %s "$err" 2>/dev/null || echo 0)
+  local script="(definteger n)
+    (vprobe GUEST:$KCALL (setint n (+ n 1))) (vprobe GUEST:$KRET (setint n (+ n 1)))
+    (vprobe GUEST:$UCALL (setint n (+ n 1))) (vprobe GUEST_WRITE:$POKE1 (setint n (+ n 1)))
+    (vprobe GUEST_READ:$POKE1 (setint n (+ n 1))) (vprobe Guest_PF (setint n (+ n 1)))
+    (vprobe Guest_BP 1) (vprobe VMMUnload (printf \"hits %d\n\" n))"
+  local i out=${VM%/*}/vprobe.out from
+  from=$(stat -c %s "$out")
+  for i in $(seq 200); do
+    "$VMRUN" vprobeLoad "$VM" "$script" >/dev/null || { problems+=" load-$i-failed"; break; }
+    (( i % 3 == 0 )) || "$VMRUN" vprobeReset "$VM"
+  done
+  "$VMRUN" vprobeReset "$VM"
+  local hits
+  hits=$(tail -c +$((from + 1)) "$out" | awk '/^hits / { s += $2 } END { print s + 0 }')
+  (( hits > 0 )) || problems+=" no-hits"
+  "$VMRUN" list | grep -q "$VM" || problems+=" vm-gone"
+  sleep 1
+  why=$(code_matches_elf) || problems+=" after: $why"
+  oks1=$(grep -c ': ok ' "$SERIAL")
+  (( oks1 > oks0 )) || problems+=" guest-stalled"
+  guest_ok || problems+=" guest-check($(grep -E 'BAD|killed|PANIC' "$SERIAL" | head -3))"
+  [[ -z $(tail -c +$((errfrom + 1)) "$err" 2>/dev/null) ]] || problems+=" errors($(tail -c +$((errfrom + 1)) "$err" | head -3))"
+  [[ -z $problems ]] && pass load-loop || fail load-loop "$problems (hits $hits)"
+}
+
+case_cookbook-current() {
+  # The committed cookbook scripts carry demo.syms's current addresses.
+  local f stale=""
+  for f in cookbook/*.vp; do
+    grep -q '; sym:' "$f" || continue
+    cookbook/fill-syms "$f" | cmp -s - "$f" || stale+=" $f"
+  done
+  [[ -z $stale ]] && pass cookbook-current ||
+    fail cookbook-current "stale addresses in$stale (run cookbook/fill-syms -i cookbook/*.vp)"
+}
+
+cookbook_run() {  # FILE SECONDS: its output, after fill-syms, vprobe.err checked
+  local f=$WORK/$(basename "$1") out=${VM%/*}/vprobe.out err=${VM%/*}/vprobe.err from efrom
+  cookbook/fill-syms "$1" > "$f" || return 1
+  from=$(stat -c %s "$out"); efrom=$(stat -c %s "$err" 2>/dev/null || echo 0)
+  "$VMRUN" vprobeLoadFile "$VM" "$f" >/dev/null || return 1
+  sleep "$2"
+  "$VMRUN" vprobeReset "$VM"; sleep 0.3
+  [[ -z $(tail -c +$((efrom + 1)) "$err" 2>/dev/null) ]] || return 1
+  tail -c +$((from + 1)) "$out"
+}
+
+case_cookbook() {
+  local problems="" out pids
+  out=$(cookbook_run cookbook/trace-kcall.vp 1) || problems+=" trace-kcall-failed"
+  awk '/^kcall_target\(/ { gsub(/[(),]/, " "); n++; if ($4 != $2 * 1000 + $3) bad++ }
+       END { exit !(n > 50 && !bad) }' <<<"$out" || problems+=" trace-kcall($(head -3 <<<"$out"))"
+  out=$(cookbook_run cookbook/calls-per-process.vp 1.5) || problems+=" calls-per-process-failed"
+  pids=$(sed -n 's/^caller: pid \([0-9]*\) started.*/\1/p' "$SERIAL" | sort -n | tr '\n' ' ')
+  [[ $(sed -En 's/^calls\[0x([0-9a-f]+), "caller"\].*/\1/p' <<<"$out" | while read -r p; do echo $((16#$p)); done |
+       sort -nu | tr '\n' ' ') == "$pids" ]] && ! grep '^calls\[' <<<"$out" | grep -qv '"caller"\]' ||
+    problems+=" calls-per-process(pids $pids: $(head -4 <<<"$out"))"
+  out=$(cookbook_run cookbook/kcall-latency.vp 1.5) || problems+=" kcall-latency-failed"
+  grep -qE '^ns\["kcall_target"\] == avg [0-9]+ count [1-9]' <<<"$out" || problems+=" kcall-latency($out)"
+  out=$(cookbook_run cookbook/watch-poke.vp 1.5) || problems+=" watch-poke-failed"
+  grep -qE '^writes\["poke_vars\[1\]"\] == avg [0-9]+ count [1-9]' <<<"$out" || problems+=" watch-poke($out)"
+  out=$(cookbook_run cookbook/user-calls.vp 1.5) || problems+=" user-calls-failed"
+  grep -q '^calls\[0x0, "user mode"\]' <<<"$out" && grep -q '^calls\[0x1, "user mode"\]' <<<"$out" &&
+    ! grep -q 'kernel mode' <<<"$out" || problems+=" user-calls($out)"
+  out=$(cookbook_run cookbook/pf-stack.vp 0.3) || problems+=" pf-stack-failed"
+  [[ $(grep -cE '^ ?[0-9]+ \(00000000005f[0-9a-f]{4}\): [0-9a-f]{16}$' <<<"$out") -gt 16 ]] ||
+    problems+=" pf-stack($(head -3 <<<"$out"))"
+  [[ -z $problems ]] && guest_ok && pass cookbook || fail cookbook "$problems"
+}
+
+for c in "${CASES[@]}"; do "case_$c"; done
+"$VMRUN" stop "$VM" >/dev/null || fail stop "vmrun stop failed"

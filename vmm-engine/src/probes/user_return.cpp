@@ -1,0 +1,40 @@
+#include "vmm-engine/src/probes/user_return.h"
+
+#include "vmm-engine/src/probes/guest_lookup.h"
+#include "vmm-engine/src/probes/segment_loader.h"
+#include "vmm-engine/vcpu.h"
+
+namespace vmm {
+namespace {
+// The RFLAGS bits iretq loads (reserved bits read as their fixed values).
+constexpr uint64_t kRflagsLoadable = 0x3d7fd5;
+}  // namespace
+
+bool userStateAtBpEntry(Vcpu& v, const Gprs& regs, const SpecialRegs& s, UserReturn& out,
+                        std::string& problem) {
+  uint64_t f[5];
+  if (!v.readLinear(regs.rsp, f, sizeof f) || (f[1] & 3) != 3) return false;
+  out.int3 = f[0] - 1;
+  out.view.gprs = regs;
+  out.view.gprs.rip = out.int3;
+  out.view.gprs.rflags = (f[2] & kRflagsLoadable) | 2;
+  out.view.gprs.rsp = f[3];
+  if (!loadSegment(v, uint16_t(f[1]), out.view.cs) || !isUserCode64(out.view.cs) ||
+      !loadSegment(v, uint16_t(f[4]), out.view.ss) || !isUserStack(out.view.ss)) {
+    problem = "a user-mode int3 at " + hexAddr(out.int3) +
+              " came from segments the monitor cannot return to (CS " + hexAddr(f[1]) +
+              ", SS " + hexAddr(f[4]) + ")";
+    return false;
+  }
+  out.sregs = s;
+  out.sregs.cs = out.view.cs;
+  out.sregs.ss = out.view.ss;
+  return true;
+}
+
+void returnToUser(Vcpu& v, const UserReturn& u, const Gprs& gprs) {
+  v.setSregs(u.sregs);
+  v.setGprs(gprs);
+}
+
+}  // namespace vmm

@@ -430,8 +430,14 @@ case_cookbook() {
   local first=$OUT
   vp -d 1.5 -s "$SYMS" "$VM" cookbook/syscalls-by-process.emt
   [[ $RC == 0 ]] || problems+=" syscalls($RC)"
-  grep -Eq '^ *[0-9]+ disker +[1-9][0-9]*$' <<<"${OUT%%bytes written*}" || problems+=" no-disker-disk-calls"
-  grep -Eq '^ *0x80 out +porter +[1-9][0-9]*$' <<<"$OUT" || problems+=" no-porter-port-0x80"
+  # A GUEST probe on syscall_dispatch: sysloop's bursts of 20 getpids,
+  # disker's disk calls, each with the pid the guest gave the process.
+  local getpids pid
+  getpids=$(awk '$3 == "sysloop" && $4 == "getpid" { print $5 }' <<<"$OUT")
+  [[ ${getpids:-0} -ge 20 ]] || problems+=" getpids=$getpids"
+  pid=$(sed -n "s/^sysloop: pid \([0-9]*\) started.*/\1/p" "${VM%/*}/serial.log" | tail -1)
+  awk -v p="$pid" '$1 == p && $2 == 0 && $3 == "sysloop" { f = 1 } END { exit !f }' <<<"$OUT" || problems+=" sysloop-pid"
+  grep -Eq '^ *[0-9]+ +4 disker +disk +[1-9][0-9]* ' <<<"$OUT" || problems+=" no-disker-disk-calls"
   [[ -z $problems ]] && pass cookbook || fail cookbook "$problems: $first $OUT $ERR"
 }
 

@@ -152,10 +152,6 @@ struct action<g::record_spec> {
   }
 };
 template <>
-struct action<g::no_field_offset> {
-  static void apply0(ParseState& st) { st.exprs.push_back(nullptr); }
-};
-template <>
 struct action<g::implicit_int> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
@@ -166,7 +162,7 @@ struct action<g::implicit_int> {
   }
 };
 template <>
-struct action<g::field_decl> {
+struct action<g::sparse_field> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
     FieldDecl f;
@@ -176,6 +172,23 @@ struct action<g::field_decl> {
     f.loc = st.loc(in);
     st.records.back()->fields.push_back(std::move(f));
   }
+};
+// Each name of `type a, b;` is a field; the type stays on its stack for
+// the next name and goes with the whole declaration.
+template <>
+struct action<g::field_declarator> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    FieldDecl f;
+    f.decl = st.popDecl();
+    f.type = st.types.back();
+    f.loc = st.loc(in);
+    st.records.back()->fields.push_back(std::move(f));
+  }
+};
+template <>
+struct action<g::plain_field> {
+  static void apply0(ParseState& st) { st.types.pop_back(); }
 };
 
 template <>

@@ -127,13 +127,17 @@ struct external_type : seq<one<'$'>, ident_raw, one<'.'>, ident_raw, sp> {};
 struct record_tag : seq<identifier, sp> {};
 // `@0x54`: the offset of a field in a sparse struct.
 struct field_offset : seq<p<'@'>, must<unary_expr>> {};
-struct no_field_offset : success {};
 // A sparse field may omit its type (`@0x54 lastIntIdx;`): it is an int.
 struct implicit_int : success {};
 struct field_type : sor<seq<at<sor<c_type_word, emmett_type_word, kw_struct, kw_union, kw_enum, one<'$'>, typedef_name>>, type_spec>, implicit_int> {};
 struct field_end : p<';'> {};
-// One field: `[@off] [type] declarator;`.
-struct field_decl : seq<sor<field_offset, no_field_offset>, field_type, must<declarator>, must<field_end>> {};
+// `@off [type] declarator;`: a sparse field names one field.
+struct sparse_field : seq<field_offset, field_type, must<declarator>, must<field_end>> {};
+// `type a, *b, c[4];`: as in C, several fields of one type.
+struct field_declarator : seq<declarator> {};
+struct field_more : seq<p<','>, must<field_declarator>> {};
+struct plain_field : seq<field_type, must<field_declarator>, star<field_more>, must<field_end>> {};
+struct field_decl : sor<sparse_field, plain_field> {};
 struct record_close : p<'}'> {};
 struct record_body : seq<p<'{'>, star<not_at<one<'}'>>, must<field_decl>>, must<record_close>> {};
 struct record_kw : sor<kw_struct, kw_union> {};

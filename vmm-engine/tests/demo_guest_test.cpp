@@ -11,28 +11,12 @@
 #include <unistd.h>
 
 #include "booted.h"
+#include "demo_run.h"
 #include "vmm-engine/hooks.h"
 
 using namespace vmm_test;
 
 namespace {
-
-std::string demoDir() {
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  std::string p = n > 0 ? std::string(exe, size_t(n)) : "";
-  // build/tests/vmm-engine_tests -> repository root
-  for (int i = 0; i < 3 && !p.empty(); ++i) p = p.substr(0, p.rfind('/'));
-  return p + "/guests/demo";
-}
-
-std::map<std::string, uint64_t> readSyms(const std::string& path) {
-  std::map<std::string, uint64_t> m;
-  std::ifstream f(path);
-  std::string addr, type, name;
-  while (f >> addr >> type >> name) m[name] = std::stoull(addr, nullptr, 16);
-  return m;
-}
 
 // Task layout documented in guests/demo/README.md.
 constexpr uint64_t kPidOffset = 0x1a8, kCommOffset = 0x3f0;
@@ -104,39 +88,6 @@ bool allReported(const std::string& log) {
   for (const char* r : kReports)
     if (log.find(r) == std::string::npos) return false;
   return log.find(" iterations in 1 s\n") != std::string::npos;
-}
-
-struct DemoRun {
-  std::unique_ptr<vmm::Vm> vm;
-  std::unique_ptr<vmx::DeviceSet> devs;
-  std::string serialPath;
-};
-
-DemoRun startDemo(const std::string& name, unsigned vcpus,
-                  const std::string& cmdline) {
-  DemoRun r;
-  vmm::VmConfig cfg;
-  cfg.memMiB = 64;
-  cfg.numVcpus = vcpus;
-  cfg.imagePath = demoDir() + "/demo.elf";
-  cfg.cmdline = cmdline;
-  cfg.diskSectors = 16 * 2048;
-  INFO("demo guest image " << cfg.imagePath << " (run `make guest`)");
-  REQUIRE(access(cfg.imagePath.c_str(), R_OK) == 0);
-  std::string err;
-  r.vm = vmm::Vm::create(cfg, err);
-  INFO(err);
-  REQUIRE(r.vm);
-  vmx::DeviceConfig dc;
-  dc.serialLog = r.serialPath = tempDir() + "/" + name + ".serial.log";
-  dc.diskPath = tempDir() + "/" + name + ".disk.img";
-  dc.diskSectors = cfg.diskSectors;
-  std::remove(dc.serialLog.c_str());
-  std::remove(dc.diskPath.c_str());
-  r.devs = vmx::DeviceSet::attach(*r.vm, dc, err);
-  INFO(err);
-  REQUIRE(r.devs);
-  return r;
 }
 
 void bootMix(unsigned vcpus) {

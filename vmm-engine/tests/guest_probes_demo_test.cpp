@@ -1,0 +1,135 @@
+// Guest probes on the demo guest: kernel, user-mode, data and exception
+// probes armed while its `caller`, `poker` and `pager` workloads run;
+// after unload (also when the VM stopped with the probes armed, and after
+// many loads and unloads) its code is byte for byte what demo.elf holds.
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <elf.h>
+#include <thread>
+
+#include "demo_run.h"
+#include "probe_run.h"
+
+using namespace vmm_test;
+
+namespace {
+
+// Every read-only PT_LOAD segment of the image (code and constants): its
+// physical address and bytes.
+std::vector<std::pair<uint64_t, std::vector<uint8_t>>> readOnlySegments(const std::string& elf) {
+  std::ifstream f(elf, std::ios::binary);
+  std::vector<uint8_t> d((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> out;
+  REQUIRE(d.size() >= sizeof(Elf64_Ehdr));
+  Elf64_Ehdr eh;
+  memcpy(&eh, d.data(), sizeof eh);
+  for (unsigned i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    REQUIRE(eh.e_phoff + (i + 1) * sizeof ph <= d.size());
+    memcpy(&ph, d.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_type != PT_LOAD || (ph.p_flags & PF_W)) continue;
+    REQUIRE(ph.p_offset + ph.p_filesz <= d.size());
+    out.push_back({ph.p_paddr, {d.begin() + long(ph.p_offset),
+                                d.begin() + long(ph.p_offset + ph.p_filesz)}});
+  }
+  return out;
+}
+
+// Checks the guest's code against demo.elf, naming the first difference.
+void checkCodeIsPristine(vmm::Vm& vm) {
+  auto segments = readOnlySegments(demoDir() + "/demo.elf");
+  REQUIRE(segments.size() >= 2);  // kernel text and constants, user program
+  for (auto& [paddr, bytes] : segments) {
+    std::vector<uint8_t> now(bytes.size());
+    REQUIRE(vm.memory().read(paddr, now.data(), now.size()));
+    size_t diff = 0;
+    while (diff < now.size() && now[diff] == bytes[diff]) ++diff;
+    INFO("segment at " << std::hex << paddr << ": first difference at +" << diff);
+    CHECK(diff == now.size());
+  }
+}
+
+void waitFor(const std::string& path, const std::string& text) {
+  for (int i = 0; i < 100 && slurp(path).find(text) == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(slurp(path).find(text) != std::string::npos);
+}
+
+std::string hex(uint64_t v) {
+  char b[24];
+  snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
+  return b;
+}
+
+std::string everyKindOfProbe() {
+  auto syms = readSyms(demoDir() + "/demo.syms");
+  uint64_t poke1 = syms.at("poke_vars") + 8;
+  return "(definteger k) (definteger u) (definteger w) (definteger r) (definteger pf)"
+         "(vprobe GUEST:" + hex(syms.at("kcall_target")) + " (setint k (+ k 1)))"
+         "(vprobe GUEST:" + hex(syms.at("kcall_target_ret")) + " 1)"
+         "(vprobe GUEST:" + hex(syms.at("ucall_target")) + " (setint u (+ u 1)))"
+         "(vprobe GUEST_WRITE:" + hex(poke1) + " (setint w (+ w 1)))"
+         "(vprobe GUEST_READ:" + hex(poke1) + " (setint r (+ r 1)))"
+         "(vprobe Guest_PF (setint pf (+ pf 1))) (vprobe Guest_BP 1)"
+         "(vprobe VMMUnload (printf \"k %d u %d w %d r %d pf %d\\n\" k u w r pf))";
+}
+
+bool guestHealthy(const std::string& serial) {
+  return serial.find("BAD") == std::string::npos && serial.find("killed") == std::string::npos &&
+         serial.find("PANIC") == std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("demo guest: probes armed when the VM stops leave no trace after unload",
+          "[kvm][demo][guest-probes]") {
+  if (!kvmOrSkip("demo guest with guest probes")) return;
+  DemoRun d = startDemo("probes-stop", 2, "procs=caller,poker,pager");
+  std::string err;
+  REQUIRE(d.vm->start(err));
+  waitFor(d.serialPath, "caller: cpu 1 round 1: ok");
+  ProbeRun run(*d.vm);
+  REQUIRE(run.load(everyKindOfProbe()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  uint64_t hits = run.probes->guestProbes()->hits();
+  d.vm->requestStop();  // stops with every probe armed
+  d.vm->wait();
+  CHECK(hits > 100);
+  std::string out = run.unload();
+  INFO(out);
+  CHECK(out.find("k 0 u 0") == std::string::npos);
+  CHECK(d.vm->breakpoints().size() == 0);
+  CHECK(d.vm->memoryLayout().slotCount() == 1);
+  checkCodeIsPristine(*d.vm);
+  CHECK(guestHealthy(slurp(d.serialPath)));
+  CHECK(run.reports.empty());
+}
+
+TEST_CASE("demo guest: 100 loads and unloads while it runs", "[kvm][demo][guest-probes]") {
+  if (!kvmOrSkip("demo guest with guest probes")) return;
+  DemoRun d = startDemo("probes-loop", 2, "procs=caller,poker,pager");
+  std::string err;
+  REQUIRE(d.vm->start(err));
+  waitFor(d.serialPath, "caller: cpu 1 round 1: ok");
+  std::string src = everyKindOfProbe();
+  uint64_t hits = 0;
+  for (int i = 0; i < 100; ++i) {
+    ProbeRun run(*d.vm);
+    REQUIRE(run.load(src));
+    std::this_thread::sleep_for(std::chrono::milliseconds(i % 10 == 0 ? 50 : 2));
+    hits += run.probes->guestProbes()->hits();
+    run.unload();
+    REQUIRE(run.reports.empty());
+  }
+  CHECK(hits > 0);
+  CHECK(d.vm->breakpoints().size() == 0);
+  CHECK(d.vm->memoryLayout().slotCount() == 1);
+  checkCodeIsPristine(*d.vm);  // while the guest runs
+  size_t rounds = slurp(d.serialPath).size();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::string serial = slurp(d.serialPath);
+  CHECK(serial.size() > rounds);  // still working
+  CHECK(guestHealthy(serial));
+  d.vm->requestStop();
+  d.vm->wait();
+}

@@ -61,14 +61,14 @@ SExpr convertInt(SExpr v, uint64_t size, bool isSigned) {
 
 bool isStr(const ast::Expr& e) { return e.type->isString() || e.toString; }
 
-}  // namespace
-
 // Every form gets the location of the expression it computes unless a
 // part of it already has a more precise one (the source map, printer.h).
-static SExpr located(SExpr v, Location loc) {
+SExpr located(SExpr v, Location loc) {
   if (!v.loc.line) v.loc = loc;
   return v;
 }
+
+}  // namespace
 
 SExpr Lowerer::value(ast::Expr& e) {
   if (e.cat == ValueCat::Target) {

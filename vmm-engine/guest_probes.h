@@ -144,6 +144,8 @@ class GuestProbes : public TrapHandler {
   Handlers readHandlers();
   SiteMap rebuild(const Handlers& handlers);  // returns the old sites
   void finishUserTrap(Vcpu& v, const SiteMap& before);
+  void retireUserCode();
+  bool atUserSite(Vcpu& v);
   void plantSite(uint64_t gpa);
   void reportOnce(const std::string& line);
   bool kernelHit(Hit& h);

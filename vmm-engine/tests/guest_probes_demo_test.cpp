@@ -133,3 +133,28 @@ TEST_CASE("demo guest: 100 loads and unloads while it runs", "[kvm][demo][guest-
   d.vm->requestStop();
   d.vm->wait();
 }
+
+// On this host a kick can leave a vCPU with the #BP of a user-mode int3
+// still pending (GuestProbes::retireUserCode): unloads must not let it
+// reach the guest. One vCPU calling the probed function in a loop hits
+// that window within a few hundred unloads.
+TEST_CASE("demo guest: user-mode probes unloaded 300 times, the guest never sees their #BP",
+          "[kvm][demo][guest-probes]") {
+  if (!kvmOrSkip("demo guest with user-mode probes")) return;
+  DemoRun d = startDemo("probes-user-loop", 1, "procs=caller");
+  std::string err;
+  REQUIRE(d.vm->start(err));
+  waitFor(d.serialPath, "caller: cpu 0 round 1: ok");
+  auto syms = readSyms(demoDir() + "/demo.syms");
+  std::string src = "(vprobe GUEST:" + hex(syms.at("ucall_target")) + ")";
+  for (int i = 0; i < 300; ++i) {
+    ProbeRun run(*d.vm);
+    REQUIRE(run.load(src));
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    run.unload();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(guestHealthy(slurp(d.serialPath)));
+  d.vm->requestStop();
+  d.vm->wait();
+}

@@ -7,6 +7,8 @@
 #include "vmm-engine/guest_probes.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "vmm-engine/src/probes/exception_vectors.h"
 #include "vmm-engine/src/probes/guest_lookup.h"
@@ -164,8 +166,63 @@ void GuestProbes::arm() {
   });
 }
 
+// User-mode int3s go first, while the #BP handler stays trapped. On this
+// host a vCPU can leave KVM_RUN (a kick) after its user code executed one
+// of them and before the #BP reaches the guest's handler: the #BP is then
+// still pending, invisible to user space, and is delivered at the next
+// entry. Such a vCPU sits in user mode right after a planted address; so
+// does one the monitor just returned there past an emulated instruction.
+// Each of those must enter the guest once, which delivers a pending #BP
+// to the still-trapped handler (it finds the int3 gone and returns to the
+// user instruction), before the handler trap may go.
+void GuestProbes::retireUserCode() {
+  std::vector<uint8_t> suspect(vm_.numVcpus());
+  std::vector<Gprs> parked(vm_.numVcpus());
+  vm_.stopWorld(
+      [&] {
+        for (const auto& c : plan_.code) {
+          if (!c.user) continue;
+          if (auto it = sites_.find(c.gpa); it != sites_.end()) it->second->dead.store(true);
+          auto p = std::find(planted_.begin(), planted_.end(), c.gpa);
+          if (p == planted_.end()) continue;
+          planted_.erase(p);
+          vm_.breakpoints().remove(c.gpa);
+        }
+      },
+      [&](Vcpu& v) {
+        suspect[v.index()] = atUserSite(v);
+        if (const Gprs* g = v.gprs()) parked[v.index()] = *g;
+      });
+  for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
+    if (!suspect[i]) continue;
+    Vcpu& v = vm_.vcpu(i);
+    auto realExits = [&] { ExitCounts c = v.counts(); return c.total - c[ExitKind::Kick]; };
+    uint64_t before = realExits();
+    for (int tries = 0; tries < 500; ++tries) {
+      bool moved = false;
+      v.call([&] {
+        const Gprs* g = v.gprs();
+        moved = !g || g->rip != parked[i].rip || g->rsp != parked[i].rsp;
+      });
+      if (moved || realExits() != before || vm_.stopInfo().reason != StopReason::Running) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+}
+
+// In user mode, right after one of the planted user-mode addresses.
+bool GuestProbes::atUserSite(Vcpu& v) {
+  const Gprs* g = v.gprs();
+  const SpecialRegs* s = v.sregs();
+  uint64_t gpa;
+  if (!g || !s || (s->cs.selector & 3) != 3 || !v.translate(g->rip - 1, gpa)) return false;
+  auto it = sites_.find(gpa);
+  return it != sites_.end() && it->second->userCode;
+}
+
 void GuestProbes::disarm() {
   if (!armed_) return;
+  if (plan_.needsUserTrap()) retireUserCode();
   SiteMap old;
   auto finish = [&](Vcpu& v) { finishUserTrap(v, old); };
   vm_.stopWorld([&] {

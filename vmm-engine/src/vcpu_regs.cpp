@@ -138,21 +138,32 @@ const SpecialRegs* Vcpu::sregs() {
   return &sregs_;
 }
 
+// The interrupt bitmap of kvm_sregs is not state to hand back: setting it
+// makes KVM queue that interrupt (again), and KVM keeps its own interrupt
+// state through a KVM_SET_SREGS anyway. A KVM that still reports an
+// interrupt it already delivered (this host does) would have the guest
+// take it twice: every user-mode probe hit a timer tick more.
+namespace {
+void clearInterruptBitmap(kvm_sregs& k) { memset(k.interrupt_bitmap, 0, sizeof k.interrupt_bitmap); }
+}  // namespace
+
 bool Vcpu::setSregs(const SpecialRegs& s) {
   if (syncMask_ & KVM_SYNC_X86_SREGS) {
     // SAFETY: as in setGprs(). The synced copy is KVM's own from this
-    // exit, so the fields we do not model round-trip unchanged.
+    // exit, so the other fields we do not model round-trip unchanged.
     toKvm(s, run_->s.regs.sregs);
+    clearInterruptBitmap(run_->s.regs.sregs);
     run_->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
     sregs_ = s;
     cached_ |= kSregs;
     return true;
   }
   kvm_sregs k;
-  // Start from KVM's copy so the fields we do not model (the pending
-  // interrupt bitmap) round-trip unchanged.
+  // Start from KVM's copy so the other fields we do not model round-trip
+  // unchanged.
   if (ioctl(fd_, KVM_GET_SREGS, &k) < 0) return false;
   toKvm(s, k);
+  clearInterruptBitmap(k);
   if (ioctl(fd_, KVM_SET_SREGS, &k) < 0) return false;
   sregs_ = s;
   cached_ |= kSregs;

@@ -158,3 +158,32 @@ TEST_CASE("demo guest: user-mode probes unloaded 300 times, the guest never sees
   d.vm->requestStop();
   d.vm->wait();
 }
+
+// A user-mode hit sets the vCPU's special registers (the return to user
+// mode): the interrupt KVM reports as injected must not be queued again
+// (it was, once: the guest then took a timer tick per hit).
+TEST_CASE("demo guest: user-mode probe hits leave the timer at its rate",
+          "[kvm][demo][guest-probes]") {
+  if (!kvmOrSkip("demo guest with user-mode probes")) return;
+  DemoRun d = startDemo("probes-ticks", 1, "bench=ucall");
+  std::string err;
+  REQUIRE(d.vm->start(err));
+  waitFor(d.serialPath, "ucallbench: pid 1");
+  auto syms = readSyms(demoDir() + "/demo.syms");
+  uint64_t ticksGpa = syms.at("shared_info") - 0xffffffff80000000ull;  // ticks[0]
+  ProbeRun run(*d.vm);
+  REQUIRE(run.load("(vprobe GUEST:" + hex(syms.at("ucall_target")) + ")"));
+  uint64_t t0 = 0, t1 = 0;
+  d.vm->memory().read(ticksGpa, &t0, 8);
+  uint64_t h0 = run.probes->guestProbes()->hits();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  d.vm->memory().read(ticksGpa, &t1, 8);
+  uint64_t hits = run.probes->guestProbes()->hits() - h0;
+  run.unload();
+  INFO("ticks in 1 s with " << hits << " hits: " << t1 - t0);
+  CHECK(hits > 1000);
+  CHECK(t1 - t0 >= 80);
+  CHECK(t1 - t0 <= 120);  // hz=100
+  d.vm->requestStop();
+  d.vm->wait();
+}

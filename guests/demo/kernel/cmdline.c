@@ -19,7 +19,7 @@ static uint32_t number(const char *s, uint32_t n) {
 
 static const char *const prog_names[] = {
     "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
-    "compute", "caller", "poker"};
+    "compute", "caller", "poker", "ucallbench"};
 
 /* procs=a,b,c: run only these processes of the default mix. */
 static uint32_t parse_procs(const char *s, uint32_t n) {
@@ -45,6 +45,8 @@ void parse_cmdline(const char *c) {
     const char *w = c + i;
     if (word_is(w, n, "bench=out"))
       opts.progs = 1u << PROG_OUTBENCH;
+    else if (word_is(w, n, "bench=ucall"))
+      opts.progs = 1u << PROG_UCALLBENCH;
     else if (word_is(w, n, "bench=compute"))
       opts.progs = 1u << PROG_COMPUTE;
     else if (word_is(w, n, "triplefault"))

@@ -83,7 +83,7 @@ struct shared_info {
 #define USER_MAGIC 0x5245535550454d44ull /* "DEMOUSER" */
 enum user_prog { PROG_SYSLOOP, PROG_DISKER, PROG_PORTER, PROG_PAGER,
                  PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, PROG_CALLER,
-                 PROG_POKER, NR_PROGS };
+                 PROG_POKER, PROG_UCALLBENCH, NR_PROGS };
 struct user_table {
   uint64_t magic;
   uint64_t entry[NR_PROGS];

@@ -72,3 +72,25 @@ void poker_main(int cpu) {
     sleep_ticks(1);
   }
 }
+
+/* bench=ucall: ucall_target in a tight loop, the calls per second
+ * reported, so that the cost of a user-mode probe on it can be measured
+ * (bench/dynamic_probe.cpp). */
+void ucallbench_main(int cpu) {
+  announce(cpu);
+  uint64_t sum = 0;
+  for (;;) {
+    uint64_t n = 0, t0 = ticks(cpu);
+    while (ticks(cpu) - t0 < info()->hz) {
+      for (uint64_t i = 0; i < 64; i++) sum += ucall_target(n, i);
+      n += 64;
+    }
+    struct line l = {.n = 0};
+    say(&l, "ucallbench: ");
+    say_num(&l, n);
+    say(&l, " calls in 1 s (");
+    say_num(&l, sum & 1);
+    say(&l, ")");
+    say_end(&l);
+  }
+}

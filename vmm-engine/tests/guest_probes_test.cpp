@@ -153,6 +153,26 @@ TEST_CASE("dynamic probes: the same address twice in a script fires both",
   CHECK(run.unload() == "150 11325\n");
 }
 
+TEST_CASE("dynamic probes: the emulated instruction's write fires a data probe",
+          "[kvm][guest-probes]") {
+  if (!kvmOrSkip("dynamic probe guest")) return;
+  // fn's push rbp (emulated by the monitor at each hit) writes 0x6ff0 on
+  // vCPU 0's boot stack, which a write probe watches; the calls' return
+  // addresses (written by the guest) go to 0x6ff8, on the same page.
+  CallLoop c;
+  Booted b = boot("dynprobe-side-effect", c.g);
+  ProbeRun run(*b.vm);
+  std::string src = fill(R"((definteger hits) (definteger pushes) (definteger other)
+    (vprobe GUEST:%FN% (setint hits (+ hits 1)))
+    (vprobe GUEST_WRITE:0x6ff0
+      (cond ((== (getguest 0x6ff0) RBP) (setint pushes (+ pushes 1))) (1 (setint other (+ other 1)))))
+    (vprobe VMMUnload (printf "%d %d %d\n" hits pushes other)))",
+                         "%FN%", at(c.g, c.fn));
+  REQUIRE(run.load(src));
+  CHECK(runToEnd(b).exitCode == 0);
+  CHECK(run.unload() == "150 150 0\n");
+}
+
 TEST_CASE("dynamic probes: a fault of the displaced instruction reaches the guest once",
           "[kvm][guest-probes]") {
   if (!kvmOrSkip("dynamic probe fault guest")) return;

@@ -26,6 +26,7 @@ TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
 TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
 TOOL_LIBS_vprobe  := emmett2vp vmx-engine vmm-engine vp
 BENCH_LIBS_vp_ops := vp
+BENCH_LIBS_engine_load := emmett2vp vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
 BENCH_LIBS        := vmx-engine vmm-engine vp emmett2vp   # benches not listed
 # Objects a test binary needs beyond its libraries: the VMM tests boot

@@ -12,7 +12,7 @@ ROOT=$PWD
 BIN=$ROOT/${BUILD:-build}/bin
 VPROBE=$BIN/vprobe VMRUN=$BIN/vmrun
 NOVM_CASES=(usage emmett-error not-running)
-VM_CASES=(counting latency profile duration sigint-sigterm pipe-closed inline-code symbols list exit-ends
+VM_CASES=(counting latency profile duration sigint-sigterm unprinted-aggregates pipe-closed inline-code symbols list exit-ends
           runtime-error engine-refusal vp-input several-files replaced vm-stops refusals
           cookbook)
 
@@ -229,6 +229,22 @@ case_sigint-sigterm() {
   local size; size=$(stat -c %s "${VM%/*}/vprobe.out"); sleep 0.3
   [[ $(stat -c %s "${VM%/*}/vprobe.out") == "$size" ]] || problems+=" still-printing"
   [[ -z $problems ]] && pass sigint-sigterm || fail sigint-sigterm "$problems: $out"
+}
+
+case_unprinted-aggregates() {
+  # As with DTrace: an aggregate the script fills but never prints is
+  # shown when the run ends (after the script's own unload output, in the
+  # reference's logaggr format); one the script prints is not shown twice.
+  vp -d 1 -c 'Out { ports[ARG0]++; } HV_Exit { exits[VCPUID]++; }
+              VMXUnload { printf("own\n"); printa(exits, "%=d %count$d"); }' "$VM"
+  local problems=""
+  [[ $RC == 0 && -z $ERR ]] || problems+=" rc=$RC err=$ERR"
+  [[ $(head -1 <<<"$OUT") == own ]] || problems+=" own-not-first"
+  [[ $(grep -c '^aggr: ' <<<"$OUT") == 1 ]] || problems+=" headers"
+  grep -q '^aggr: ports (1 integer key) (0 string keys)$' <<<"$OUT" || problems+=" no-ports-header"
+  # porter writes port 0x80 all the time
+  grep -q '^ports\[0x80\] == avg 1 count [1-9][0-9]* min 1 max 1 latest 1$' <<<"$OUT" || problems+=" no-0x80-row"
+  [[ -z $problems ]] && pass unprinted-aggregates || fail unprinted-aggregates "$problems: $OUT"
 }
 
 case_pipe-closed() {

@@ -6,6 +6,7 @@
 
 #include "emmett2vp/emmett2vp.h"
 #include "vmx-engine/config_file.h"
+#include "vp/aggregate_printing.h"
 
 namespace vprobe {
 namespace {
@@ -61,7 +62,9 @@ bool compileEmmett(const Options& o, vp::Version target, PreparedScript& out) {
 }  // namespace
 
 bool prepareScript(const Options& options, vp::Version target, PreparedScript& out) {
-  return options.vp ? prepareVp(options, out) : compileEmmett(options, target, out);
+  if (!(options.vp ? prepareVp(options, out) : compileEmmett(options, target, out))) return false;
+  out.vp = vp::withUnloadPrinting(out.vp);
+  return true;
 }
 
 }  // namespace vprobe

@@ -24,7 +24,9 @@ struct PreparedScript {
 // False after printing the errors to stderr (emmett's diagnostics,
 // "FILE:LINE:COL: error: ...", or an unreadable file). Warnings are
 // printed too. `target` is the newest VP the engine accepts: a script
-// needing more is an error at the line that needs it.
+// needing more is an error at the line that needs it. Aggregates the
+// script never prints get printed when it is unloaded
+// (vp/aggregate_printing.h).
 bool prepareScript(const Options& options, vp::Version target, PreparedScript& out);
 
 }  // namespace vprobe

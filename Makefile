@@ -39,19 +39,26 @@ SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # GCC 12 reports false maybe-uninitialized warnings inside libstdc++ when
 # sanitizing; they are not about our code.
 SANWARN   := -Wno-maybe-uninitialized
+# -O1 as the sanitizers' documentation advises: fast enough to run, and it
+# compiles in about half the time of -O2 under instrumentation.
+OPT       := -O1
 else
 BUILD     ?= build
 SANFLAGS  :=
 SANWARN   :=
+OPT       := -O2
 endif
 
 CXX       ?= g++
-CXXFLAGS  ?= -O2 -g
+CXXFLAGS  ?= $(OPT) -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(SANFLAGS) $(SANWARN)
 LDFLAGS   += $(SANFLAGS) -pthread
 LDLIBS    += -lZydis
 
 DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev
+
+# The builds behind test, demo and bench use every core (CI has two).
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps test demo bench clean guest san-tests
 .DEFAULT_GOAL := all
@@ -86,8 +93,13 @@ $(foreach l,$(LIBS),$(if $(call lib_srcs,$(l)),$(eval $(call LIB_RULE,$(l)))))
 
 libs_of    = $(foreach l,$(1),$(if $(call lib_srcs,$(l)),$(BUILD)/lib/lib$(l).a))
 
+# Test code is built without optimization: it compiles in half the time,
+# and the code under test (the libraries) keeps its flags.
+CATCH_MAIN := $(BUILD)/obj/tests/catch_main.o
+$(foreach l,$(LIBS),$(call test_objs,$(l))) $(CATCH_MAIN): OPT := -O0
+
 define TEST_RULE
-$(BUILD)/tests/$(1)_tests: $(call test_objs,$(1)) $(TEST_EXTRA_$(1)) $(call libs_of,$(1) $(NEEDS_$(1)))
+$(BUILD)/tests/$(1)_tests: $(call test_objs,$(1)) $(CATCH_MAIN) $(TEST_EXTRA_$(1)) $(call libs_of,$(1) $(NEEDS_$(1)))
 	@mkdir -p $$(dir $$@)
 	@$(if $(Q),echo "  LINK    $$@")
 	$(Q)$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
@@ -127,19 +139,19 @@ deps:
 SAN_TESTS := vp emmett2vp
 
 san-tests:
-	$(MAKE) SAN=1 $(foreach l,$(SAN_TESTS),$(if $(wildcard $(l)/tests/*.cpp),build-san/tests/$(l)_tests))
+	$(MAKE) -j$(JOBS) SAN=1 $(foreach l,$(SAN_TESTS),$(if $(wildcard $(l)/tests/*.cpp),build-san/tests/$(l)_tests))
 
 test: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	$(MAKE) san-tests
 	BUILD=$(BUILD) ./tests/run-all
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	BUILD=$(BUILD) ./guests/demo/run-demo
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	BUILD=$(BUILD) ./bench/run-all
 
 clean:

@@ -106,6 +106,9 @@ struct Expr : Node {
   const Type* type = nullptr;  // set by the type checker
   ValueCat cat = ValueCat::RValue;
   bool toString = false;  // a char array read as a string (getgueststr)
+  // Levels of the subtree rooted here, set by the parser, which bounds it
+  // (kMaxExprDepth) so that the passes' recursion over it stays bounded.
+  uint32_t height = 1;
 };
 
 struct IntLit : Expr {

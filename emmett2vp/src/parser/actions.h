@@ -33,7 +33,7 @@ struct action<g::int_lit> {
   static void apply(const Input& in, ParseState& st) {
     uint64_t v = 0;
     if (!parseIntLiteral(in.string(), v)) st.diags.error(st.loc(in)) << "integer literal '" << in.string() << "' does not fit in 64 bits";
-    st.exprs.push_back(std::make_unique<IntLit>(st.loc(in), v));
+    st.pushExpr(std::make_unique<IntLit>(st.loc(in), v));
   }
 };
 
@@ -55,7 +55,7 @@ template <>
 struct action<g::string_lits> {
   template <typename Input>
   static void apply(const Input&, ParseState& st) {
-    st.exprs.push_back(std::make_unique<StrLit>(st.pendingStringLoc, std::move(st.pendingString)));
+    st.pushExpr(std::make_unique<StrLit>(st.pendingStringLoc, std::move(st.pendingString)));
     st.pendingString.clear();
     st.pendingStringOpen = false;
   }
@@ -67,7 +67,7 @@ struct action<g::char_lit> {
   static void apply(const Input& in, ParseState& st) {
     std::string s = in.string();
     std::string v = decodeEscapes(std::string_view(s).substr(1, s.size() - 2));
-    st.exprs.push_back(std::make_unique<IntLit>(st.loc(in), v.empty() ? 0 : static_cast<unsigned char>(v[0])));
+    st.pushExpr(std::make_unique<IntLit>(st.loc(in), v.empty() ? 0 : static_cast<unsigned char>(v[0])));
   }
 };
 
@@ -272,7 +272,7 @@ template <>
 struct action<g::ident_expr> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
-    st.exprs.push_back(std::make_unique<Ident>(st.loc(in), tokenText(in)));
+    st.pushExpr(std::make_unique<Ident>(st.loc(in), tokenText(in)));
   }
 };
 template <>
@@ -292,7 +292,7 @@ struct action<g::call_expr> {
     auto c = std::make_unique<Call>(loc, std::move(name));
     for (size_t i = mark; i < st.exprs.size(); ++i) c->args.push_back(std::move(st.exprs[i]));
     st.exprs.resize(mark);
-    st.exprs.push_back(std::move(c));
+    st.pushExpr(std::move(c));
   }
 };
 template <>
@@ -312,7 +312,7 @@ struct action<g::index_suffix> {
     auto ix = std::make_unique<Index>(loc, std::move(st.exprs[mark - 1]));
     for (size_t i = mark; i < st.exprs.size(); ++i) ix->keys.push_back(std::move(st.exprs[i]));
     st.exprs.resize(mark - 1);
-    st.exprs.push_back(std::move(ix));
+    st.pushExpr(std::move(ix));
   }
 };
 template <>
@@ -326,7 +326,7 @@ struct member_action {
     auto [name, loc] = std::move(st.names.back());
     st.names.pop_back();
     auto base = st.popExpr();
-    st.exprs.push_back(std::make_unique<Member>(loc, std::move(base), std::move(name), Arrow));
+    st.pushExpr(std::make_unique<Member>(loc, std::move(base), std::move(name), Arrow));
   }
 };
 template <>
@@ -339,7 +339,7 @@ struct postfix_action {
   static void apply0(ParseState& st) {
     auto e = st.popExpr();
     Location loc = e->loc;
-    st.exprs.push_back(std::make_unique<IncDec>(loc, Inc, false, std::move(e)));
+    st.pushExpr(std::make_unique<IncDec>(loc, Inc, false, std::move(e)));
   }
 };
 template <>
@@ -372,7 +372,7 @@ struct prefix_incdec_action {
     st.popOp();
     Location loc = st.opLocs.back();
     st.opLocs.pop_back();
-    st.exprs.push_back(std::make_unique<IncDec>(loc, Inc, true, st.popExpr()));
+    st.pushExpr(std::make_unique<IncDec>(loc, Inc, true, st.popExpr()));
   }
 };
 template <>
@@ -386,7 +386,7 @@ struct action<g::prefix_expr> {
     std::string op = st.popOp();
     Location loc = st.opLocs.back();
     st.opLocs.pop_back();
-    st.exprs.push_back(std::make_unique<Unary>(loc, std::move(op), st.popExpr()));
+    st.pushExpr(std::make_unique<Unary>(loc, std::move(op), st.popExpr()));
   }
 };
 template <>
@@ -395,7 +395,7 @@ struct action<g::cast_expr> {
   static void apply(const Input& in, ParseState& st) {
     auto operand = st.popExpr();
     Declarator d = st.popDecl();
-    st.exprs.push_back(std::make_unique<Cast>(st.loc(in), st.popType(), d.pointers, std::move(operand)));
+    st.pushExpr(std::make_unique<Cast>(st.loc(in), st.popType(), d.pointers, std::move(operand)));
   }
 };
 template <>
@@ -405,7 +405,7 @@ struct action<g::sizeof_type> {
     Location loc = st.opLocs.back();
     st.opLocs.pop_back();
     Declarator d = st.popDecl();
-    st.exprs.push_back(std::make_unique<SizeofType>(loc, st.popType(), d.pointers));
+    st.pushExpr(std::make_unique<SizeofType>(loc, st.popType(), d.pointers));
   }
 };
 template <>
@@ -414,7 +414,7 @@ struct action<g::sizeof_operand> {
     st.popOp();
     Location loc = st.opLocs.back();
     st.opLocs.pop_back();
-    st.exprs.push_back(std::make_unique<SizeofExpr>(loc, st.popExpr()));
+    st.pushExpr(std::make_unique<SizeofExpr>(loc, st.popExpr()));
   }
 };
 
@@ -449,7 +449,7 @@ struct fold_binary {
     std::string op = st.popOp();
     Location loc = st.opLocs.back();
     st.opLocs.pop_back();
-    st.exprs.push_back(std::make_unique<Binary>(loc, std::move(op), std::move(lhs), std::move(rhs)));
+    st.pushExpr(std::make_unique<Binary>(loc, std::move(op), std::move(lhs), std::move(rhs)));
   }
 };
 template <>
@@ -480,7 +480,7 @@ struct action<g::cond_tail> {
     auto b = st.popExpr();
     auto a = st.popExpr();
     auto c = st.popExpr();
-    st.exprs.push_back(std::make_unique<Ternary>(st.loc(in), std::move(c), std::move(a), std::move(b)));
+    st.pushExpr(std::make_unique<Ternary>(st.loc(in), std::move(c), std::move(a), std::move(b)));
   }
 };
 template <>
@@ -491,7 +491,7 @@ struct action<g::assign_tail> {
     std::string op = st.popOp();
     Location loc = st.opLocs.back();
     st.opLocs.pop_back();
-    st.exprs.push_back(std::make_unique<Assign>(loc, std::move(op), std::move(lhs), std::move(rhs)));
+    st.pushExpr(std::make_unique<Assign>(loc, std::move(op), std::move(lhs), std::move(rhs)));
   }
 };
 template <>
@@ -500,7 +500,7 @@ struct action<g::comma_tail> {
     auto rhs = st.popExpr();
     auto lhs = st.popExpr();
     Location loc = lhs->loc;
-    st.exprs.push_back(std::make_unique<Comma>(loc, std::move(lhs), std::move(rhs)));
+    st.pushExpr(std::make_unique<Comma>(loc, std::move(lhs), std::move(rhs)));
   }
 };
 

@@ -279,9 +279,17 @@ struct decl_more : seq<p<','>, must<init_declarator>> {};
 struct local_decl : seq<sor<storage_class, no_storage>, type_spec, must<init_declarator>, star<decl_more>> {};
 struct local_decl_stmt : seq<at<sor<storage_class, type_start>>, local_decl, must<semi>> {};
 
+struct if_kw : kw_if {};
+struct else_if_kw : kw_if {};
+// `(cond) statement` after `if`.
+struct if_rest : seq<sp, must<p<'('>>, must<expression>, must<rparen>, must<statement>> {};
+// `else if (cond) statement`: read as one more arm of the same statement,
+// not as a statement nested in the else, so that a long chain (a table of
+// names) is not nesting: the parser loops over it and it lowers to one cond.
+struct else_if : seq<kw_else, sp, else_if_kw, if_rest> {};
 struct else_part : seq<kw_else, sp, must<statement>> {};
 struct no_else : success {};
-struct if_stmt : seq<kw_if, sp, must<p<'('>>, must<expression>, must<rparen>, must<statement>, sor<else_part, no_else>> {};
+struct if_stmt : seq<if_kw, if_rest, star<else_if>, sor<else_part, no_else>> {};
 struct while_stmt : seq<kw_while, sp, must<p<'('>>, must<expression>, must<rparen>, must<statement>> {};
 struct do_stmt : seq<kw_do, sp, must<statement>, must<kw_while>, sp, must<p<'('>>, must<expression>, must<rparen>, must<semi>> {};
 struct for_open : p<'('> {};

@@ -8,11 +8,16 @@
 #include <vector>
 
 #include "emmett2vp/src/ast/ast.h"
+#include "emmett2vp/src/parser/expr_height.h"
+#include "emmett2vp/src/parser/parser.h"
 #include "emmett2vp/src/parser/typedef_names.h"
 #include "emmett2vp/src/support/diagnostics.h"
 #include "emmett2vp/src/support/line_map.h"
 
 namespace emmett::parser {
+
+// Thrown by an action that has already reported its error: stops the parse.
+struct ParseAbort {};
 
 struct ParseState {
   ParseState(const LineMap& m, Diagnostics& d) : map(m), diags(d) {}
@@ -30,6 +35,18 @@ struct ParseState {
     return x;
   }
   ast::ExprPtr popExpr() { return popAs(exprs); }
+  // A left-associative chain (`a + b + c ...`, `p->n->n ...`) is as deep as
+  // it is long without the parser recursing, so the nesting guard cannot see
+  // it: the height of each new node is checked here instead.
+  void pushExpr(ast::ExprPtr e) {
+    e->height = subtreeHeight(*e);
+    if (e->height > kMaxExprDepth) {
+      diags.error(e->loc) << "expression nested deeper than " << kMaxExprDepth
+                          << " levels (each operator of a chain counts one)";
+      throw ParseAbort{};
+    }
+    exprs.push_back(std::move(e));
+  }
   ast::StmtPtr popStmt() { return popAs(stmts); }
   ast::TypeSpec popType() {
     ast::TypeSpec t = std::move(types.back());
@@ -80,6 +97,8 @@ struct ParseState {
   Location probeLoc;
   int probeCount = 0;
   int nesting = 0;  // see kMaxNesting
+  int elseIfArms = 0;  // else-if arms around the current point (kMaxStatementDepth)
+  std::vector<Location> ifLocs;  // the `if` of each arm of the if statements being read
   ast::Program program;
 };
 

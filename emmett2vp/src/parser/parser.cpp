@@ -77,6 +77,8 @@ bool parse(std::string_view text, const LineMap& map, Diagnostics& diags, ast::P
       loc = map.map(static_cast<uint32_t>(map.lines()), static_cast<uint32_t>(end - start + 1));
     }
     diags.error(loc) << explain(text, pos.byte, std::string(e.message()));
+  } catch (const parser::ParseAbort&) {
+    // already reported
   }
   out = std::move(st.program);
   return diags.errorCount() == before;

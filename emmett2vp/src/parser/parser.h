@@ -17,4 +17,17 @@ bool parse(std::string_view text, const LineMap& map, Diagnostics& diags, ast::P
 // input is an error rather than a stack overflow.
 inline constexpr int kMaxNesting = 200;
 
+// Deepest statement tree the parser builds: nesting plus the arms of
+// enclosing else-if chains (which are not nesting for kMaxNesting: they are
+// read in a loop, but each arm is an If inside the previous one's else).
+inline constexpr int kMaxStatementDepth = 1000;
+
+// Deepest expression tree the parser builds. Left-associative chains
+// (`a + b + c ...`, `a, b, c ...`, `p->n->n ...`, `a[0][0] ...`, `x++ ++`)
+// are built without recursing, so kMaxNesting does not see them; every pass
+// after the parser recurses over the tree, so its height is bounded here.
+// (Chains of one associative operator such as `+` become one flat VP form,
+// so they may be far longer than the VP engine's 200 levels of lists.)
+inline constexpr uint32_t kMaxExprDepth = 500;
+
 }  // namespace emmett

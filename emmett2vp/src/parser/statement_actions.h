@@ -71,12 +71,43 @@ struct action<g::no_else> {
   static void apply0(ParseState& st) { st.stmts.push_back(nullptr); }
 };
 template <>
-struct action<g::if_stmt> {
+struct action<g::if_kw> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
-    auto otherwise = st.popStmt();
-    auto then = st.popStmt();
-    st.stmts.push_back(std::make_unique<If>(st.loc(in), st.popExpr(), std::move(then), std::move(otherwise)));
+    st.marks.push_back(st.ifLocs.size());
+    st.ifLocs.push_back(st.loc(in));
+  }
+};
+// The arms of an else-if chain nest in the AST (each If is the else of the
+// one before), so the passes recurse through them: they count towards
+// kMaxStatementDepth, though not towards the parser's own nesting.
+template <>
+struct action<g::else_if_kw> {
+  template <typename Input>
+  static void apply(const Input& in, ParseState& st) {
+    if (st.nesting + ++st.elseIfArms > kMaxStatementDepth) {
+      st.diags.error(st.loc(in)) << "statements nested deeper than " << kMaxStatementDepth
+                                 << " levels (each arm of an else-if chain counts one)";
+      throw ParseAbort{};
+    }
+    st.ifLocs.push_back(st.loc(in));
+  }
+};
+// Arms come as conditions on exprs and statements on stmts, in order, with
+// the final else (or null) last; the If of the last arm is built first.
+template <>
+struct action<g::if_stmt> {
+  static void apply0(ParseState& st) {
+    size_t first = st.popMark();
+    size_t arms = st.ifLocs.size() - first;
+    StmtPtr tail = st.popStmt();
+    for (size_t i = arms; i-- > 0;) {
+      StmtPtr then = st.popStmt();
+      tail = std::make_unique<If>(st.ifLocs[first + i], st.popExpr(), std::move(then), std::move(tail));
+    }
+    st.stmts.push_back(std::move(tail));
+    st.ifLocs.resize(first);
+    st.elseIfArms -= static_cast<int>(arms - 1);
   }
 };
 template <>

@@ -6,6 +6,7 @@
 #include "emmett2vp/src/passes/lowerer.h"
 #include "emmett2vp/src/sema/const_eval.h"
 #include "emmett2vp/src/vp/mangler.h"
+#include "emmett2vp/src/vp/nesting.h"
 #include "emmett2vp/src/vp/printer.h"
 
 namespace emmett::lowering {
@@ -254,6 +255,11 @@ bool lowerToVp(ast::Program& program, SymbolTable& symbols, TypeTable& types, co
   out.version = l.version();
   std::vector<PrintedSpan> spans;
   out.text = l.text(&spans);
+  if (size_t deep = firstTooDeep(out.text); deep != std::string::npos) {
+    diags.error(codeAt(spans, deep)) << "this code lowers to VP nested more than " << kMaxVpNesting
+                                     << " lists deep, the VP engine's limit; split it into smaller expressions or functions";
+    return false;
+  }
   out.map = buildSourceMap(out.text, spans, sm);
   return true;
 }

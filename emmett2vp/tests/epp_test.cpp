@@ -133,3 +133,32 @@ TEST_CASE("epp: exponential macro chains are bounded") {
   src += "VMM1Hz { M0; }\n";
   CHECK(contains(compile(src).messages, "error: macro expansion of this line exceeds 1048576 bytes"));
 }
+
+TEST_CASE("epp: a backslash at the end of a directive line continues it, as in C") {
+  CHECK(contains(vpBody("#define X 1 + \\\n  2\nVMM1Hz { logint(X); }\n"), "(logint (+ 1 2))"));
+  // CRLF line ends, and a chain of continuations.
+  CHECK(contains(vpBody("#define X 1 \\\r\n + \\\r\n 2\r\nVMM1Hz { logint(X); }\r\n"), "(logint (+ 1 2))"));
+  CHECK(contains(vpBody("#if 0 || \\\n  1\nVMM1Hz { logint(3); }\n#endif\n"), "(logint 3)"));
+  // In a skipped group too: the continued line is not an #endif.
+  CHECK(contains(vpBody("#if 0\n#define Y \\\n#endif\n#endif\nVMM1Hz { logint(4); }\n"), "(logint 4)"));
+  // Later lines keep their numbers.
+  CHECK(firstMessage("#define X 1 + \\\n  2 + \\\n  3\nVMM1Hz { y; }\n") == "t.emt:4:10: error: unknown identifier 'y'");
+  CHECK(firstMessage("#line 50 \\\n  \"o.emt\"\nVMM1Hz { y; }\n") == "o.emt:50:10: error: unknown identifier 'y'");
+  // Errors in a continued directive point at its first line.
+  CHECK(firstMessage("\n#error one \\\n two\n") == "t.emt:2:1: error: #error one  two");
+}
+
+TEST_CASE("epp: #if does not evaluate what C leaves unevaluated") {
+  std::pair<const char*, int> cases[] = {{"0 && 1/0", 0},    {"2 || 1/0", 1},
+                                         {"1 ? 2 : (1/0)", 1}, {"0 ? 1/0 : 3", 1},
+                                         {"0 && (1 % 0 || 1/0)", 0}, {"1 || 0 && 1/0", 1}};
+  for (auto [cond, value] : cases) {
+    INFO(cond);
+    std::string vp = vpBody(std::string("#if ") + cond + "\nVMM1Hz { logint(1); }\n#else\nVMM1Hz { logint(0); }\n#endif\n");
+    CHECK(contains(vp, "(logint " + std::to_string(value) + ")"));
+  }
+  // The evaluated part still fails, and syntax is checked everywhere.
+  CHECK(firstMessage("#if 1 && 1/0\n#endif\n") == "t.emt:1:5: error: division by zero in #if expression");
+  CHECK(firstMessage("#if 0 ? 1 : 1/0\n#endif\n") == "t.emt:1:5: error: division by zero in #if expression");
+  CHECK(firstMessage("#if 0 && (1 +)\n#endif\n") == "t.emt:1:5: error: unexpected ')' in #if expression");
+}

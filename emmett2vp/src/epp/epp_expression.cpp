@@ -61,9 +61,9 @@ class Evaluator {
     }
     int64_t c = binary(0);
     if (eat("?")) {
-      int64_t a = conditional();
+      int64_t a = unevaluatedIf(c == 0, &Evaluator::conditional);
       if (!eat(":")) fail("expected ':' in #if expression");
-      int64_t b = conditional();
+      int64_t b = unevaluatedIf(c != 0, &Evaluator::conditional);
       c = c ? a : b;
     }
     --depth_;
@@ -87,7 +87,10 @@ class Evaluator {
           break;
         }
       if (op.empty() || !error_.empty()) return lhs;
-      int64_t rhs = binary(level + 1);
+      // As in C, the right of `||` and `&&` is not evaluated when the left
+      // decides: `#if 0 && 1/0` is valid.
+      bool decided = (op == "||" && lhs) || (op == "&&" && !lhs);
+      int64_t rhs = unevaluatedIf(decided, &Evaluator::binary, level + 1);
       lhs = apply(op, lhs, rhs);
     }
   }
@@ -111,11 +114,21 @@ class Evaluator {
     if (op == "-") return static_cast<int64_t>(ua - ub);
     if (op == "*") return static_cast<int64_t>(ua * ub);
     if (b == 0) {
-      fail("division by zero in #if expression");
+      if (unevaluated_ == 0) fail("division by zero in #if expression");
       return 0;
     }
     if (a == INT64_MIN && b == -1) return op == "/" ? a : 0;
     return op == "/" ? a / b : a % b;
+  }
+
+  // Parses with `parse` (still checking syntax); when `skip`, the part is
+  // not evaluated, so a division by zero in it is no error.
+  template <typename... Args>
+  int64_t unevaluatedIf(bool skip, int64_t (Evaluator::*parse)(Args...), Args... args) {
+    unevaluated_ += skip;
+    int64_t v = (this->*parse)(args...);
+    unevaluated_ -= skip;
+    return v;
   }
 
   int64_t unary() {
@@ -211,6 +224,7 @@ class Evaluator {
   std::string_view t_;
   size_t pos_ = 0;
   int depth_ = 0;
+  int unevaluated_ = 0;  // > 0 inside a part whose value is not used
   bool empty_ = false;
   std::string error_;
   size_t errorPos_ = 0;

@@ -81,26 +81,57 @@ class Preprocessor {
     uint32_t lineDelta = 0;  // #line adjustment: reported = physical + delta
     bool inComment = false;
     std::vector<Conditional> conds;
+    uint32_t lastLine = 0;  // the last physical line of the current (continued) line
   };
 
   bool active(const FileState& f) const { return f.conds.empty() || f.conds.back().active; }
 
   void processFile(uint32_t id, const std::string& path) {
     stack_.push_back(path);
-    FileState f{id, id, path, 0, false, {}};
+    FileState f{id, id, path, 0, false, {}, 0};
     const std::string& text = sm_.text(id);
     uint32_t lineNo = 0;
-    for (size_t pos = 0; pos < text.size() || (pos == 0 && text.empty() && false);) {
-      size_t end = text.find('\n', pos);
-      if (end == std::string::npos) end = text.size();
-      std::string_view line(text.data() + pos, end - pos);
-      ++lineNo;
-      pos = end + 1;
-      processLine(f, line, lineNo);
+    std::string joined;
+    for (size_t pos = 0; pos < text.size();) {
+      std::string_view line = nextLine(text, pos);
+      uint32_t first = ++lineNo;
+      if (!f.inComment && continues(line) && !trim(line).empty() && trim(line)[0] == '#') {
+        // A directive goes on after a backslash at the end of the line, as
+        // in C; it is reported at its first line, and lineNo keeps counting
+        // physical lines so the lines after it keep their numbers.
+        joined.assign(line.substr(0, line.find_last_of('\\')));
+        while (pos < text.size()) {
+          std::string_view next = nextLine(text, pos);
+          ++lineNo;
+          if (!continues(next)) {
+            joined += next;
+            break;
+          }
+          joined += next.substr(0, next.find_last_of('\\'));
+        }
+        line = joined;
+      }
+      f.lastLine = lineNo;
+      processLine(f, line, first);
       if (diags_.errorCount() > Diagnostics::kMaxErrors) break;
     }
     for (const auto& c : f.conds) diags_.error(c.where) << "unterminated conditional directive";
     stack_.pop_back();
+  }
+
+  // The physical line at `pos` (without its newline); moves `pos` past it.
+  static std::string_view nextLine(const std::string& text, size_t& pos) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    return line;
+  }
+
+  // Does the line end with a backslash (before any '\r')?
+  static bool continues(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return !line.empty() && line.back() == '\\';
   }
 
   void processLine(FileState& f, std::string_view line, uint32_t lineNo) {
@@ -185,7 +216,7 @@ class Preprocessor {
       diags_.warning(at) << "#warning " << std::string(a);
       return;
     }
-    if (name == "line") return lineDirective(f, a, lineNo, argAt);
+    if (name == "line") return lineDirective(f, a, argAt);
     diags_.error(at) << "unknown preprocessor directive '#" << std::string(name) << "'";
   }
 
@@ -397,7 +428,7 @@ class Preprocessor {
     return "";
   }
 
-  void lineDirective(FileState& f, std::string_view a, uint32_t lineNo, Location at) {
+  void lineDirective(FileState& f, std::string_view a, Location at) {
     size_t n = 0;
     uint64_t value = 0;
     while (n < a.size() && a[n] >= '0' && a[n] <= '9' && value < (1u << 31)) value = value * 10 + (a[n++] - '0');
@@ -411,7 +442,7 @@ class Preprocessor {
     // matches the file, so an alias entry with no text carries the name.
     std::string name = rest.empty() ? sm_.name(f.mapId) : std::string(rest.substr(1, rest.size() - 2));
     f.mapId = sm_.add(name, "");
-    f.lineDelta = static_cast<uint32_t>(value) - (lineNo + 1);
+    f.lineDelta = static_cast<uint32_t>(value) - (f.lastLine + 1);
   }
 
   SourceManager& sm_;

@@ -66,7 +66,7 @@ TEST_CASE("probes: guest addresses and symbols") {
 TEST_CASE("probes: guest probe parameters are the argument registers") {
   CHECK(contains(vpBody("GUEST:0x1000(uint64 fd, char *buf) { logint(fd + buf); }\n"), "(logint (+ RDI RSI))"));
   CHECK(contains(vpBody("memmodel guest32;\nGUEST:0x1000(uint32 fd) { logint(fd); }\n"),
-                 "(logint (& (getguest (+ RSP 4)) 0xffffffff))"));
+                 "(setint getguest.addr (+ RSP 4))"));
 }
 
 TEST_CASE("probes: bad guest addresses and symbols are errors at their place") {

@@ -1,48 +1,11 @@
 #include "emmett2vp/src/vp/printer.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace emmett {
 
 namespace {
-
-SExpr spellRead(const SExpr& e, vp::Version version);
-
-}  // namespace
-
-SExpr concreteReads(const SExpr& e, vp::Version version) {
-  if (e.kind == SExpr::Kind::Atom) return e;
-  if (e.kind == SExpr::Kind::List) {
-    SExpr out = SExpr::list({});
-    out.loc = e.loc;
-    out.items.reserve(e.items.size());
-    for (const auto& i : e.items) out.items.push_back(concreteReads(i, version));
-    return out;
-  }
-  SExpr read = spellRead(e, version);
-  read.loc = e.loc;
-  return read;
-}
-
-namespace {
-
-SExpr spellRead(const SExpr& e, vp::Version version) {
-  SExpr addr = concreteReads(e.items[0], version);
-  unsigned n = e.readSize;
-  if (n == 8) return SExpr::call("getguest", {std::move(addr)});
-  SExpr read;
-  if (version >= vp::Version{1, 1}) {
-    read = SExpr::call("getguest", {std::move(addr), SExpr::num(n)});
-  } else {
-    // VP 1.0 reads 8 bytes; keep the low n (little-endian guest).
-    uint64_t mask = (uint64_t{1} << (8 * n)) - 1;
-    read = SExpr::call("&", {SExpr::call("getguest", {std::move(addr)}), SExpr::hex(mask)});
-  }
-  if (!e.readSigned) return read;
-  // Sign extension without a branch: (x ^ s) - s with s the sign bit.
-  uint64_t sign = uint64_t{1} << (8 * n - 1);
-  return SExpr::call("-", {SExpr::call("^", {std::move(read), SExpr::hex(sign)}), SExpr::hex(sign)});
-}
 
 constexpr size_t kWidth = 80;
 

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "emmett2vp/src/vp/sexpr.h"
-#include "vp/version.h"
 
 namespace emmett {
 
@@ -20,8 +19,6 @@ struct PrintedSpan {
   Location loc;
 };
 
-// Spells out GuestRead nodes for `version` (keeping locations).
-SExpr concreteReads(const SExpr& e, vp::Version version);
 // Appends `e` to `out`; when `spans` is given, adds one span per form that
 // has a location, outer forms before the forms inside them.
 void printVp(const SExpr& e, std::string& out, std::vector<PrintedSpan>* spans = nullptr);

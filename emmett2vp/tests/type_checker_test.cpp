@@ -30,6 +30,23 @@ TEST_CASE("types: aggregate keys") {
   CHECK(firstMessage("aggr a[9][0];\n") == "t.emt:1:6: error: aggregate 'a' has more than 8 integer or string keys");
 }
 
+TEST_CASE("types: an aggregate shaped by its first use has at most 8 keys of each kind") {
+  // Implicit (9 and 17 keys) and `aggr a[N]`: the same error as the
+  // declared form, at the use, and no VP (the engine refuses defaggr a 9 0).
+  std::string nine = "1,2,3,4,5,6,7,8,9";
+  CHECK(firstMessage("VMMLoad { a[" + nine + "]++; }\n") ==
+        "t.emt:1:12: error: aggregate 'a' has more than 8 integer or string keys");
+  CHECK(firstMessage("VMMLoad { a[" + nine + ",10,11,12,13,14,15,16,17] <- 1; }\n") ==
+        "t.emt:1:12: error: aggregate 'a' has more than 8 integer or string keys");
+  CHECK(firstMessage("aggr a[9]; VMMLoad { a[" + nine + "]++; }\n") ==
+        "t.emt:1:23: error: aggregate 'a' has more than 8 integer or string keys");
+  CHECK(firstMessage("VMMLoad { a[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]++; }\n") ==
+        "t.emt:1:12: error: aggregate 'a' has more than 8 integer or string keys");
+  CHECK_FALSE(compile("VMMLoad { a[" + nine + "]++; }\n").ok);
+  CHECK(contains(vpBody("VMMLoad { a[1,2,3,4,5,6,7,8,\"x\",\"y\",\"z\",\"w\",\"v\",\"u\",\"t\",\"s\"]++; }\n"),
+                 "(defaggr a 8 8)"));
+}
+
 TEST_CASE("types: bags") {
   CHECK(firstMessage("bag b; VMM1Hz { b[1, 2] <- 3; }\n") == "t.emt:1:18: error: bag 'b' takes one integer key, got 2");
   CHECK(firstMessage("bag b; VMM1Hz { b[\"k\"] <- 3; }\n") == "t.emt:1:19: error: bag keys are integers, got string");

@@ -220,11 +220,12 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
   // an aggregate with that many keys, their kinds from the first use (as
   // `aggr a[N]`). The paper declares its aggregates, but users coming from
   // DTrace write `@a[k] = count()` without one. A bag is never implicit: it
-  // has a size to choose.
+  // has a size to choose. Too many keys are the type checker's to report,
+  // at the use, as for any aggregate whose shape comes from its first use.
   void implicitAggregate(ast::Expr& target) {
     if (phase_ != Phase::CollectImplicit || target.kind != ast::NodeKind::Index) return;
     auto& ix = static_cast<ast::Index&>(target);
-    if (ix.base->kind != ast::NodeKind::Ident || ix.keys.empty() || ix.keys.size() > 16) return;
+    if (ix.base->kind != ast::NodeKind::Ident || ix.keys.empty()) return;
     auto& id = static_cast<ast::Ident&>(*ix.base);
     if (lookup(id.name)) return;
     Symbol s{Symbol::Kind::Aggr, id.name, id.loc, types_.table().aggrType()};

@@ -55,9 +55,10 @@ class GlobalDeclarer : public ast::Visitor<GlobalDeclarer> {
     }
     if (dims.size() > 2) diags_.error(n.loc) << "aggregate '" << n.name << "' has more than two dimensions ([integer keys][string keys])";
     if (dims.size() == 2) {
-      if (dims[0] > 8 || dims[1] > 8) diags_.error(n.loc) << "aggregate '" << n.name << "' has more than 8 integer or string keys";
-      s.aggrInts = static_cast<int>(std::min<uint64_t>(dims[0], 8));
-      s.aggrStrs = static_cast<int>(std::min<uint64_t>(dims[1], 8));
+      const uint64_t most = kMaxAggrKeys;
+      if (dims[0] > most || dims[1] > most) diags_.error(n.loc) << "aggregate '" << n.name << "' has more than 8 integer or string keys";
+      s.aggrInts = static_cast<int>(std::min(dims[0], most));
+      s.aggrStrs = static_cast<int>(std::min(dims[1], most));
       s.aggrTotal = s.aggrInts + s.aggrStrs;
     } else if (dims.size() == 1) {
       if (dims[0] > 16) diags_.error(n.loc) << "aggregate '" << n.name << "' has more than 16 keys";

@@ -574,6 +574,11 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
         diags_.error(ix.loc) << "aggregate '" << a.name << "' takes " << plural(a.aggrTotal, "key") << ", got " << ints + strs;
         return false;
       }
+      if (ints > kMaxAggrKeys || strs > kMaxAggrKeys) {
+        // The shape stays unknown, so every such use is reported.
+        diags_.error(ix.loc) << "aggregate '" << a.name << "' has more than 8 integer or string keys";
+        return false;
+      }
       a.aggrInts = ints;
       a.aggrStrs = strs;
       a.aggrShapeLoc = ix.loc;

@@ -12,6 +12,9 @@
 
 namespace emmett {
 
+// VP's defaggr takes at most 8 integer and 8 string keys.
+constexpr int kMaxAggrKeys = 8;
+
 struct Symbol {
   enum class Kind : uint8_t {
     Global,      // per-thread script variable (definteger/defstring)

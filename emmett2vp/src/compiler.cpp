@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 
 #include "emmett2vp/emmett2vp.h"
@@ -24,6 +25,7 @@ struct Compiler::State {
   LoweredVp vp;
   bool lowered = false;
   std::string scriptName;  // the first file, for the VP's header
+  uint32_t scriptFile = 0;  // its SourceManager id
 
   void dump(const char* after) {
     if (opts.dumpAst) std::cerr << "=== AST after " << after << " ===\n" << printAst(program);
@@ -43,6 +45,7 @@ bool Compiler::preprocess(std::vector<SourceFile> files) {
   std::vector<uint32_t> ids;
   if (!files.empty()) s_->scriptName = files[0].name;
   for (auto& f : files) ids.push_back(s_->sm.add(std::move(f.name), std::move(f.text)));
+  if (!ids.empty()) s_->scriptFile = ids[0];
   EppOptions eo;
   eo.defines = s_->opts.defines;
   eo.includeDirs = s_->opts.includeDirs;
@@ -85,6 +88,14 @@ bool Compiler::check() {
   checkTypes(s.program, resolver, s.symbols, s.diags);
   s.dump("checkTypes");
   if (s.diags.hasErrors()) return false;
+  // "Each VP script must contain one or more probes" (VP reference): the
+  // engine refuses one without, so say it here.
+  bool anyProbe = std::any_of(s.program.items.begin(), s.program.items.end(),
+                              [](const auto& item) { return item->kind == ast::NodeKind::Probe; });
+  if (!anyProbe) {
+    s.diags.error({s.scriptFile, 1, 1}) << "the script has no probes; VP runs a script only through its probes";
+    return false;
+  }
   markRecursion(s.program, s.symbols);
   return true;
 }

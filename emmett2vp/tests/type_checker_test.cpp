@@ -54,6 +54,40 @@ TEST_CASE("types: bags") {
   CHECK(firstMessage("int x; VMM1Hz { x[1] <- 3; }\n") == "t.emt:1:18: error: cannot index int");
 }
 
+TEST_CASE("types: literal arguments the engine would refuse at load time") {
+  // printa formats, by the engine's rules for an aggregate of 1 integer
+  // and 1 string key (columns: the 2 keys, avg, count, min, max, pct).
+  auto printa = [](const std::string& fmt) {
+    return firstMessage("aggr a[1][1]; VMM1Hz { a[1, \"x\"]++; printa(a, \"" + fmt + "\"); }\n");
+  };
+  std::string at = "t.emt:1:47: error: bad printa format for aggregate 'a': ";
+  CHECK(printa("%q") == at + "unknown conversion '%q' in the format");
+  CHECK(printa("%2$d") == at + "no key 2 in this aggregate");
+  CHECK(printa("%bogus$d") == at + "unknown field 'bogus'");
+  CHECK(printa("%d %s %d %d %d %d %s %d") == at + "more conversions than columns");
+  CHECK(printa("%avg$") == at + "the format ends in the middle of a conversion");
+  CHECK(printa("%avg$*d") == at + "'*' widths and precisions are not supported by VP's printf");
+  CHECK(printa("%5000d") == at + "a field width larger than 4096 in the format");
+  CHECK(printa("%count$hhhd") == at + "unknown conversion '%count$hhh' in the format");
+  for (std::string ok : {"%d %s %d %d %d %d %s", "%1$s %0$#x %avg$=d %sum$d %latest$d %pct$s %%", "%=-8ld|%.3s", ""})
+    CHECK(compile("aggr a[1][1]; VMM1Hz { a[1, \"x\"]++; printa(a, \"" + ok + "\"); }\n").ok);
+  // An implicit aggregate's shape comes from its use, even a later one.
+  CHECK(firstMessage("VMMUnload { printa(b, \"%1$d\"); }\nVMM1Hz { b[RIP]++; }\n") ==
+        "t.emt:1:23: error: bad printa format for aggregate 'b': no key 1 in this aggregate");
+  CHECK(compile("VMMUnload { printa(b, \"%0$d\"); }\nVMM1Hz { b[RIP]++; }\n").ok);
+  // printf's fields are bounded the same way.
+  CHECK(firstMessage("VMM1Hz { printf(\"%.5000d\", 1); }\n") == "t.emt:1:17: error: a precision larger than 4096 in the format");
+  CHECK(compile("VMM1Hz { printf(\"%4096d %hhx %lld\", 1, 2, 3); }\n").ok);
+  // writeint writes 1 to 8 bytes; a size known only at run time is the engine's.
+  CHECK(firstMessage("VMM1Hz { writeint(1, 9); }\n") == "t.emt:1:22: error: writeint writes 1 to 8 bytes, not 9");
+  CHECK(firstMessage("VMM1Hz { writeint(1, 0); }\n") == "t.emt:1:22: error: writeint writes 1 to 8 bytes, not 0");
+  CHECK(compile("VMM1Hz { writeint(1, 8); writeint(1, RAX); }\n").ok);
+  // A script without probes.
+  CHECK(firstMessage("// only a comment\n") == "t.emt:1:1: error: the script has no probes; VP runs a script only through its probes");
+  CHECK(firstMessage("") == "t.emt:1:1: error: the script has no probes; VP runs a script only through its probes");
+  CHECK(firstMessage("int f() { return 1; }\n") == "t.emt:1:1: error: the script has no probes; VP runs a script only through its probes");
+}
+
 TEST_CASE("types: calls") {
   CHECK(firstMessage("int f(int a) { return a; }\nVMM1Hz { logint(f(1, 2)); }\n") ==
         "t.emt:2:17: error: function 'f' takes 1 argument, got 2");

@@ -668,6 +668,25 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
       if (!v || (*v != 1 && *v != 2 && *v != 4 && *v != 8))
         diags_.error(e.args[1]->loc) << "the size argument of getguest must be the constant 1, 2, 4 or 8";
     }
+    if (e.name == "writeint" && n == 2) {
+      // A size computed at run time is the engine's to check (FormatError).
+      auto v = evalConst(*e.args[1], table_, &types_);
+      if (v && (*v < 1 || *v > 8)) diags_.error(e.args[1]->loc) << "writeint writes 1 to 8 bytes, not " << *v;
+    }
+    if (e.name == "printa" && n == 2) checkPrintaFormat(e);
+  }
+
+  // The engine refuses a bad literal printa format at load time. The key
+  // columns are the aggregate's shape (known after the silent first walk);
+  // an aggregate parameter's is not known here.
+  void checkPrintaFormat(ast::Call& e) {
+    ast::Expr& f = *e.args[1];
+    Symbol* a = containerSym(*e.args[0], Type::Kind::Aggr);
+    if (f.kind != ast::NodeKind::StrLit || !a || a->kind != Symbol::Kind::Aggr) return;
+    int nInt = a->aggrInts >= 0 ? a->aggrInts : a->aggrTotal;
+    int nStr = a->aggrStrs >= 0 ? a->aggrStrs : 0;
+    std::string err = printaFormatError(static_cast<ast::StrLit&>(f).value, nInt, nStr);
+    if (!err.empty()) diags_.error(f.loc) << "bad printa format for aggregate '" << a->name << "': " << err;
   }
 
   void builtinArg(ast::Expr& a, ArgKind k, const std::string& which) {

@@ -1,6 +1,77 @@
 #include "emmett2vp/src/sema/format_check.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace emmett {
+
+namespace {
+
+// The engine's bound on a width or precision.
+constexpr unsigned kMaxField = 4096;
+
+bool readField(std::string_view f, size_t& i) {
+  unsigned value = 0;
+  for (; i < f.size() && f[i] >= '0' && f[i] <= '9'; ++i) {
+    value = value * 10 + static_cast<unsigned>(f[i] - '0');
+    if (value > kMaxField) return false;
+  }
+  return true;
+}
+
+// Reads one conversion from just after its '%' (and printa's selector) to
+// past its conversion character, as the engine's printf does. "" or what
+// is wrong.
+std::string readConversion(std::string_view f, size_t& i, size_t start) {
+  while (i < f.size() && std::string_view("-+ #0").find(f[i]) != std::string_view::npos) ++i;
+  if (i < f.size() && f[i] == '*') return "'*' widths and precisions are not supported by VP's printf";
+  if (!readField(f, i)) return "a field width larger than 4096 in the format";
+  if (i < f.size() && f[i] == '.') {
+    ++i;
+    if (i < f.size() && f[i] == '*') return "'*' widths and precisions are not supported by VP's printf";
+    if (!readField(f, i)) return "a precision larger than 4096 in the format";
+  }
+  for (char m : {'h', 'l'}) {
+    if (i < f.size() && f[i] == m) {
+      if (++i < f.size() && f[i] == m) ++i;
+      break;
+    }
+  }
+  if (i >= f.size()) return "the format ends in the middle of a conversion";
+  char c = f[i++];
+  if (std::string_view("diuxXocsp").find(c) == std::string_view::npos)
+    return "unknown conversion '" + std::string(f.substr(start, i - start)) + "' in the format";
+  return "";
+}
+
+bool isStatistic(std::string_view name) {
+  for (std::string_view s : {"avg", "count", "min", "max", "sum", "pct", "latest"})
+    if (s == name) return true;
+  return false;
+}
+
+// printa's `%NAME$` selector at f[i] (just after the '%'), if there is one:
+// i moves past the '$'. "" or what is wrong.
+std::string readSelector(std::string_view f, size_t& i, int nKeys, bool& found) {
+  size_t end = i;
+  while (end < f.size() && std::isalnum(static_cast<unsigned char>(f[end]))) ++end;
+  found = end > i && end < f.size() && f[end] == '$';
+  if (!found) return "";
+  std::string_view name = f.substr(i, end - i);
+  i = end + 1;
+  if (std::isdigit(static_cast<unsigned char>(name[0]))) {
+    // The key number is the name's leading digits.
+    uint64_t k = 0;
+    for (size_t d = 0; d < name.size() && std::isdigit(static_cast<unsigned char>(name[d])); ++d)
+      k = std::min<uint64_t>(k * 10 + static_cast<uint64_t>(name[d] - '0'), uint64_t{1} << 32);
+    if (k >= static_cast<uint64_t>(nKeys)) return "no key " + std::string(name) + " in this aggregate";
+    return "";
+  }
+  if (!isStatistic(name)) return "unknown field '" + std::string(name) + "'";
+  return "";
+}
+
+}  // namespace
 
 FormatInfo parsePrintfFormat(std::string_view f) {
   FormatInfo info;
@@ -8,33 +79,39 @@ FormatInfo parsePrintfFormat(std::string_view f) {
     if (f[i] != '%') continue;
     size_t start = i++;
     if (i < f.size() && f[i] == '%') continue;
-    while (i < f.size() && std::string_view("-+ #0").find(f[i]) != std::string_view::npos) ++i;
-    while (i < f.size() && f[i] >= '0' && f[i] <= '9') ++i;
-    if (i < f.size() && f[i] == '.') {
-      ++i;
-      while (i < f.size() && f[i] >= '0' && f[i] <= '9') ++i;
-    }
-    if (i < f.size() && f[i] == '*') {
+    std::string err = readConversion(f, i, start);
+    if (!err.empty()) {
       info.ok = false;
-      info.error = "'*' widths and precisions are not supported by VP's printf";
+      info.error = err;
       return info;
     }
-    while (i < f.size() && (f[i] == 'h' || f[i] == 'l')) ++i;
-    if (i >= f.size()) {
-      info.ok = false;
-      info.error = "the format ends in the middle of a conversion";
-      return info;
-    }
-    char c = f[i];
-    if (std::string_view("diuxXocsp").find(c) == std::string_view::npos) {
-      info.ok = false;
-      info.error = std::string("unknown conversion '") + std::string(f.substr(start, i - start + 1)) + "' in the format";
-      return info;
-    }
-    info.wantsString.push_back(c == 's');
-    info.conversions.emplace_back(f.substr(start, i - start + 1));
+    info.wantsString.push_back(f[i - 1] == 's');
+    info.conversions.emplace_back(f.substr(start, i - start));
+    --i;  // the loop steps past the conversion character
   }
   return info;
+}
+
+std::string printaFormatError(std::string_view f, int nInt, int nStr) {
+  // The columns plain conversions take: the keys, avg, count, min, max, pct.
+  const size_t columns = static_cast<size_t>(nInt + nStr) + 5;
+  size_t consumed = 0;
+  for (size_t i = 0; i < f.size();) {
+    if (f[i++] != '%') continue;
+    if (i < f.size() && f[i] == '%') {
+      ++i;
+      continue;
+    }
+    size_t start = i - 1;
+    bool selected = false;
+    std::string err = readSelector(f, i, nInt + nStr, selected);
+    if (!err.empty()) return err;
+    if (!selected && consumed++ >= columns) return "more conversions than columns";
+    if (i < f.size() && f[i] == '=') ++i;
+    err = readConversion(f, i, start);
+    if (!err.empty()) return err;
+  }
+  return "";
 }
 
 }  // namespace emmett

@@ -1,6 +1,6 @@
-// Reads a printf format the way VP's printf does (docs/vp-language.md):
-// flags `-+ #0`, width, precision, `hh h l ll`, conversions `d i u x X o c
-// s p %`. Used to check printf/sprintf arguments before VP is produced.
+// Reads printf and printa formats the way the VP engine does
+// (docs/vp-language.md), so that a literal format the engine would refuse
+// at load time is an error at its Emmett line instead.
 #pragma once
 
 #include <string>
@@ -17,6 +17,14 @@ struct FormatInfo {
   std::vector<std::string> conversions;  // "%s", "%08x", ... for messages
 };
 
+// printf/sprintf: flags `-+ #0`, width and precision (at most 4096), `hh h
+// l ll`, conversions `d i u x X o c s p %`.
 FormatInfo parsePrintfFormat(std::string_view fmt);
+
+// printa on an aggregate with nInt integer and nStr string keys: the
+// printf conversions, each optionally preceded by a field selector (`%N$`
+// a key, `%avg$`... a statistic) and the `=` flag; plain conversions take
+// the keys and then avg, count, min, max and pct. "" or what is wrong.
+std::string printaFormatError(std::string_view fmt, int nInt, int nStr);
 
 }  // namespace emmett

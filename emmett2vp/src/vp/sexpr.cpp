@@ -1,6 +1,7 @@
 #include "emmett2vp/src/vp/sexpr.h"
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace emmett {
 
@@ -34,8 +35,15 @@ SExpr SExpr::str(const std::string& text) {
 
 bool SExpr::isNumber(uint64_t& v) const {
   if (kind != Kind::Atom || atom.empty() || !(atom[0] >= '0' && atom[0] <= '9')) return false;
-  v = std::stoull(atom, nullptr, 0);
-  return true;
+  // The compiler writes these atoms itself; still, an atom that does not
+  // parse whole is not a number rather than an exception.
+  size_t used = 0;
+  try {
+    v = std::stoull(atom, &used, 0);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return used == atom.size();
 }
 
 }  // namespace emmett

@@ -3,6 +3,7 @@
 // sys_getpid's load before its ret (chapter 4 of the reference).
 #include <Zydis/Zydis.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -14,8 +15,8 @@ namespace vp::rt {
 
 namespace {
 
+// How far a scan goes before it gives up looking for its pattern.
 constexpr size_t kScanBytes = 4096;
-constexpr uint64_t kPage = 4096;
 
 std::string hex(uint64_t v) {
   char buf[24];
@@ -23,20 +24,15 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-// Guest code from `addr` on, as far as it is mapped (at most kScanBytes).
-struct CodeWindow {
-  uint8_t bytes[kScanBytes];
-  size_t size = 0;
-};
-
-bool readCode(Target& t, uint64_t addr, CodeWindow& w) {
-  while (w.size < kScanBytes) {
-    uint64_t a = addr + w.size;
-    size_t chunk = std::min<uint64_t>(kScanBytes - w.size, kPage - (a % kPage));
-    if (!t.readLinear(a, w.bytes + w.size, chunk)) break;
-    w.size += chunk;
+// Reads the bytes of the instruction at `addr`: `want` (at most one
+// instruction's worth) or, where guest memory ends sooner, as many as are
+// mapped. Code may be mapped only up to its last instruction, so the read
+// is retried shorter rather than failed. Returns the count read.
+size_t readInstruction(Target& t, uint64_t addr, uint8_t* buf, size_t want) {
+  for (size_t n = want; n > 0; --n) {
+    if (t.readLinear(addr, buf, n)) return n;
   }
-  return w.size > 0;
+  return 0;
 }
 
 bool writesReg(const ZydisDecodedOperand& op, ZydisRegister wanted) {
@@ -70,26 +66,36 @@ bool isEnd(const ZydisDecodedInstruction& ins) {
 template <typename Visit>
 bool scan(RtCtx* c, const Expr* e, uint64_t addr, Visit visit) {
   ContextImpl& ctx = *c->owner;
-  CodeWindow w;
-  if (!readCode(ctx.target(), addr, w)) {
-    fail(c, ErrorCode::MemAccess, e, addr);
-    return false;
-  }
   ZydisDecoder dec;
   ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
   size_t off = 0;
-  while (off < w.size) {
-    ZydisDecodedInstruction ins;
-    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-    if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, w.bytes + off, w.size - off, &ins, ops))) {
-      ctx.detail = "cannot decode guest code at " + hex(addr + off);
-      fail(c, ErrorCode::Decode, e, addr + off);
+  while (off < kScanBytes) {
+    uint64_t at = addr + off;
+    uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    size_t want = std::min<size_t>(sizeof bytes, kScanBytes - off);
+    size_t got = readInstruction(ctx.target(), at, bytes, want);
+    if (got == 0) {
+      fail(c, ErrorCode::MemAccess, e, at);
       return false;
     }
-    if (visit(ins, ops, addr + off)) return true;
+    ZydisDecodedInstruction ins;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    ZyanStatus st = ZydisDecoderDecodeFull(&dec, bytes, got, &ins, ops);
+    if (!ZYAN_SUCCESS(st)) {
+      if (st == ZYDIS_STATUS_NO_MORE_DATA && got < want) {
+        // The instruction runs into memory that is not mapped.
+        fail(c, ErrorCode::MemAccess, e, at + got);
+        return false;
+      }
+      if (st == ZYDIS_STATUS_NO_MORE_DATA) break;  // cut by the scan's end
+      ctx.detail = "cannot decode guest code at " + hex(at);
+      fail(c, ErrorCode::Decode, e, at);
+      return false;
+    }
+    if (visit(ins, ops, at)) return true;
     off += ins.length;
   }
-  ctx.detail = "pattern not found in " + std::to_string(w.size) +
+  ctx.detail = "pattern not found in " + std::to_string(std::min(off, kScanBytes)) +
                " bytes of guest code from " + hex(addr);
   fail(c, ErrorCode::Decode, e, addr);
   return false;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vp/src/quote.h"
+
 namespace vp {
 
 void Diagnostics::error(Loc at, std::string message) {
@@ -37,13 +39,18 @@ std::string Diagnostic::render(std::string_view source) const {
     out += ":" + std::to_string(line) + ":" + std::to_string(col);
   }
   out += severity == Severity::Error ? ": error: " : ": warning: ";
-  out += message;
+  out += oneLine(message);
   out += "\n";
   if (line == 0) return out;
   std::string_view text = lineOf(source, line);
   if (text.empty()) return out;
   out += "  ";
-  out += text;
+  // Other control bytes (a NUL would end the text for C callers) show as
+  // '?', one column each, so the caret still lines up.
+  for (unsigned char c : text) {
+    bool hidden = (c < 0x20 && c != '\t') || c == 0x7f;
+    out += hidden ? '?' : static_cast<char>(c);
+  }
   out += "\n  ";
   // Keep tabs so the caret lines up under the same column in a terminal.
   for (uint32_t i = 1; i < col && i - 1 < text.size(); ++i) {

@@ -21,7 +21,7 @@ class Gen {
   std::string strExpr(int depth);
   std::string intLeaf();
   std::string statement(int depth);
-  std::string format(std::vector<bool>& isStr);
+  std::string format(std::vector<char>& args);
   std::string printfCall(int depth);
   std::string function(size_t i);
   std::string intVar() { return intVars_[pick(intVars_.size())]; }
@@ -168,25 +168,38 @@ std::string Gen::strExpr(int depth) {
   }
 }
 
-std::string Gen::format(std::vector<bool>& isStr) {
-  static const char* convs[] = {"%d", "%u", "%x", "%X", "%o", "%5d", "%-4x", "%08x", "%#x",
-                                "%lld", "%hd", "%hhu", "%c", "%s", "%.2s", "%10s", "%-6s|", "%p", "%%"};
+// The format's arguments go in `args`: 'i' integer, 's' string, '*' a
+// '*' width or precision.
+std::string Gen::format(std::vector<char>& args) {
+  static const char* convs[] = {"%d",   "%u",   "%x",    "%X",  "%o",  "%5d",  "%-4x",
+                                "%08x", "%#x",  "%lld",  "%hd", "%hhu", "%c",   "%s",
+                                "%.2s", "%10s", "%-6s|", "%p",  "%%",   "%*d",  "%-*.*x",
+                                "%.*s", "%*s",  "%5%",   "%*%"};
+  constexpr size_t kCount = sizeof convs / sizeof convs[0];
   std::string f;
   int n = static_cast<int>(pick(4));
   for (int i = 0; i < n; ++i) {
-    std::string c = convs[pick(19)];
+    std::string c = convs[pick(kCount)];
     f += "[" + c + "]";
-    if (c == "%%") continue;
-    isStr.push_back(c.find('s') != std::string::npos);
+    for (char ch : c) {
+      if (ch == '*') args.push_back('*');
+    }
+    if (c.back() == '%') continue;
+    args.push_back(c.find('s') != std::string::npos ? 's' : 'i');
   }
   return f + "\\n";
 }
 
 std::string Gen::printfCall(int depth) {
-  std::vector<bool> isStr;
-  std::string f = format(isStr);
+  std::vector<char> args;
+  std::string f = format(args);
   std::string call = "(printf \"" + f + "\"";
-  for (bool s : isStr) call += " " + (s ? strExpr(depth) : intExpr(depth));
+  for (char a : args) {
+    // '*' values from -16 to 15, so most render (and C's rules for
+    // negative ones are exercised); any value is valid in both back ends.
+    if (a == '*') call += " (- (& " + intExpr(depth) + " 31) 16)";
+    else call += " " + (a == 's' ? strExpr(depth) : intExpr(depth));
+  }
   return call + ")";
 }
 

@@ -1,6 +1,6 @@
 // Calls of built-in functions and of user functions.
 #include "vp/src/check/checker_impl.h"
-#include "vp/src/runtime/error_text.h"
+#include "vp/src/quote.h"
 #include "vp/src/runtime/helpers.h"
 
 namespace vp {
@@ -95,16 +95,13 @@ class BuiltinChecker {
       c_.error(f.loc, "bad format: " + err);
       return false;
     }
-    if (fmt.convs.size() != nargs) {
-      size_t n = fmt.convs.size();
-      c_.error(f.loc, "format has " + std::to_string(n) + (n == 1 ? " conversion" : " conversions") +
-                          " but " + std::to_string(nargs) +
+    std::vector<bool> isStr = fmt.argIsString();
+    if (isStr.size() != nargs) {
+      c_.error(f.loc, "format has " + fmt.describeArgs() + " but " + std::to_string(nargs) +
                           (nargs == 1 ? " argument follows" : " arguments follow"));
       return false;
     }
-    for (size_t k = 0; k < nargs; ++k) {
-      add(i + 1 + k, fmt.convs[k].isString() ? Want::Str : Want::Int);
-    }
+    for (size_t k = 0; k < nargs; ++k) add(i + 1 + k, isStr[k] ? Want::Str : Want::Int);
     c_.program().formats.push_back(std::move(fmt));
     e_->imm = c_.program().formats.size();  // index + 1
     return true;

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "vp/src/builtins.h"
+#include "vp/src/quote.h"
 #include "vp/src/runtime/error_text.h"
 
 namespace vp {
@@ -70,7 +71,7 @@ std::string ContextImpl::errorMessage() const {
   std::string line = script_.program.file;
   if (where) line += ":" + std::to_string(where->loc.line) + ":" + std::to_string(where->loc.col);
   line += ": runtime error: ";
-  line += describeError(*this, static_cast<ErrorCode>(rt_->errCode), where, rt_->errArg);
+  line += oneLine(describeError(*this, static_cast<ErrorCode>(rt_->errCode), where, rt_->errArg));
   line += " (probe ";
   line += rt_->probeName;
   line += isVcpu_ ? ", vcpu " + std::to_string(id_) + ")" : ", vmx)";

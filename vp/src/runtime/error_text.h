@@ -17,8 +17,4 @@ std::string describeError(const ContextImpl& ctx, ErrorCode code,
 bool findErrorName(std::string_view name, ErrorCode& out);
 std::string_view errorName(ErrorCode code);
 
-// `text` written as a VP string literal would be (\n, \t, \", \xNN), so a
-// message quoting it stays on one line.
-std::string quoted(std::string_view text);
-
 }  // namespace vp

@@ -3,8 +3,8 @@
 
 #include "vp/src/ast.h"
 #include "vp/src/runtime/charge.h"
+#include "vp/src/quote.h"
 #include "vp/src/runtime/context_impl.h"
-#include "vp/src/runtime/error_text.h"
 
 namespace vp::rt {
 
@@ -29,16 +29,16 @@ const Format* formatFor(RtCtx* c, const Expr* e, size_t firstArgKid,
   ++args;
   std::string err = parseFormat(text, scratch);
   size_t nargs = e->kids.size() - firstArgKid - 1;
-  if (err.empty() && scratch.convs.size() != nargs) {
-    size_t n = scratch.convs.size();
-    err = "format has " + std::to_string(n) + (n == 1 ? " conversion" : " conversions") +
-          " but " + std::to_string(nargs) + (nargs == 1 ? " argument" : " arguments");
+  std::vector<bool> isStr = scratch.argIsString();
+  if (err.empty() && isStr.size() != nargs) {
+    err = "format has " + scratch.describeArgs() + " but " + std::to_string(nargs) +
+          (nargs == 1 ? " argument" : " arguments");
   }
   for (size_t i = 0; err.empty() && i < nargs; ++i) {
-    bool isStr = e->kids[firstArgKid + 1 + i]->type == Type::Str;
-    if (scratch.convs[i].isString() != isStr) {
-      err = "conversion " + std::to_string(i + 1) + " of the format expects " +
-            (isStr ? "an integer" : "a string");
+    bool argIsStr = e->kids[firstArgKid + 1 + i]->type == Type::Str;
+    if (isStr[i] != argIsStr) {
+      err = scratch.argRole(i) + " of the format expects " +
+            (argIsStr ? "an integer" : "a string");
     }
   }
   if (!err.empty()) {
@@ -46,6 +46,12 @@ const Format* formatFor(RtCtx* c, const Expr* e, size_t firstArgKid,
     return nullptr;
   }
   return &scratch;
+}
+
+// A '*' argument out of range: a FormatError, as a bad format is.
+RtResult badStar(RtCtx* c, const Expr* e, const std::string& err) {
+  c->owner->detail = err;
+  return fail(c, ErrorCode::Format, e);
 }
 
 }  // namespace
@@ -74,7 +80,11 @@ RtResult printf(RtCtx* c, const Expr* e, const uint64_t* args) {
   if (!f) return fail(c, ErrorCode::Format, e);
   ContextImpl& ctx = *c->owner;
   size_t before = ctx.out().size();
-  renderFormat(*f, args, ctx.out());
+  std::string err = renderFormat(*f, args, ctx.out());
+  if (!err.empty()) {
+    ctx.out().resize(before);
+    return badStar(c, e, err);
+  }
   if (ctx.out().size() > kMaxPending) {
     ctx.out().resize(before);
     return {0, 0};
@@ -88,7 +98,8 @@ RtResult sprintf(RtCtx* c, const Expr* e, char* dest, const uint64_t* args) {
   const Format* f = formatFor(c, e, 1, args, scratch);
   if (!f) return fail(c, ErrorCode::Format, e);
   std::string text;
-  renderFormat(*f, args, text);
+  std::string err = renderFormat(*f, args, text);
+  if (!err.empty()) return badStar(c, e, err);
   setstr(dest, text.c_str());
   return {1, 0};
 }

@@ -7,7 +7,7 @@
 #include "vp/src/format.h"
 #include "vp/src/runtime/charge.h"
 #include "vp/src/runtime/context_impl.h"
-#include "vp/src/runtime/error_text.h"
+#include "vp/src/quote.h"
 
 namespace vp::rt {
 
@@ -128,7 +128,13 @@ std::string parsePrinta(std::string_view f, const std::vector<Column>& defaults,
   for (size_t i = 0; i < f.size();) {
     char ch = f[i++];
     if (ch != '%') { out.back().literal.push_back(ch); continue; }
-    if (i < f.size() && f[i] == '%') { out.back().literal.push_back('%'); ++i; continue; }
+    size_t end = i;
+    while (end < f.size() && std::strchr("-+ #0123456789.hl", f[end])) ++end;
+    if (end < f.size() && f[end] == '%') {  // "%%", or "%5%": glibc prints '%'
+      out.back().literal.push_back('%');
+      i = end + 1;
+      continue;
+    }
     Piece& p = out.back();
     size_t dollar = f.find('$', i);
     size_t sel = i;
@@ -152,12 +158,16 @@ std::string parsePrinta(std::string_view f, const std::vector<Column>& defaults,
     }
     if (i < f.size() && f[i] == '=') { p.noPad = true; ++i; }
     size_t start = i;
-    while (i < f.size() && std::strchr("-+ #0123456789.hl", f[i])) ++i;
+    while (i < f.size() && std::strchr("-+ #0123456789.hl*", f[i])) ++i;
     if (i >= f.size()) return "format ends inside a conversion";
     ++i;
     Format one;
     std::string err = parseFormat("%" + std::string(f.substr(start, i - start)), one);
     if (!err.empty()) return err;
+    if (one.convs.empty()) return "a field needs a conversion such as d or s, not '%'";
+    if (one.convs[0].starWidth || one.convs[0].starPrecision) {
+      return "'*' fields are not supported in printa formats";
+    }
     p.conv = one.convs[0];
     p.hasConv = true;
     out.emplace_back();

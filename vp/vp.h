@@ -104,10 +104,14 @@ class Script {
   // Parses, checks and compiles `source`. On failure returns null with at
   // least one error in `diags`; warnings (version mismatches) may be
   // present either way.
+  struct CodeReport;
+  // With `code`, also reports the machine code sizes whenever the script
+  // got as far as compiling, so also when it does not fit the cache.
   static std::unique_ptr<Script> load(std::string_view source,
                                       std::string filename,
                                       const Options& options, Sink& sink,
-                                      std::vector<Diagnostic>& diags);
+                                      std::vector<Diagnostic>& diags,
+                                      CodeReport* code = nullptr);
 
   // The probes the script defines, in script order. fire() takes an index
   // into this list.
@@ -131,6 +135,13 @@ class Script {
   };
   virtual std::vector<CodeSize> codeSizes() const = 0;
   virtual size_t codeBytes() const = 0;
+  // What load() reports: each probe's and function's code, and the total
+  // (the runtime glue included). `total` is 0 when loading stopped before
+  // compiling.
+  struct CodeReport {
+    std::vector<CodeSize> functions;
+    size_t total = 0;
+  };
   virtual const Options& options() const = 0;
   // Bits (1 << RegGroup) of the register groups the probes may read,
   // directly or through guest-memory built-ins: a host can prepare those

@@ -3,6 +3,8 @@
 # cookbook/): for each NAME.vp,
 #   NAME.args  arguments of `vp run` after the file (events, --reg, ...);
 #              without it the test is `vp check`
+#   NAME.cmd   instead: the whole `vp` command line (e.g. `dump FILE`), run
+#              in the test's directory
 #   NAME.out   expected stdout (absent: empty)
 #   NAME.err   expected stderr (absent: empty)
 #   NAME.rc    expected exit status (absent: 0)
@@ -19,7 +21,11 @@ expect() {  # file-or-empty
 run_case() {
   local vp=$1 mode=$2 name=${1%.vp} rc
   local -a args=()
-  if [[ -f $name.args ]]; then
+  if [[ -f $name.cmd ]]; then
+    [[ -n $mode ]] && return
+    read -r -a args < "$name.cmd"
+    (cd "$(dirname "$vp")" && "$OLDPWD/$VP" "${args[@]}") >"$tmp/out" 2>"$tmp/err"; rc=$?
+  elif [[ -f $name.args ]]; then
     read -r -a args < "$name.args"
     (cd "$(dirname "$vp")" && "$OLDPWD/$VP" run "$(basename "$vp")" $mode "${args[@]}") \
       >"$tmp/out" 2>"$tmp/err"; rc=$?

@@ -1,24 +1,35 @@
 #include "tools/vp/cli.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "vp/src/sexpr.h"
 
 namespace vpcli {
 
 bool readFile(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    fprintf(stderr, "vp: cannot read %s: %s\n", path.c_str(), strerror(errno));
-    return false;
+  // POSIX reads, not ifstream: opening a directory succeeds and only the
+  // read says it is one (EISDIR), which ifstream turns into an empty file.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  bool ok = fd >= 0;
+  out.clear();
+  char buf[65536];
+  while (ok) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = n == 0;
+      break;
+    }
+    out.append(buf, static_cast<size_t>(n));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
+  int err = errno;
+  if (fd >= 0) close(fd);
+  if (!ok) fprintf(stderr, "vp: cannot read %s: %s\n", path.c_str(), strerror(err));
+  return ok;
 }
 
 void printDiagnostics(const std::vector<vp::Diagnostic>& diags, const std::string& source) {

@@ -32,6 +32,26 @@ Loc locOf(const Input& in) {
   return {static_cast<uint32_t>(p.line), static_cast<uint32_t>(p.column)};
 }
 
+// Where the first NUL byte of `text` is, `text` starting at `start`; false
+// when it has none. Strings are C strings at run time, so a NUL would cut
+// them short without a word: it is refused instead.
+bool findNul(std::string_view text, Loc start, Loc& at) {
+  size_t nul = text.find('\0');
+  if (nul == std::string_view::npos) return false;
+  at = start;
+  for (size_t i = 0; i < nul; ++i) {
+    if (text[i] == '\n') {
+      ++at.line;
+      at.col = 1;
+    } else {
+      ++at.col;
+    }
+  }
+  return true;
+}
+
+constexpr const char* kNulMessage = "a NUL byte is not valid VP source";
+
 char unescape(char c) {
   switch (c) {
     case 'n': return '\n';
@@ -84,6 +104,10 @@ struct action<grammar::string_lit> {
     SExpr s;
     s.kind = SExpr::Kind::String;
     s.loc = locOf(in);
+    Loc nul;
+    if (findNul(raw, {s.loc.line, s.loc.col + 1}, nul)) {
+      st.diags.error(nul, std::string(kNulMessage) + " (in a string literal)");
+    }
     for (size_t i = 0; i < raw.size(); ++i) {
       char c = raw[i];
       if (c == '\\' && i + 1 < raw.size()) c = unescape(raw[++i]);
@@ -105,6 +129,8 @@ struct action<grammar::atom> {
     SExpr a;
     a.loc = locOf(in);
     std::string_view text = in.string_view();
+    Loc nul;
+    if (findNul(text, a.loc, nul)) st.diags.error(nul, kNulMessage);
     bool overflow = false;
     if (parseIntegerLiteral(text, a.value, overflow)) {
       a.kind = SExpr::Kind::Integer;

@@ -23,22 +23,27 @@ class ScriptImpl final : public Script {
     for (const auto& probe : prog_->probes) points_.push_back(probe.point);
   }
 
-  bool compile(std::vector<Diagnostic>& diags) {
-    size_t needed = 0;
-    code_ = JitCode::compile(*prog_, state_.shared.get(), opts_.maxCodeBytes, needed);
+  bool compile(Diagnostics& d, CodeReport* report) {
+    JitCode::Measure m;
+    code_ = JitCode::compile(*prog_, state_.shared.get(), opts_.maxCodeBytes, m);
+    if (report) *report = reportOf(m);
     if (code_) {
       entry_ = code_->entry();
+      functionSizes_ = m.functionSizes;
       for (size_t i = 0; i < prog_->probes.size(); ++i) {
         const Function& fn = prog_->functions[prog_->probes[i].function];
         fires_.push_back({code_->probeCode(i), fn.frameBytes, prog_->probes[i].point.name.c_str()});
       }
       return true;
     }
-    diags.push_back({Diagnostic::Severity::Error, prog_->file, 0, 0,
-                     "script needs " + std::to_string(needed) +
-                         " bytes of code but the translation cache holds " +
-                         std::to_string(opts_.maxCodeBytes) +
-                         " (vprobe.maxCodeBytes, at most 65536)"});
+    std::string msg = "script needs " + std::to_string(m.total) +
+                      " bytes of code but the translation cache holds " +
+                      std::to_string(opts_.maxCodeBytes) + " (vprobe.maxCodeBytes, at most 65536)";
+    const Function* fn = overflowing(m);
+    if (fn) {
+      msg += "; the cache overflows in this " + std::string(fn->isProbe ? "probe" : "function");
+    }
+    d.error(fn ? fn->loc : Loc{}, msg);
     return false;
   }
 
@@ -67,23 +72,41 @@ class ScriptImpl final : public Script {
   }
 
   std::vector<CodeSize> codeSizes() const override {
-    std::vector<CodeSize> out;
-    const auto& sizes = code_->functionSizes();
-    for (size_t i = 0; i < prog_->functions.size(); ++i) {
-      const Function& fn = prog_->functions[i];
-      out.push_back({(fn.isProbe ? "vprobe " : "defun ") + fn.name, sizes[i]});
-    }
-    return out;
+    return reportOf({code_->size(), functionSizes_}).functions;
   }
   size_t codeBytes() const override { return code_->size(); }
   const Options& options() const override { return opts_; }
   uint32_t registerGroups() const override { return prog_->regGroups; }
 
  private:
+  CodeReport reportOf(const JitCode::Measure& m) const {
+    CodeReport r;
+    r.total = m.total;
+    for (size_t i = 0; i < m.functionSizes.size(); ++i) {
+      const Function& fn = prog_->functions[i];
+      r.functions.push_back({(fn.isProbe ? "vprobe " : "defun ") + fn.name, m.functionSizes[i]});
+    }
+    return r;
+  }
+
+  // The function whose code takes the cache past its cap: the glue comes
+  // first, then the functions in order.
+  const Function* overflowing(const JitCode::Measure& m) const {
+    size_t glue = m.total;
+    for (size_t bytes : m.functionSizes) glue -= bytes;
+    size_t used = glue;
+    for (size_t i = 0; i < m.functionSizes.size(); ++i) {
+      used += m.functionSizes[i];
+      if (used > opts_.maxCodeBytes) return &prog_->functions[i];
+    }
+    return prog_->functions.empty() ? nullptr : &prog_->functions.front();
+  }
+
   std::unique_ptr<Program> prog_;
   Options opts_;
   ScriptState state_;
   std::unique_ptr<JitCode> code_;
+  std::vector<size_t> functionSizes_;
   JitCode::Entry entry_ = nullptr;
   // What a fire of each probe needs, in one place.
   struct Fire {
@@ -111,20 +134,44 @@ bool validOptions(const Options& o, const std::string& file, std::vector<Diagnos
   return true;
 }
 
+// Where a message about the whole script points: just past its last
+// non-blank byte (1:1 for an empty script).
+Loc endOfScript(std::string_view source) {
+  size_t end = source.find_last_not_of(" \t\r\n\v\f");
+  if (end == std::string_view::npos) return {1, 1};
+  Loc at{1, 1};
+  for (size_t i = 0; i <= end; ++i) {
+    if (source[i] == '\n') {
+      ++at.line;
+      at.col = 1;
+    } else {
+      ++at.col;
+    }
+  }
+  return at;
+}
+
 }  // namespace
 
 std::unique_ptr<Script> Script::load(std::string_view source, std::string filename,
                                      const Options& options, Sink& sink,
-                                     std::vector<Diagnostic>& diags) {
+                                     std::vector<Diagnostic>& diags, CodeReport* code) {
+  if (code) *code = {};
   if (!validOptions(options, filename, diags)) return nullptr;
   Diagnostics d(filename, diags);
   std::vector<SExpr> forms = parseSExprs(source, d);
   if (d.failed()) return nullptr;
   std::unique_ptr<Program> prog = checkProgram(forms, options.version, d);
   if (!prog) return nullptr;
+  if (prog->probes.empty()) {
+    // "Each VP script must contain one or more probes" (reference, p. 17);
+    // said only when nothing else is wrong, which is usually the cause.
+    d.error(endOfScript(source), "a script must contain at least one probe");
+    return nullptr;
+  }
   layoutProgram(*prog);
   auto script = std::make_unique<ScriptImpl>(std::move(prog), options, sink);
-  if (!script->compile(diags)) return nullptr;
+  if (!script->compile(d, code)) return nullptr;
   return script;
 }
 

@@ -324,12 +324,6 @@ void Checker::run(const std::vector<SExpr>& forms) {
     if (f.head() != "version") collect(f);
   }
   if (!diags_.failed()) checkBodies();
-  if (probeForms_.empty() && !diags_.failed()) {
-    // "Each VP script must contain one or more probes" (reference, p. 17);
-    // said only when nothing else is wrong, which is usually the cause.
-    fn_ = nullptr;
-    error(Loc{}, "a script must contain at least one probe");
-  }
 }
 
 void Checker::checkBodies() {

@@ -13,7 +13,6 @@ class JitCodeImpl final : public JitCode {
   Entry entry() const override { return e_->entry(); }
   const void* probeCode(size_t index) const override { return e_->probeCode(index); }
   size_t size() const override { return e_->getSize(); }
-  const std::vector<size_t>& functionSizes() const override { return e_->functionSizes; }
 
  private:
   std::unique_ptr<Emitter> e_;
@@ -26,22 +25,22 @@ constexpr size_t kMeasureBytes = size_t{64} << 20;
 }  // namespace
 
 std::unique_ptr<JitCode> JitCode::compile(const Program& p, std::atomic<uint64_t>* shared,
-                                          uint32_t maxBytes, size_t& needed) {
+                                          uint32_t maxBytes, Measure& measured) {
   try {
     auto e = std::make_unique<Emitter>(p, shared, maxBytes);
     e->compileAll();
     e->ready();
     e->setProtectModeRE();  // never writable and executable at once
-    needed = e->getSize();
+    measured = {e->getSize(), e->functionSizes};
     return std::make_unique<JitCodeImpl>(std::move(e));
   } catch (const Xbyak::Error&) {
   }
   try {
     Emitter measure(p, shared, kMeasureBytes);
     measure.compileAll();
-    needed = measure.getSize();
+    measured = {measure.getSize(), measure.functionSizes};
   } catch (const Xbyak::Error&) {
-    needed = kMeasureBytes;
+    measured = {kMeasureBytes, {}};
   }
   return nullptr;
 }

@@ -16,12 +16,20 @@ namespace vp {
 
 class JitCode {
  public:
-  // Compiles `p` into at most `maxBytes` of code. On failure returns null
-  // and sets `needed` to the size the code would take.
-  // `shared` is the script's array of shared integers.
+  // How much code a program takes: per function (Program::functions
+  // order) and in all, the runtime glue included. The glue comes first in
+  // the cache, then the functions in order.
+  struct Measure {
+    size_t total = 0;
+    std::vector<size_t> functionSizes;
+  };
+
+  // Compiles `p` into at most `maxBytes` of code. On failure returns null;
+  // `measured` is filled either way (for a refused program, with the size
+  // it would take). `shared` is the script's array of shared integers.
   static std::unique_ptr<JitCode> compile(const Program& p,
                                           std::atomic<uint64_t>* shared,
-                                          uint32_t maxBytes, size_t& needed);
+                                          uint32_t maxBytes, Measure& measured);
   virtual ~JitCode() = default;
 
   // Runs `probeCode(index)` on `c`; returns 0, or 1 when it raised an
@@ -30,8 +38,6 @@ class JitCode {
   virtual Entry entry() const = 0;
   virtual const void* probeCode(size_t index) const = 0;
   virtual size_t size() const = 0;
-  // Bytes of code per function, in Program::functions order.
-  virtual const std::vector<size_t>& functionSizes() const = 0;
 };
 
 }  // namespace vp

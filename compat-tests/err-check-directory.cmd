@@ -1,0 +1,1 @@
+check . err-check-directory.vp missing-file.vp

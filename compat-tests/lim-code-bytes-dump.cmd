@@ -1,0 +1,1 @@
+dump --code-bytes 300 lim-code-bytes-dump.vp

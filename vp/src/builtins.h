@@ -41,6 +41,9 @@ bool findBuiltin(std::string_view name, BuiltinId& out);
 inline constexpr int64_t kFireBudget = 50000;
 inline constexpr int64_t kCallCost = 10;
 inline constexpr int64_t kLoopCost = 5;
+// logaggr and printa pay this per row printed, on top of their call cost,
+// except in the load and unload probes (see rowsAffordable in charge.h).
+inline constexpr int64_t kRowCost = 1000;
 // The VP stack of one fire.
 inline constexpr uint64_t kStackBytes = 65536;
 inline constexpr unsigned kStrBytes = 256;  // 255 bytes and the NUL

@@ -16,6 +16,17 @@ namespace {
 
 constexpr uint32_t kMaxCodeBytes = 65536;
 
+bool isLoadOrUnload(const ProbePoint& p) {
+  if (p.kind != ProbePoint::Kind::Static) return false;
+  switch (p.staticId) {
+    case StaticProbe::VMMLoad: case StaticProbe::VMMUnload:
+    case StaticProbe::VMXLoad: case StaticProbe::VMXUnload:
+      return true;
+    default:
+      return false;
+  }
+}
+
 class ScriptImpl final : public Script {
  public:
   ScriptImpl(std::unique_ptr<Program> p, const Options& o, Sink& sink)
@@ -32,7 +43,9 @@ class ScriptImpl final : public Script {
       functionSizes_ = m.functionSizes;
       for (size_t i = 0; i < prog_->probes.size(); ++i) {
         const Function& fn = prog_->functions[prog_->probes[i].function];
-        fires_.push_back({code_->probeCode(i), fn.frameBytes, prog_->probes[i].point.name.c_str()});
+        const ProbePoint& point = prog_->probes[i].point;
+        fires_.push_back({code_->probeCode(i), fn.frameBytes, point.name.c_str(),
+                          isLoadOrUnload(point)});
       }
       return true;
     }
@@ -56,7 +69,7 @@ class ScriptImpl final : public Script {
   FireStatus fire(Context& c, size_t index, std::span<const uint64_t> args) override {
     auto& ctx = static_cast<ContextImpl&>(c);
     const Fire& f = fires_[index];
-    ctx.beginFire(f.name, f.frameBytes, args);
+    ctx.beginFire(f.name, f.loadOrUnload, f.frameBytes, args);
     RtCtx* rt = ctx.rt();
     bool ok;
     if (f.frameBytes > kStackBytes) [[unlikely]] {
@@ -113,6 +126,7 @@ class ScriptImpl final : public Script {
     const void* code;
     uint64_t frameBytes;
     const char* name;
+    bool loadOrUnload;
   };
   std::vector<Fire> fires_;
   std::vector<ProbePoint> points_;

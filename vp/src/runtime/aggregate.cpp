@@ -127,10 +127,11 @@ std::string hex(uint64_t v) {
 }  // namespace
 
 std::string formatLogaggr(const std::string& name, uint32_t nInt,
-                          uint32_t nStr, const AggrSnapshot& snap) {
+                          uint32_t nStr, const AggrSnapshot& snap, size_t maxRows) {
   std::string out = "aggr: " + name + " " + keyCount(nInt, "integer") + " " +
                     keyCount(nStr, "string") + "\n";
   for (const auto& [key, st] : snap) {
+    if (maxRows-- == 0) break;
     out += name + "[";
     const char* sep = "";
     for (uint64_t k : key.ints) { out += sep + hex(k); sep = ", "; }

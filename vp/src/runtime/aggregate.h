@@ -59,7 +59,9 @@ class AggrTable {
 };
 
 // Formats for logaggr (VP 1.0) and printa (VP 1.2).
+// formatLogaggr prints at most `maxRows` rows.
 std::string formatLogaggr(const std::string& name, uint32_t nInt,
-                          uint32_t nStr, const AggrSnapshot& snap);
+                          uint32_t nStr, const AggrSnapshot& snap,
+                          size_t maxRows = SIZE_MAX);
 
 }  // namespace vp

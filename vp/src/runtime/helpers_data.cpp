@@ -31,8 +31,10 @@ RtResult logaggr(RtCtx* c, const Expr* e) {
   VP_CHARGE(c, e, BuiltinId::Logaggr);
   ContextImpl& ctx = *c->owner;
   const AggrDef& def = ctx.script().program.aggrs[e->index];
-  ctx.out() += formatLogaggr(def.name, def.intKeys, def.strKeys,
-                             ctx.script().snapshot(e->index));
+  AggrSnapshot snap = ctx.script().snapshot(e->index);
+  size_t rows = rowsAffordable(c, snap.size());
+  ctx.out() += formatLogaggr(def.name, def.intKeys, def.strKeys, snap, rows);
+  if (rows < snap.size()) return fail(c, ErrorCode::Budget, e);
   return {1, 0};
 }
 

@@ -227,6 +227,8 @@ RtResult printa(RtCtx* c, const Expr* e, const char* format) {
   }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const Row& a, const Row& b) { return a.share < b.share; });
+  size_t all = rows.size();
+  rows.resize(rowsAffordable(c, all));
   std::vector<Column> cols = defaultColumns(def.intKeys, def.strKeys);
   std::vector<std::string> lines(rows.size() + 1);
   if (!format) {
@@ -258,6 +260,7 @@ RtResult printa(RtCtx* c, const Expr* e, const char* format) {
     if (!header) lines.erase(lines.begin());
   }
   for (const auto& l : lines) ctx.out() += l + "\n";
+  if (rows.size() < all) return fail(c, ErrorCode::Budget, e);
   return {1, 0};
 }
 

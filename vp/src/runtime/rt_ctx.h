@@ -46,6 +46,7 @@ struct alignas(16) RtCtx {
   uint32_t tryDepth;
   uint32_t budgetRefills;  // BudgetError catches used this fire
   uint64_t fireStamp;      // TSC of the fire's first aggregate update, or 0
+  uint32_t loadOrUnload;   // a VMMLoad/VMMUnload/VMXLoad/VMXUnload fire
   TryFrame tries[kMaxTryDepth];
   ContextImpl* owner;
 };

@@ -66,7 +66,8 @@ TEST_CASE("types: literal arguments the engine would refuse at load time") {
   CHECK(printa("%bogus$d") == at + "unknown field 'bogus'");
   CHECK(printa("%d %s %d %d %d %d %s %d") == at + "more conversions than columns");
   CHECK(printa("%avg$") == at + "the format ends in the middle of a conversion");
-  CHECK(printa("%avg$*d") == at + "'*' widths and precisions are not supported by VP's printf");
+  CHECK(printa("%avg$*d") == at + "printa's fields take no '*' width or precision");
+  CHECK(printa("%5%") == at + "unknown conversion '%5%' in the format");
   CHECK(printa("%5000d") == at + "a field width larger than 4096 in the format");
   CHECK(printa("%count$hhhd") == at + "unknown conversion '%count$hhh' in the format");
   for (std::string ok : {"%d %s %d %d %d %d %s", "%1$s %0$#x %avg$=d %sum$d %latest$d %pct$s %%", "%=-8ld|%.3s", ""})
@@ -99,7 +100,11 @@ TEST_CASE("types: calls") {
   CHECK(firstMessage("VMM1Hz { logstr(5); }\n") == "t.emt:1:17: error: argument 1 of 'logstr' must be a string, got int");
   CHECK(firstMessage("VMM1Hz { printf(\"%d %s\\n\", 1); }\n") == "t.emt:1:10: error: the format of 'printf' expects 2 arguments, got 1");
   CHECK(firstMessage("VMM1Hz { printf(\"%s\\n\", 1); }\n") == "t.emt:1:25: error: '%s' in the format of 'printf' needs a string, got int");
-  CHECK(firstMessage("VMM1Hz { printf(\"%*d\\n\", 1, 2); }\n") == "t.emt:1:17: error: '*' widths and precisions are not supported by VP's printf");
+  // C's '*' width and precision take integer arguments before the value.
+  CHECK(compile("VMM1Hz { printf(\"[%*d] [%-*.*s] [%5%]\\n\", 5, 3, 4, 2, \"abc\"); }\n").ok);
+  CHECK(firstMessage("VMM1Hz { printf(\"%*d\\n\", 1); }\n") == "t.emt:1:10: error: the format of 'printf' expects 2 arguments, got 1");
+  CHECK(firstMessage("VMM1Hz { printf(\"%.*s\\n\", \"a\", \"b\"); }\n") ==
+        "t.emt:1:27: error: '*' of '%.*s' in the format of 'printf' needs an integer, got string");
   CHECK(firstMessage("VMM1Hz { sprintf(\"x\", \"y\"); }\n") == "t.emt:1:18: error: argument 1 of 'sprintf' must be a string variable");
   CHECK(firstMessage("int n; VMM1Hz { fetchadd(n, 1); }\n") ==
         "t.emt:1:26: error: argument 1 of 'fetchadd' must be a shared integer (declared pervm, pervmk or perhost)");

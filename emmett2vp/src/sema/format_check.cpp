@@ -20,16 +20,32 @@ bool readField(std::string_view f, size_t& i) {
 }
 
 // Reads one conversion from just after its '%' (and printa's selector) to
-// past its conversion character, as the engine's printf does. "" or what
-// is wrong.
-std::string readConversion(std::string_view f, size_t& i, size_t start) {
+// past its conversion character, as the engine's printf does. `stars`
+// (printf only; null for printa, whose fields cannot take arguments)
+// counts the `*` width and precision, each an integer argument before the
+// conversion's own. "" or what is wrong.
+std::string readConversion(std::string_view f, size_t& i, size_t start, int* stars) {
+  auto star = [&]() {
+    if (i >= f.size() || f[i] != '*') return false;
+    ++i;
+    return true;
+  };
+  const char* noStar = "printa's fields take no '*' width or precision";
   while (i < f.size() && std::string_view("-+ #0").find(f[i]) != std::string_view::npos) ++i;
-  if (i < f.size() && f[i] == '*') return "'*' widths and precisions are not supported by VP's printf";
-  if (!readField(f, i)) return "a field width larger than 4096 in the format";
+  if (star()) {
+    if (!stars) return noStar;
+    ++*stars;
+  } else if (!readField(f, i)) {
+    return "a field width larger than 4096 in the format";
+  }
   if (i < f.size() && f[i] == '.') {
     ++i;
-    if (i < f.size() && f[i] == '*') return "'*' widths and precisions are not supported by VP's printf";
-    if (!readField(f, i)) return "a precision larger than 4096 in the format";
+    if (star()) {
+      if (!stars) return noStar;
+      ++*stars;
+    } else if (!readField(f, i)) {
+      return "a precision larger than 4096 in the format";
+    }
   }
   for (char m : {'h', 'l'}) {
     if (i < f.size() && f[i] == m) {
@@ -39,7 +55,9 @@ std::string readConversion(std::string_view f, size_t& i, size_t start) {
   }
   if (i >= f.size()) return "the format ends in the middle of a conversion";
   char c = f[i++];
-  if (std::string_view("diuxXocsp").find(c) == std::string_view::npos)
+  // `%5%` prints a '%' in printf, as in glibc.
+  std::string_view known = stars ? "diuxXocsp%" : "diuxXocsp";
+  if (known.find(c) == std::string_view::npos)
     return "unknown conversion '" + std::string(f.substr(start, i - start)) + "' in the format";
   return "";
 }
@@ -79,14 +97,22 @@ FormatInfo parsePrintfFormat(std::string_view f) {
     if (f[i] != '%') continue;
     size_t start = i++;
     if (i < f.size() && f[i] == '%') continue;
-    std::string err = readConversion(f, i, start);
+    int stars = 0;
+    std::string err = readConversion(f, i, start, &stars);
     if (!err.empty()) {
       info.ok = false;
       info.error = err;
       return info;
     }
-    info.wantsString.push_back(f[i - 1] == 's');
-    info.conversions.emplace_back(f.substr(start, i - start));
+    std::string conv(f.substr(start, i - start));
+    for (int k = 0; k < stars; ++k) {
+      info.wantsString.push_back(false);
+      info.conversions.push_back("*' of '" + conv);
+    }
+    if (f[i - 1] != '%') {
+      info.wantsString.push_back(f[i - 1] == 's');
+      info.conversions.push_back(conv);
+    }
     --i;  // the loop steps past the conversion character
   }
   return info;
@@ -108,7 +134,7 @@ std::string printaFormatError(std::string_view f, int nInt, int nStr) {
     if (!err.empty()) return err;
     if (!selected && consumed++ >= columns) return "more conversions than columns";
     if (i < f.size() && f[i] == '=') ++i;
-    err = readConversion(f, i, start);
+    err = readConversion(f, i, start, nullptr);
     if (!err.empty()) return err;
   }
   return "";

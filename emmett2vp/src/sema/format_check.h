@@ -17,7 +17,8 @@ struct FormatInfo {
   std::vector<std::string> conversions;  // "%s", "%08x", ... for messages
 };
 
-// printf/sprintf: flags `-+ #0`, width and precision (at most 4096), `hh h
+// printf/sprintf: flags `-+ #0`, width and precision (at most 4096, or `*`:
+// an integer argument before the conversion's own), `hh h
 // l ll`, conversions `d i u x X o c s p %`.
 FormatInfo parsePrintfFormat(std::string_view fmt);
 

@@ -124,8 +124,11 @@ std::string printaFormatError(std::string_view f, int nInt, int nStr) {
   size_t consumed = 0;
   for (size_t i = 0; i < f.size();) {
     if (f[i++] != '%') continue;
-    if (i < f.size() && f[i] == '%') {
-      ++i;
+    // "%%", or "%5%": a '%', as the engine's printa prints it.
+    size_t end = i;
+    while (end < f.size() && std::string_view("-+ #0123456789.hl").find(f[end]) != std::string_view::npos) ++end;
+    if (end < f.size() && f[end] == '%') {
+      i = end + 1;
       continue;
     }
     size_t start = i - 1;

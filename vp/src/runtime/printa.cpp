@@ -143,7 +143,11 @@ std::string parsePrinta(std::string_view f, const std::vector<Column>& defaults,
       std::string_view name = f.substr(i, sel - i);
       explicitFields = true;
       if (std::isdigit(static_cast<unsigned char>(name[0]))) {
-        size_t k = std::stoul(std::string(name));
+        // The key number is the name's leading digits, saturated: a huge
+        // number is simply no key.
+        size_t k = 0;
+        for (size_t d = 0; d < name.size() && std::isdigit(static_cast<unsigned char>(name[d])); ++d)
+          k = std::min<size_t>(k * 10 + size_t(name[d] - '0'), size_t{1} << 32);
         if (k >= nKeys) return "no key " + std::string(name) + " in this aggregate";
         p.column = defaults[k];
       } else {

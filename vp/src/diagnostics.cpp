@@ -60,4 +60,16 @@ std::string Diagnostic::render(std::string_view source) const {
   return out;
 }
 
+Loc advance(Loc at, std::string_view text) {
+  for (char c : text) {
+    if (c == '\n') {
+      ++at.line;
+      at.col = 1;
+    } else {
+      ++at.col;
+    }
+  }
+  return at;
+}
+
 }  // namespace vp

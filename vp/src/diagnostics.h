@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vp/vp.h"
@@ -12,6 +13,9 @@ namespace vp {
 struct Loc {
   uint32_t line = 0, col = 0;
 };
+
+// The position just after `text`, when `text` starts at `start`.
+Loc advance(Loc start, std::string_view text);
 
 // Errors are collected, not thrown, so one load reports as many as it can.
 class Diagnostics {

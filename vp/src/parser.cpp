@@ -38,15 +38,7 @@ Loc locOf(const Input& in) {
 bool findNul(std::string_view text, Loc start, Loc& at) {
   size_t nul = text.find('\0');
   if (nul == std::string_view::npos) return false;
-  at = start;
-  for (size_t i = 0; i < nul; ++i) {
-    if (text[i] == '\n') {
-      ++at.line;
-      at.col = 1;
-    } else {
-      ++at.col;
-    }
-  }
+  at = advance(start, text.substr(0, nul));
   return true;
 }
 

@@ -153,16 +153,7 @@ bool validOptions(const Options& o, const std::string& file, std::vector<Diagnos
 Loc endOfScript(std::string_view source) {
   size_t end = source.find_last_not_of(" \t\r\n\v\f");
   if (end == std::string_view::npos) return {1, 1};
-  Loc at{1, 1};
-  for (size_t i = 0; i <= end; ++i) {
-    if (source[i] == '\n') {
-      ++at.line;
-      at.col = 1;
-    } else {
-      ++at.col;
-    }
-  }
-  return at;
+  return advance({1, 1}, source.substr(0, end + 1));
 }
 
 }  // namespace

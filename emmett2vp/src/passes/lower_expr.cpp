@@ -1,6 +1,7 @@
 // Lowering of expressions (see lowerer.h).
 #include "emmett2vp/src/passes/lowerer.h"
 #include "emmett2vp/src/sema/builtins.h"
+#include "emmett2vp/src/sema/const_eval.h"
 #include "emmett2vp/src/vp/mangler.h"
 
 namespace emmett::lowering {
@@ -268,7 +269,17 @@ void Lowerer::userCall(ast::Call& e) {
 void Lowerer::builtinCall(ast::Call& e) {
   const BuiltinFunc* b = findBuiltinFunc(e.name);
   if (b->since > version_) need(b->since.minor, "'" + e.name + "'", e.loc);
-  if (e.name == "getguest" && e.args.size() == 2) need(1, "the two-argument getguest", e.loc);
+  if (e.name == "getguest" && e.args.size() == 2) {
+    // The size is a checked constant: the read is the same deferred read a
+    // typed pointer makes, spelled for the version the whole script needs
+    // (VP 1.0 reads 8 bytes, and narrow reads have a page-safe 1.0 form).
+    auto size = evalConst(*e.args[1], types_, nullptr);
+    if (size && (*size == 1 || *size == 2 || *size == 4 || *size == 8)) {
+      result_ = located(SExpr::guestRead(value(*e.args[0]), static_cast<uint8_t>(*size), false), e.loc);
+      return;
+    }
+    need(1, "the two-argument getguest", e.loc);
+  }
   std::vector<SExpr> args;
   for (size_t i = 0; i < e.args.size(); ++i) {
     ArgKind k = i < b->args.size() ? b->args[i] : ArgKind::Int;

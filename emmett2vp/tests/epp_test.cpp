@@ -148,6 +148,17 @@ TEST_CASE("epp: a backslash at the end of a directive line continues it, as in C
   CHECK(firstMessage("\n#error one \\\n two\n") == "t.emt:2:1: error: #error one  two");
 }
 
+TEST_CASE("epp: a backslash at the end of an ordinary line splices it too") {
+  // A string split over two lines, and a statement.
+  CHECK(contains(vpBody("VMM1Hz { logstr(\"ab\\\ncd\"); logint(1 + \\\n 2); }\n"), "(logstr \"abcd\")"));
+  CHECK(contains(vpBody("VMM1Hz { logint(1 + \\\r\n 2); }\r\n"), "(logint (+ 1 2))"));
+  // As in C, a `//` comment ending in a backslash swallows the next line.
+  CHECK(contains(vpBody("// note \\\nVMM1Hz { logint(5); }\nVMM1Hz { logint(6); }\n"), "(logint 6)"));
+  CHECK(!contains(vpBody("// note \\\nVMM1Hz { logint(5); }\nVMM1Hz { logint(6); }\n"), "(logint 5)"));
+  // Lines after a splice keep their numbers.
+  CHECK(firstMessage("VMM1Hz { logint(1 + \\\n 2); }\nVMM1Hz { y; }\n") == "t.emt:3:10: error: unknown identifier 'y'");
+}
+
 TEST_CASE("epp: #if does not evaluate what C leaves unevaluated") {
   std::pair<const char*, int> cases[] = {{"0 && 1/0", 0},    {"2 || 1/0", 1},
                                          {"1 ? 2 : (1/0)", 1}, {"0 ? 1/0 : 3", 1},

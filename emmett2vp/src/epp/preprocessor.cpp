@@ -95,10 +95,11 @@ class Preprocessor {
     for (size_t pos = 0; pos < text.size();) {
       std::string_view line = nextLine(text, pos);
       uint32_t first = ++lineNo;
-      if (!f.inComment && continues(line) && !trim(line).empty() && trim(line)[0] == '#') {
-        // A directive goes on after a backslash at the end of the line, as
-        // in C; it is reported at its first line, and lineNo keeps counting
-        // physical lines so the lines after it keep their numbers.
+      if (!f.inComment && continues(line)) {
+        // A line goes on after a backslash at the end of it, as in C (a
+        // directive, a long string, a `//` comment); it is reported at its
+        // first line, and lineNo keeps counting physical lines so the
+        // lines after it keep their numbers.
         joined.assign(line.substr(0, line.find_last_of('\\')));
         while (pos < text.size()) {
           std::string_view next = nextLine(text, pos);

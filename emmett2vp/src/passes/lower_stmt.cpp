@@ -1,7 +1,11 @@
 // Lowering of statements (see lowerer.h). A statement list in tail position
-// (the end of a probe or function) turns `return x;` into the value x and
-// `if (c) return a; rest` into (cond (c a) (1 rest)), so the common early
-// returns stay VP 1.0; any other return needs VP 1.1's (return).
+// (the end of a probe or function) turns `return x;` into the value x, and
+// an if whose arms all end in a return but one into a cond whose one
+// falling-through arm is followed by the rest of the list:
+// `if (c) return a; rest` is (cond (c a) (1 rest)), and
+// `if (c) { s; } else return b; rest` is (cond (c s rest) (1 b)). So the
+// common early returns stay VP 1.0 without copying code; any other return
+// needs VP 1.1's (return).
 #include "emmett2vp/src/passes/lowerer.h"
 #include "emmett2vp/src/sema/builtins.h"
 
@@ -61,16 +65,51 @@ void Lowerer::lowerStmt(ast::Stmt& s, Exprs& out) {
   stamp(out, from, s.loc);
 }
 
+namespace {
+
+std::vector<ast::Stmt*> stmtsOf(ast::Stmt* s) {
+  std::vector<ast::Stmt*> out;
+  if (s && s->kind == ast::NodeKind::Block)
+    for (auto& st : static_cast<ast::Block&>(*s).stmts) out.push_back(st.get());
+  else if (s)
+    out.push_back(s);
+  return out;
+}
+
+// The arms of an if/else-if chain: each condition's body, then the final
+// else (null when there is none: an arm that falls through).
+struct Arms {
+  std::vector<ast::If*> ifs;
+  std::vector<ast::Stmt*> bodies;  // ifs.size() + 1
+};
+
+Arms armsOf(ast::If& s) {
+  Arms a;
+  ast::If* cur = &s;
+  for (;;) {
+    a.ifs.push_back(cur);
+    a.bodies.push_back(cur->then.get());
+    if (cur->otherwise && cur->otherwise->kind == ast::NodeKind::If) {
+      cur = static_cast<ast::If*>(cur->otherwise.get());
+      continue;
+    }
+    a.bodies.push_back(cur->otherwise.get());
+    return a;
+  }
+}
+
+}  // namespace
+
 Exprs Lowerer::lowerBody(ast::Stmt* s, bool tail) {
   Exprs out;
   if (!s) return out;
-  if (s->kind == ast::NodeKind::Block) return lowerList(static_cast<ast::Block&>(*s).stmts, 0, tail);
+  if (s->kind == ast::NodeKind::Block) return lowerList(stmtsOf(s), 0, tail);
   if (tail) lowerTail(*s, out);
   else lowerStmt(*s, out);
   return out;
 }
 
-Exprs Lowerer::lowerList(const std::vector<ast::StmtPtr>& stmts, size_t from, bool tail) {
+Exprs Lowerer::lowerList(const std::vector<ast::Stmt*>& stmts, size_t from, bool tail) {
   Exprs out;
   Exprs* saved = out_;
   for (size_t i = from; i < stmts.size(); ++i) {
@@ -80,33 +119,52 @@ Exprs Lowerer::lowerList(const std::vector<ast::StmtPtr>& stmts, size_t from, bo
       lowerTail(s, out);
       break;
     }
-    if (tail && s.kind == ast::NodeKind::If) {
-      auto& f = static_cast<ast::If&>(s);
-      if (!f.otherwise && endsInReturn(f.then.get())) {
-        SExpr c = value(*f.cond);
-        Exprs then = lowerBody(f.then.get(), true);
-        Exprs rest = lowerList(stmts, i + 1, true);
-        if (then.empty()) then.push_back(SExpr::num(0));
-        if (rest.empty()) rest.push_back(SExpr::num(0));
-        then.insert(then.begin(), std::move(c));
-        out.push_back(SExpr::call("cond", {SExpr::list(std::move(then))}));
-        out.back().loc = s.loc;
-        // A chain of `if (c) return x;` is one cond, as an else-if chain
-        // is: (cond (c x) (1 (cond (d y) ...))) is (cond (c x) (d y) ...).
-        if (rest.size() == 1 && rest[0].isList("cond")) {
-          auto& clauses = rest[0].items;
-          out.back().items.insert(out.back().items.end(), clauses.begin() + 1, clauses.end());
-        } else {
-          rest.insert(rest.begin(), SExpr::num(1));
-          out.back().items.push_back(SExpr::list(std::move(rest)));
-        }
-        break;
-      }
-    }
+    if (tail && s.kind == ast::NodeKind::If && earlyReturns(static_cast<ast::If&>(s), stmts, i + 1, out)) break;
     lowerStmt(s, out);
   }
   out_ = saved;
   return out;
+}
+
+// `if` chains in tail position with all arms but one ending in a return
+// (see the top of this file): false, and nothing lowered, for the others.
+bool Lowerer::earlyReturns(ast::If& s, const std::vector<ast::Stmt*>& stmts, size_t next, Exprs& out) {
+  Arms arms = armsOf(s);
+  size_t through = arms.bodies.size(), falling = 0;
+  for (size_t k = 0; k < arms.bodies.size(); ++k)
+    if (!endsInReturn(arms.bodies[k])) through = k, ++falling;
+  if (falling != 1) return false;
+  auto body = [&](size_t k) {
+    Exprs b;
+    if (k == through) {
+      std::vector<ast::Stmt*> list = stmtsOf(arms.bodies[k]);
+      list.insert(list.end(), stmts.begin() + static_cast<std::ptrdiff_t>(next), stmts.end());
+      b = lowerList(list, 0, true);
+    } else {
+      b = lowerBody(arms.bodies[k], true);
+    }
+    if (b.empty()) b.push_back(SExpr::num(0));
+    return b;
+  };
+  SExpr form = SExpr::call("cond", {});
+  for (size_t k = 0; k < arms.ifs.size(); ++k) {
+    SExpr cond = value(*arms.ifs[k]->cond);
+    Exprs clause = body(k);
+    clause.insert(clause.begin(), std::move(cond));
+    form.items.push_back(SExpr::list(std::move(clause)));
+  }
+  Exprs rest = body(arms.ifs.size());
+  // A chain of `if (c) return x;` is one cond, as an else-if chain is:
+  // (cond (c x) (1 (cond (d y) ...))) is (cond (c x) (d y) ...).
+  if (rest.size() == 1 && rest[0].isList("cond")) {
+    form.items.insert(form.items.end(), rest[0].items.begin() + 1, rest[0].items.end());
+  } else {
+    rest.insert(rest.begin(), SExpr::num(1));
+    form.items.push_back(SExpr::list(std::move(rest)));
+  }
+  out.push_back(std::move(form));
+  out.back().loc = s.loc;
+  return true;
 }
 
 void Lowerer::lowerTail(ast::Stmt& s, Exprs& out) {
@@ -117,7 +175,7 @@ void Lowerer::lowerTail(ast::Stmt& s, Exprs& out) {
       return;
     }
     case ast::NodeKind::Block: {
-      Exprs b = lowerList(static_cast<ast::Block&>(s).stmts, 0, true);
+      Exprs b = lowerList(stmtsOf(&s), 0, true);
       out.insert(out.end(), b.begin(), b.end());
       return;
     }

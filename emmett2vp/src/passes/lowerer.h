@@ -85,7 +85,8 @@ class Lowerer : public ast::Visitor<Lowerer> {
   // lower_stmt.cpp
   void lowerStmt(ast::Stmt& s, Exprs& out);
   static void stamp(Exprs& out, size_t from, Location loc);
-  Exprs lowerList(const std::vector<ast::StmtPtr>& stmts, size_t from, bool tail);
+  Exprs lowerList(const std::vector<ast::Stmt*>& stmts, size_t from, bool tail);
+  bool earlyReturns(ast::If& s, const std::vector<ast::Stmt*>& stmts, size_t next, Exprs& out);
   void lowerTail(ast::Stmt& s, Exprs& out);
   Exprs lowerBody(ast::Stmt* s, bool tail);
   SExpr ifForm(ast::If& s, bool tail);

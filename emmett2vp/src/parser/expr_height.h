@@ -17,30 +17,19 @@ inline uint32_t subtreeHeight(const ast::Expr& e) {
   using K = ast::NodeKind;
   uint32_t h = 0;
   auto take = [&h](const ast::Expr* c) { h = std::max(h, heightOf(c)); };
+  auto both = [&take](const auto& n) {
+    take(n.lhs.get());
+    take(n.rhs.get());
+  };
   switch (e.kind) {
     case K::Unary: take(static_cast<const ast::Unary&>(e).operand.get()); break;
     case K::IncDec: take(static_cast<const ast::IncDec&>(e).operand.get()); break;
     case K::Cast: take(static_cast<const ast::Cast&>(e).operand.get()); break;
     case K::SizeofExpr: take(static_cast<const ast::SizeofExpr&>(e).operand.get()); break;
     case K::Member: take(static_cast<const ast::Member&>(e).base.get()); break;
-    case K::Binary: {
-      auto& b = static_cast<const ast::Binary&>(e);
-      take(b.lhs.get());
-      take(b.rhs.get());
-      break;
-    }
-    case K::Assign: {
-      auto& a = static_cast<const ast::Assign&>(e);
-      take(a.lhs.get());
-      take(a.rhs.get());
-      break;
-    }
-    case K::Comma: {
-      auto& c = static_cast<const ast::Comma&>(e);
-      take(c.lhs.get());
-      take(c.rhs.get());
-      break;
-    }
+    case K::Binary: both(static_cast<const ast::Binary&>(e)); break;
+    case K::Assign: both(static_cast<const ast::Assign&>(e)); break;
+    case K::Comma: both(static_cast<const ast::Comma&>(e)); break;
     case K::Ternary: {
       auto& t = static_cast<const ast::Ternary&>(e);
       take(t.cond.get());

@@ -35,6 +35,38 @@ size_t readInstruction(Target& t, uint64_t addr, uint8_t* buf, size_t want) {
   return 0;
 }
 
+// Guest code read up to a page at a time, so a scan translates each page
+// once; an instruction the window cannot serve (it crosses the page, or
+// the page is only partly readable) is read on its own.
+class CodeReader {
+ public:
+  explicit CodeReader(Target& t) : t_(t) {}
+
+  size_t read(uint64_t at, uint8_t* out, size_t want) {
+    if (!(at >= start_ && at - start_ + want <= size_)) refill(at, want);
+    if (at >= start_ && at - start_ + want <= size_) {
+      std::memcpy(out, window_ + (at - start_), want);
+      return want;
+    }
+    return readInstruction(t_, at, out, want);
+  }
+
+ private:
+  static constexpr uint64_t kPage = 4096;
+
+  void refill(uint64_t at, size_t want) {
+    size_t toPageEnd = static_cast<size_t>(kPage - at % kPage);
+    if (toPageEnd < want || !t_.readLinear(at, window_, toPageEnd)) return;
+    start_ = at;
+    size_ = toPageEnd;
+  }
+
+  Target& t_;
+  uint8_t window_[kPage];
+  uint64_t start_ = 0;
+  size_t size_ = 0;
+};
+
 bool writesReg(const ZydisDecodedOperand& op, ZydisRegister wanted) {
   return op.type == ZYDIS_OPERAND_TYPE_REGISTER &&
          (op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) &&
@@ -68,12 +100,13 @@ bool scan(RtCtx* c, const Expr* e, uint64_t addr, Visit visit) {
   ContextImpl& ctx = *c->owner;
   ZydisDecoder dec;
   ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  CodeReader code(ctx.target());
   size_t off = 0;
   while (off < kScanBytes) {
     uint64_t at = addr + off;
     uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
     size_t want = std::min<size_t>(sizeof bytes, kScanBytes - off);
-    size_t got = readInstruction(ctx.target(), at, bytes, want);
+    size_t got = code.read(at, bytes, want);
     if (got == 0) {
       fail(c, ErrorCode::MemAccess, e, at);
       return false;

@@ -98,6 +98,12 @@ TEST_CASE("several files: an unreadable file is an error before anything compile
   CHECK(r.messages == "error: cannot read '/nonexistent/x.emt'\n");
 }
 
+TEST_CASE("a directory given as a script is unreadable, not an empty script") {
+  emmett::Result r = emmett::compileFiles({"/tmp"}, {});
+  CHECK_FALSE(r.ok);
+  CHECK(r.messages == "error: cannot read '/tmp'\n");
+}
+
 TEST_CASE("error mapper: the engine's messages about generated VP point at the Emmett line") {
   emmett::Result r = compile("int n;\nVMM1Hz {\n  n = 0;\n  logint(100 / n);\n}\n");
   REQUIRE(r.ok);

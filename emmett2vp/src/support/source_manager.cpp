@@ -1,5 +1,6 @@
 #include "emmett2vp/src/support/source_manager.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -43,6 +44,9 @@ std::string_view SourceManager::lineText(uint32_t id, uint32_t line) const {
 }
 
 bool readFile(const std::string& path, std::string& out) {
+  // ifstream opens a directory and reads it as an empty file.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   std::ostringstream ss;

@@ -55,6 +55,18 @@ class Vcpu {
   // runs `fn` inline. Do not call() another vCPU from a vCPU thread (two
   // vCPUs calling each other would wait forever); post() instead.
   void call(const std::function<void()>& fn);
+  // Queues `fn` for the vCPU thread without making it exit: it runs at the
+  // vCPU's next asynchronous exit (a kick, whoever asked for it, or a
+  // wake-up from HLT), or when hurry() or post() is called, whichever
+  // comes first; always before the item of a later post(). For work that
+  // can wait for an exit the guest takes anyway (periodic probes, see
+  // src/probes/periodic_owed.h). A synchronous exit (I/O, MMIO, a fault)
+  // does not run it, so its registers are never those of an exiting
+  // instruction chosen by the guest.
+  void postAtNextKick(std::function<void()> fn);
+  // Runs what postAtNextKick() queued now: kicks (or wakes) the vCPU when
+  // anything is queued.
+  void hurry();
 
   // --- Interrupts (any thread) ---------------------------------------------
   // Marks `vector` pending; it is delivered (KVM_INTERRUPT) as soon as the
@@ -117,6 +129,8 @@ class Vcpu {
   void runLoop();
   bool serveAttention();  // false: stop
   void drainWork();
+  void promoteLaterLocked();  // caller holds mu_
+  void promoteLater();
   void prepareEntry();
   bool handleExit(int runResult, int err);
   bool handleIo();
@@ -144,9 +158,11 @@ class Vcpu {
   std::atomic<bool> threadLive_{false};
 
   std::atomic<uint32_t> attention_{0};
-  std::mutex mu_;  // guards work_, halted_, finished_
+  std::mutex mu_;  // guards work_, later_, halted_, finished_
   std::condition_variable cv_;
   std::deque<std::function<void()>> work_;
+  std::deque<std::function<void()>> later_;  // postAtNextKick()
+  std::atomic<bool> anyLater_{false};  // later_ non-empty; read at kicks
   bool halted_ = false;
   bool finished_ = false;
 

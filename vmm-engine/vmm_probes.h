@@ -18,6 +18,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <span>
@@ -54,10 +55,22 @@ class VmmProbes : public VmmHooks {
   // vCPU thread.
   void refreshGuestProbes();
   const GuestProbes* guestProbes() const { return guest_.get(); }
-  // Queues a fire of `probe` (an index into script.probes()) on every vCPU.
-  // A vCPU that has not yet run the previous fire of the same probe skips
-  // this one (counted in skipped()), so a slow vCPU never builds a backlog.
+  // Periodic probes, driven by the caller's timer: firePeriodic(probe)
+  // (an index into script.probes()) at the start of every period, and
+  // checkPeriodic(probe, plan) at plan.check after it, with the plan of
+  // periodicPlan(period). Each vCPU's fire rides on its next asynchronous
+  // exit and gets a kick of its own only when none came within the plan's
+  // grace (src/probes/periodic_owed.h): a fire is up to 1.5 periods (and
+  // at most 15 ms) late, and costs no exit on a guest whose timer ticks at
+  // least as fast. A vCPU that owes two fires skips the next one (counted
+  // in skipped()), so a slow vCPU never builds a backlog.
+  struct PeriodicPlan {
+    std::chrono::microseconds check;
+    uint8_t overdueAt;
+  };
+  static PeriodicPlan periodicPlan(std::chrono::microseconds period);
   void firePeriodic(size_t probe);
+  void checkPeriodic(size_t probe, const PeriodicPlan& plan);
   uint64_t skipped() const { return skipped_.load(); }
   // After a probe called (exit), nothing fires any more.
   bool exitRequested() const { return stopped_.load(); }
@@ -72,11 +85,12 @@ class VmmProbes : public VmmHooks {
   struct PerVcpu {
     VcpuTarget target;
     std::unique_ptr<vp::Context> ctx;
-    std::unique_ptr<std::atomic<bool>[]> queued;  // per probe: periodic fire queued
+    std::unique_ptr<std::atomic<uint8_t>[]> owed;  // per probe: periodic fires owed
   };
   using ProbeList = std::vector<uint32_t>;
 
   void fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_t> args);
+  void queuePeriodic(Vcpu& v, PerVcpu& cpu, size_t probe);
   void fire(Vcpu& v, size_t probe, std::span<const uint64_t> args,
             const RegisterView* view = nullptr);
   const ProbeList& list(vp::StaticProbe p) const { return byProbe_[size_t(p)]; }

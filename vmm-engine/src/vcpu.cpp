@@ -45,9 +45,41 @@ void Vcpu::post(std::function<void()> fn) {
     fn();  // no vCPU thread (not started, or ended): run here
     return;
   }
+  promoteLaterLocked();
   work_.push_back(std::move(fn));
   attention_.fetch_or(kWork);
   wakeLocked();
+}
+
+void Vcpu::postAtNextKick(std::function<void()> fn) {
+  std::unique_lock l(mu_);
+  if (!threadLive_.load(std::memory_order_relaxed) || finished_) {
+    l.unlock();
+    fn();
+    return;
+  }
+  later_.push_back(std::move(fn));
+  anyLater_.store(true, std::memory_order_relaxed);
+}
+
+void Vcpu::hurry() {
+  std::lock_guard l(mu_);
+  if (later_.empty()) return;
+  promoteLaterLocked();
+  wakeLocked();
+}
+
+void Vcpu::promoteLaterLocked() {
+  if (later_.empty()) return;
+  for (auto& fn : later_) work_.push_back(std::move(fn));
+  later_.clear();
+  anyLater_.store(false, std::memory_order_relaxed);
+  attention_.fetch_or(kWork);
+}
+
+void Vcpu::promoteLater() {
+  std::lock_guard l(mu_);
+  promoteLaterLocked();
 }
 
 void Vcpu::call(const std::function<void()>& fn) {

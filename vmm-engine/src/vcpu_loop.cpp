@@ -48,6 +48,7 @@ void Vcpu::threadMain() {
   {
     std::lock_guard l(mu_);
     finished_ = true;  // from now on post() runs work on the caller
+    promoteLaterLocked();
     left.swap(work_);
   }
   for (auto& fn : left) fn();  // callers of call() are waiting for these
@@ -121,6 +122,9 @@ bool Vcpu::handleExit(int r, int err) {
     // A kick. Clear immediate_exit before looking at requests (runLoop):
     // a kick published after this store makes the next KVM_RUN return.
     __atomic_store_n(&run_->immediate_exit, 0, __ATOMIC_SEQ_CST);
+    // Work that waits for an asynchronous exit rides on this one. A
+    // relaxed load may miss an item queued just now: it takes the next.
+    if (anyLater_.load(std::memory_order_relaxed)) promoteLater();
     exitCtx_.kvmExitReason = kExitKick;
     counters_.countExit(ExitKind::Kick);
     if (hooks_) [[unlikely]] hooks_->onExit(*this);
@@ -219,6 +223,7 @@ bool Vcpu::handleHlt() {
   halted_ = true;
   cv_.wait(l, [&] { return anyPending() || attention_.load() != 0; });
   halted_ = false;
+  promoteLaterLocked();  // a wake-up is asynchronous too
   return true;
 }
 

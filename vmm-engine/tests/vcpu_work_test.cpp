@@ -106,6 +106,49 @@ TEST_CASE("posted work runs in order and wakes a halted vCPU", "[kvm]") {
   CHECK(ran);
 }
 
+TEST_CASE("work queued for the next kick causes no exit and rides on the next one", "[kvm]") {
+  if (!kvmOrSkip("postAtNextKick guest")) return;
+  Xbyak::CodeGenerator g;
+  Booted b = boot("later", spinUntilRbx(g));
+  std::string err;
+  REQUIRE(b.vm->start(err));
+  vmm::Vcpu& v = b.vm->vcpu(0);
+  v.call([] {});  // running, between two exits
+  uint64_t kicks = v.counts()[vmm::ExitKind::Kick];
+  std::atomic<int> ran{0};
+  int reason = 0;
+  v.postAtNextKick([&] {
+    reason = v.kvmExitReason();
+    ran++;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(ran == 0);  // the guest spins without exits: nothing carried it
+  CHECK(v.counts()[vmm::ExitKind::Kick] == kicks);
+  v.hurry();
+  for (int i = 0; i < 1000 && ran == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  CHECK(ran == 1);
+  CHECK(reason == vmm::kExitKick);
+  // Another kick (here the one call() makes) carries it, ahead of the
+  // item that kick was for.
+  std::vector<int> order;
+  v.postAtNextKick([&] { order.push_back(1); });
+  v.call([&] { order.push_back(2); });
+  CHECK(order == std::vector<int>{1, 2});
+  v.call([&] {
+    vmm::Gprs w = *v.gprs();
+    w.rbx = 5;
+    REQUIRE(v.setGprs(w));
+  });
+  vmm::StopInfo si;
+  REQUIRE(b.vm->waitFor(std::chrono::seconds(5), si));
+  CHECK(si.exitCode == 5);
+  // After the end, it runs on the caller at once.
+  bool late = false;
+  v.postAtNextKick([&] { late = true; });
+  CHECK(late);
+}
+
 namespace {
 struct ExitRecorder : vmm::VmmHooks {
   std::vector<vmm::ExitFields> io;

@@ -1,5 +1,6 @@
 #include "vmm-engine/vmm_probes.h"
 
+#include "vmm-engine/src/probes/periodic_owed.h"
 #include "vmm-engine/vm.h"
 
 namespace vmm {
@@ -25,7 +26,7 @@ VmmProbes::VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitReq
   for (auto p : kHooked) needsHooks_ = needsHooks_ || !list(p).empty();
   for (unsigned i = 0; i < vm.numVcpus(); ++i) {
     auto cpu = std::make_unique<PerVcpu>(PerVcpu{VcpuTarget(vm.vcpu(i), vm.numVcpus()), nullptr,
-                                                 std::make_unique<std::atomic<bool>[]>(probes.size())});
+                                                 std::make_unique<std::atomic<uint8_t>[]>(probes.size())});
     cpu->ctx = script.newContext(cpu->target, int(i), true);
     cpus_.push_back(std::move(cpu));
   }
@@ -85,8 +86,8 @@ void VmmProbes::unload() {
   if (guest_) guest_->disarm();
   // From here on only the unload probes fire, even after (exit): that is
   // how a script learns it is going away. call() runs after every item
-  // posted before it, so queued periodic fires are over (and do nothing)
-  // by the time VMMUnload runs.
+  // posted before it, postAtNextKick() ones included, so queued periodic
+  // fires are over (and do nothing) by the time VMMUnload runs.
   stopped_.store(true);
   for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
     Vcpu& v = vm_.vcpu(i);
@@ -102,19 +103,46 @@ void VmmProbes::refreshGuestProbes() {
   if (guest_ && !stopped_.load()) guest_->refresh();
 }
 
+VmmProbes::PeriodicPlan VmmProbes::periodicPlan(std::chrono::microseconds period) {
+  periodic::Plan p = periodic::planFor(period);
+  return {p.check, p.overdueAt};
+}
+
 void VmmProbes::firePeriodic(size_t probe) {
+  if (stopped_.load(std::memory_order_relaxed)) return;
   for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
     PerVcpu& cpu = *cpus_[i];
-    if (cpu.queued[probe].exchange(true)) {
-      skipped_.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
     Vcpu& v = vm_.vcpu(i);
-    v.post([this, &v, &cpu, probe] {
-      cpu.queued[probe].store(false);
-      fire(v, probe, {});
-    });
+    switch (periodic::tick(cpu.owed[probe])) {
+      case periodic::Tick::Queue: queuePeriodic(v, cpu, probe); break;
+      case periodic::Tick::Wait: break;
+      case periodic::Tick::Skip:
+        skipped_.fetch_add(1, std::memory_order_relaxed);
+        v.hurry();
+        break;
+    }
   }
+}
+
+void VmmProbes::checkPeriodic(size_t probe, const PeriodicPlan& plan) {
+  if (stopped_.load(std::memory_order_relaxed)) return;
+  const periodic::Plan p{plan.check, plan.overdueAt};
+  for (unsigned i = 0; i < vm_.numVcpus(); ++i)
+    if (periodic::overdue(cpus_[i]->owed[probe], p)) vm_.vcpu(i).hurry();
+}
+
+// The one fire item of (vCPU, probe) while fires are owed. unload() runs
+// it before VMMUnload (Vcpu::post runs queued items first); it then owes
+// nothing and does not queue itself again.
+void VmmProbes::queuePeriodic(Vcpu& v, PerVcpu& cpu, size_t probe) {
+  v.postAtNextKick([this, &v, &cpu, probe] {
+    if (stopped_.load()) {
+      cpu.owed[probe].store(0);
+      return;
+    }
+    fire(v, probe, {});
+    if (periodic::fired(cpu.owed[probe])) queuePeriodic(v, cpu, probe);
+  });
 }
 
 void VmmProbes::onExit(Vcpu& v) { fireList(v, list(vp::StaticProbe::HV_Exit), {}); }

@@ -23,7 +23,8 @@ void PeriodicTimer::stop() {
 void PeriodicTimer::run() {
   using Clock = std::chrono::steady_clock;
   std::vector<Clock::time_point> due;
-  for (const auto& e : entries_) due.push_back(Clock::now() + e.period);
+  const Clock::time_point start = Clock::now();
+  for (const auto& e : entries_) due.push_back(start + e.period + e.phase);
   std::unique_lock<std::mutex> lock(mu_);
   while (!quit_) {
     size_t next = 0;
@@ -34,8 +35,12 @@ void PeriodicTimer::run() {
     lock.unlock();
     entries_[next].action();
     lock.lock();
-    due[next] += entries_[next].period;
-    if (due[next] < Clock::now()) due[next] = Clock::now() + entries_[next].period;
+    const auto period = entries_[next].period;
+    due[next] += period;
+    // Missed ones are dropped, in whole periods: entries keep their
+    // phases relative to each other (a probe's fire and its check).
+    const Clock::time_point now = Clock::now();
+    if (due[next] < now) due[next] += ((now - due[next]) / period + 1) * period;
   }
 }
 

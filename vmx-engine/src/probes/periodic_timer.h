@@ -18,6 +18,8 @@ class PeriodicTimer {
   struct Entry {
     std::chrono::microseconds period;
     std::function<void()> action;  // runs on the timer thread
+    // First run at start() + period + phase, then every period.
+    std::chrono::microseconds phase{0};
   };
   explicit PeriodicTimer(std::vector<Entry> entries);
   ~PeriodicTimer();  // stops and joins

@@ -65,15 +65,32 @@ user_share() {
          END { printf "%.2f", s }'
 }
 
-measure() {  # VMX PATTERN LABEL [SCRIPT]: prints "label rate user-share"
+# exits_mark VMX: a vprobeReset, whose vmx.log line carries the VM's exit
+# counts so far; prints that line.
+exits_mark() {
+  "$BIN/vmrun" vprobeReset "$1" >/dev/null
+  grep 'exits=' "${1%/*}/vmx.log" | tail -n 1
+}
+
+# kick_rate LINE LINE: kick exits per second between two exits_mark lines
+# ("2026-12-06T16:56:30.261| vmx| ...; exits=N ... kick=N ...").
+kick_rate() {
+  awk -v a="$1" -v b="$2" '
+    function t(l, p) { split(substr(l, 12, 12), p, ":"); return p[1] * 3600 + p[2] * 60 + p[3] }
+    function k(l) { return match(l, /kick=[0-9]+/) ? substr(l, RSTART + 5, RLENGTH - 5) : 0 }
+    BEGIN { d = t(b) - t(a); printf "%.0f", (d > 0 ? (k(b) - k(a)) / d : 0) }'
+}
+
+measure() {  # VMX PATTERN LABEL [SCRIPT]: prints "label rate user-share kicks/s"
   local vmx=$1 pat=$2 label=$3 script=${4:-}
+  local from to r share
+  from=$(exits_mark "$vmx")
   [[ -n $script ]] && "$BIN/vmrun" vprobeLoad "$vmx" "$script" >/dev/null
-  local r share
   r=$(rate "$vmx" "$pat")
   share=-
   [[ $pat == outbench: ]] && share=$(user_share "$(vmx_pid "$vmx")")
-  [[ -n $script ]] && "$BIN/vmrun" vprobeReset "$vmx" >/dev/null
-  echo "$label $r $share"
+  to=$(exits_mark "$vmx")
+  echo "$label $r $share $(kick_rate "$from" "$to")"
 }
 
 OUT=$(new_vm out "bench=out")
@@ -109,18 +126,18 @@ b=$(awk '{print $2}' <<<"$base")
 echo "Static probes on the exit they ride on: CPL3 out 0x80 loop, 1 vCPU (median of $SAMPLES s)"
 printf '%-34s %12s %12s %9s %12s\n' "script" "exits/s" "us/exit" "x none" "monitor us"
 for m in "$base" "$nohook" "$empty" "$aggr" "$base2"; do
-  read -r l r u <<<"$m"; row "$l" "$r" "$b" "$u"
+  read -r l r u _ <<<"$m"; row "$l" "$r" "$b" "$u"
 done
 cost_table() {  # TITLE ROW...: the first row is the baseline
   echo
   echo "$1"
   shift
-  printf '%-34s %14s %10s\n' "script" "iterations/s" "cost"
+  printf '%-34s %14s %10s %10s\n' "script" "iterations/s" "cost" "kicks/s"
   local cb
   cb=$(awk '{print $2}' <<<"$1")
   for m in "$@"; do
-    read -r l r u <<<"$m"
-    awk -v l="$l" -v r="$r" -v b="$cb" 'BEGIN { printf "%-34s %14.0f %9.2f%%\n", l, r, (1 - r / b) * 100 }'
+    read -r l r u k <<<"$m"
+    awk -v l="$l" -v r="$r" -v b="$cb" -v k="$k" 'BEGIN { printf "%-34s %14.0f %9.2f%% %10s\n", l, r, (1 - r / b) * 100, k }'
   done
 }
 cost_table "Profiling cost on guest throughput: CPL3 compute loop, 1 vCPU, guest timer 100 Hz" \
@@ -131,4 +148,5 @@ echo
 echo "targets: a static probe adds at most 5% to its exit; 1 kHz profiling costs under 2%"
 echo "(a fire rides on the vCPU's next asynchronous exit, its guest timer's, when one comes"
 echo " within 1.5 periods; otherwise it costs one exit, whose price the host's KVM sets:"
-echo " the empty USEC:1000 row shows it, the next row adds the probe's own cost)"
+echo " the empty USEC:1000 row shows it, the next row adds the probe's own cost;"
+echo " kicks/s: the vCPU's exits out of KVM_RUN for its guest timer, the probes and requests)"

@@ -26,6 +26,7 @@ class KvmMachine : public Machine {
   // fault; 1 after a monitor error. The reason goes to stderr (vmx.log).
   int waitStopped() override;
   MachineState state() const override;
+  std::string exitSummary() const override { return vm_->counts().summary(); }
 
   vmm::Vm& vm() { return *vm_; }
   DeviceSet& devices() { return *devices_; }

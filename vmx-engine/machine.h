@@ -43,6 +43,12 @@ class Machine {
 
   // Thread safe; for `status` replies.
   virtual MachineState state() const = 0;
+
+  // Thread safe: the VM exits taken so far, by kind, on one line
+  // ("exits=N io=N kick=N ... irqs=N"). vmx.log gets it with each script
+  // load and unload and at the stop, so the exits a script caused (or rode
+  // on) can be read off the log; bench/vm_exits.sh does.
+  virtual std::string exitSummary() const = 0;
 };
 
 }  // namespace vmx

@@ -49,7 +49,8 @@ nlohmann::json handleLoad(ControlState& s, const Request& request) {
   if (!s.targets.output.reopenIfDeleted(error)) return errorReply(error);
   LoadResult result = s.targets.probes.load(script, source);
   flushOutput(s);
-  logLine("script " + source + (result.ok ? " loaded" : " refused"));
+  logLine("script " + source + (result.ok ? " loaded; " : " refused; ") +
+          s.targets.machine.exitSummary());
   if (!result.ok) {
     return errorReply("The VP script has errors; it was not loaded",
                       result.diagnostics);
@@ -64,7 +65,7 @@ nlohmann::json handleReset(ControlState& s, const Request& request) {
   if (only == request.body.end()) {
     s.targets.probes.reset();
     flushOutput(s);
-    logLine("script unloaded (vprobeReset)");
+    logLine("script unloaded (vprobeReset); " + s.targets.machine.exitSummary());
     return okReply();
   }
   if (!only->is_number_unsigned()) {
@@ -73,7 +74,10 @@ nlohmann::json handleReset(ControlState& s, const Request& request) {
   uint64_t script = only->get<uint64_t>();
   bool unloaded = s.targets.probes.resetScript(script);
   flushOutput(s);
-  if (unloaded) logLine("script " + std::to_string(script) + " unloaded (vprobeReset)");
+  if (unloaded) {
+    logLine("script " + std::to_string(script) + " unloaded (vprobeReset); " +
+            s.targets.machine.exitSummary());
+  }
   return okReply({{"unloaded", unloaded}});
 }
 

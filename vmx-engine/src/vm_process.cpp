@@ -180,7 +180,8 @@ bool VmProcess::serve(std::string& error) {
 int VmProcess::waitStopped() {
   machineWaited_ = true;
   int status = vm_.machine->waitStopped();
-  logLine("machine stopped, exit status " + std::to_string(status));
+  logLine("machine stopped, exit status " + std::to_string(status) + "; " +
+          vm_.machine->exitSummary());
   return status;
 }
 

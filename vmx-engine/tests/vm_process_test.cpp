@@ -260,7 +260,8 @@ TEST_CASE("vm process: when the guest powers off, the process ends and cleans up
   REQUIRE(vmx::VmLock::waitReleased(vm.paths.lock, 5s));
   CHECK(vm.filesGone());
   std::string log = vmxtest::readAll(vm.paths.log);
-  CHECK(log.find("machine stopped, exit status 3") != std::string::npos);
+  CHECK(log.find("machine stopped, exit status 3; exits=0 irqs=0") != std::string::npos);
+  CHECK(log.find("script <command line> loaded; exits=0 irqs=0") != std::string::npos);
   // The script was unloaded on the way out.
   CHECK(vmxtest::readAll(vm.config.outFile) ==
         "requestStop\nload <command line> poweroff\nreset\n");

@@ -60,7 +60,7 @@ class Vcpu {
   // wake-up from HLT), or when hurry() or post() is called, whichever
   // comes first; always before the item of a later post(). For work that
   // can wait for an exit the guest takes anyway (periodic probes, see
-  // src/probes/periodic_owed.h). A synchronous exit (I/O, MMIO, a fault)
+  // periodic_owed.h). A synchronous exit (I/O, MMIO, a fault)
   // does not run it, so its registers are never those of an exiting
   // instruction chosen by the guest.
   void postAtNextKick(std::function<void()> fn);

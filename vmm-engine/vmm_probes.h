@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "vmm-engine/guest_probes.h"
+#include "vmm-engine/periodic_owed.h"
 #include "vmm-engine/hooks.h"
 #include "vmm-engine/vcpu_target.h"
 #include "vp/vp.h"
@@ -58,19 +59,14 @@ class VmmProbes : public VmmHooks {
   // Periodic probes, driven by the caller's timer: firePeriodic(probe)
   // (an index into script.probes()) at the start of every period, and
   // checkPeriodic(probe, plan) at plan.check after it, with the plan of
-  // periodicPlan(period). Each vCPU's fire rides on its next asynchronous
+  // periodic::planFor(period). Each vCPU's fire rides on its next asynchronous
   // exit and gets a kick of its own only when none came within the plan's
-  // grace (src/probes/periodic_owed.h): a fire is up to 1.5 periods (and
+  // grace (periodic_owed.h): a fire is up to 1.5 periods (and
   // at most 15 ms) late, and costs no exit on a guest whose timer ticks at
   // least as fast. A vCPU that owes two fires skips the next one (counted
   // in skipped()), so a slow vCPU never builds a backlog.
-  struct PeriodicPlan {
-    std::chrono::microseconds check;
-    uint8_t overdueAt;
-  };
-  static PeriodicPlan periodicPlan(std::chrono::microseconds period);
   void firePeriodic(size_t probe);
-  void checkPeriodic(size_t probe, const PeriodicPlan& plan);
+  void checkPeriodic(size_t probe, const periodic::Plan& plan);
   uint64_t skipped() const { return skipped_.load(); }
   // After a probe called (exit), nothing fires any more.
   bool exitRequested() const { return stopped_.load(); }

@@ -5,7 +5,7 @@
 #include <deque>
 #include <map>
 
-#include "vmm-engine/src/probes/periodic_owed.h"
+#include "vmm-engine/periodic_owed.h"
 
 using namespace vmm::periodic;
 using std::chrono::microseconds;

@@ -16,6 +16,11 @@ void flushOutput(ControlState& s) {
   if (s.targets.flushOutput) s.targets.flushOutput();
 }
 
+// Script changes are logged with the VM's exit counts so far (machine.h).
+void logWithExits(ControlState& s, const std::string& what) {
+  logLine(what + "; " + s.targets.machine.exitSummary());
+}
+
 nlohmann::json handleStatus(ControlState& s, const Request&) {
   // Read before the flush: a script reported gone (it called exit()) has
   // all its output in the files by the time the reply says so.
@@ -49,8 +54,7 @@ nlohmann::json handleLoad(ControlState& s, const Request& request) {
   if (!s.targets.output.reopenIfDeleted(error)) return errorReply(error);
   LoadResult result = s.targets.probes.load(script, source);
   flushOutput(s);
-  logLine("script " + source + (result.ok ? " loaded; " : " refused; ") +
-          s.targets.machine.exitSummary());
+  logWithExits(s, "script " + source + (result.ok ? " loaded" : " refused"));
   if (!result.ok) {
     return errorReply("The VP script has errors; it was not loaded",
                       result.diagnostics);
@@ -65,7 +69,7 @@ nlohmann::json handleReset(ControlState& s, const Request& request) {
   if (only == request.body.end()) {
     s.targets.probes.reset();
     flushOutput(s);
-    logLine("script unloaded (vprobeReset); " + s.targets.machine.exitSummary());
+    logWithExits(s, "script unloaded (vprobeReset)");
     return okReply();
   }
   if (!only->is_number_unsigned()) {
@@ -74,10 +78,7 @@ nlohmann::json handleReset(ControlState& s, const Request& request) {
   uint64_t script = only->get<uint64_t>();
   bool unloaded = s.targets.probes.resetScript(script);
   flushOutput(s);
-  if (unloaded) {
-    logLine("script " + std::to_string(script) + " unloaded (vprobeReset); " +
-            s.targets.machine.exitSummary());
-  }
+  if (unloaded) logWithExits(s, "script " + std::to_string(script) + " unloaded (vprobeReset)");
   return okReply({{"unloaded", unloaded}});
 }
 

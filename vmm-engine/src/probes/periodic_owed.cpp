@@ -1,4 +1,4 @@
-#include "vmm-engine/src/probes/periodic_owed.h"
+#include "vmm-engine/periodic_owed.h"
 
 namespace vmm::periodic {
 

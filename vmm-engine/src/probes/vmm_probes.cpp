@@ -1,6 +1,6 @@
 #include "vmm-engine/vmm_probes.h"
 
-#include "vmm-engine/src/probes/periodic_owed.h"
+#include "vmm-engine/periodic_owed.h"
 #include "vmm-engine/vm.h"
 
 namespace vmm {
@@ -103,11 +103,6 @@ void VmmProbes::refreshGuestProbes() {
   if (guest_ && !stopped_.load()) guest_->refresh();
 }
 
-VmmProbes::PeriodicPlan VmmProbes::periodicPlan(std::chrono::microseconds period) {
-  periodic::Plan p = periodic::planFor(period);
-  return {p.check, p.overdueAt};
-}
-
 void VmmProbes::firePeriodic(size_t probe) {
   if (stopped_.load(std::memory_order_relaxed)) return;
   for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
@@ -124,11 +119,10 @@ void VmmProbes::firePeriodic(size_t probe) {
   }
 }
 
-void VmmProbes::checkPeriodic(size_t probe, const PeriodicPlan& plan) {
+void VmmProbes::checkPeriodic(size_t probe, const periodic::Plan& plan) {
   if (stopped_.load(std::memory_order_relaxed)) return;
-  const periodic::Plan p{plan.check, plan.overdueAt};
   for (unsigned i = 0; i < vm_.numVcpus(); ++i)
-    if (periodic::overdue(cpus_[i]->owed[probe], p)) vm_.vcpu(i).hurry();
+    if (periodic::overdue(cpus_[i]->owed[probe], plan)) vm_.vcpu(i).hurry();
 }
 
 // The one fire item of (vCPU, probe) while fires are owed. unload() runs

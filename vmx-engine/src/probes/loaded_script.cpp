@@ -60,7 +60,7 @@ std::vector<PeriodicTimer::Entry> LoadedScript::periodicEntries() {
     if (p.kind == vp::ProbePoint::Kind::Static && p.staticId == vp::StaticProbe::VMM1Hz) us = 1000000;
     if (p.kind == vp::ProbePoint::Kind::Static && p.staticId == vp::StaticProbe::VMM10Hz) us = 100000;
     if (us) {
-      auto plan = vmm::VmmProbes::periodicPlan(microseconds(us));
+      auto plan = vmm::periodic::planFor(microseconds(us));
       entries.push_back({microseconds(us), [this, i] {
                            if (!exited_.load()) vmm_->firePeriodic(i);
                          }});

@@ -6,6 +6,9 @@
 #   make demo    deps + build + run the main job on the demo guest
 #   make bench   deps + build + benchmarks (tables with ratios)
 #   make SAN=1   the same, with AddressSanitizer and UBSan, into build-san/
+#   make fuzz    coverage-guided fuzzing of the targets in fuzz/ (clang,
+#                libFuzzer, ASan, UBSan) into build-fuzz/; FUZZ_SECONDS=N
+#                per target, FUZZ_TARGETS="a b" to choose
 #
 # Libraries are folders: each LIB in $(LIBS) compiles LIB/src/**/*.cpp into
 # build/lib/libLIB.a, and LIB/tests/*.cpp into build/tests/LIB_tests.
@@ -33,7 +36,13 @@ BENCH_LIBS        := vmx-engine vmm-engine vp emmett2vp   # benches not listed
 # guests against the real devices, without the rest of vmx-engine.
 TEST_EXTRA_vmm-engine = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vmx-engine/src/devices/*.cpp))
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+BUILD     ?= build-fuzz
+CXX       := clang++
+SANFLAGS  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANWARN   :=
+OPT       := -O1
+else ifeq ($(SAN),1)
 BUILD     ?= build-san
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # GCC 12 reports false maybe-uninitialized warnings inside libstdc++ when
@@ -60,7 +69,7 @@ DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzy
 # The builds behind test, demo and bench use every core (CI has two).
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps test demo bench clean guest san-tests
+.PHONY: all deps test demo bench clean guest san-tests fuzz
 .DEFAULT_GOAL := all
 
 lib_srcs   = $(shell find $(1)/src -name '*.cpp' 2>/dev/null | sort)
@@ -73,7 +82,18 @@ TEST_BINS  := $(foreach l,$(LIBS),$(if $(call test_srcs,$(l)),$(BUILD)/tests/$(l
 TOOL_BINS  := $(foreach t,$(TOOLS),$(BUILD)/bin/$(t))
 BENCH_BINS := $(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/*.cpp))
 
-all: $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) guest
+# Fuzz targets: fuzz/NAME.cpp defines LLVMFuzzerTestOneInput and links the
+# libraries FUZZ_LIBS_NAME (plus objects FUZZ_EXTRA_NAME). Each is built
+# twice: build-fuzz/fuzz/NAME, the libFuzzer binary (make fuzz), and
+# $(BUILD)/fuzz/NAME-replay, which `make test` runs on fuzz/corpus/NAME.
+FUZZ_NAMES := $(patsubst fuzz/%.cpp,%,$(wildcard fuzz/*.cpp))
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_SECONDS ?= 60
+FUZZ_LIBS_vp_differential  := vp
+FUZZ_EXTRA_vp_differential  = $(BUILD)/obj/vp/tests/harness.o
+FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/%-replay,$(FUZZ_NAMES))
+
+all: $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(if $(filter 1,$(FUZZ)),,$(FUZZ_REPLAYS)) guest
 
 # Quiet by default; `make V=1` shows the commands.
 Q := $(if $(V),,@)
@@ -122,6 +142,18 @@ $(BUILD)/bench/$(1): $(BUILD)/obj/bench/$(1).o $(call libs_of,$(or $(BENCH_LIBS_
 endef
 $(foreach b,$(patsubst bench/%.cpp,%,$(wildcard bench/*.cpp)),$(eval $(call BENCH_RULE,$(b))))
 
+define FUZZ_RULE
+$(BUILD)/fuzz/$(1)-replay: $(BUILD)/obj/fuzz/$(1).o $(BUILD)/obj/fuzz/support/replay_main.o $(FUZZ_EXTRA_$(1)) $(call libs_of,$(FUZZ_LIBS_$(1)))
+	@mkdir -p $$(dir $$@)
+	@$(if $(Q),echo "  LINK    $$@")
+	$(Q)$(CXX) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+$(BUILD)/fuzz/$(1): $(BUILD)/obj/fuzz/$(1).o $(FUZZ_EXTRA_$(1)) $(call libs_of,$(FUZZ_LIBS_$(1)))
+	@mkdir -p $$(dir $$@)
+	@$(if $(Q),echo "  LINK    $$@")
+	$(Q)$(CXX) $(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ $(LDLIBS)
+endef
+$(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(f))))
+
 # The demo guest has its own makefile (freestanding flags, linker script).
 guest:
 	@if [ -f guests/demo/Makefile ]; then $(MAKE) -s -C guests/demo; fi
@@ -138,8 +170,10 @@ deps:
 # The parsers and the runtime are also tested under ASan and UBSan.
 SAN_TESTS := vp emmett2vp
 
+SAN_REPLAYS := $(foreach f,$(FUZZ_NAMES),$(if $(filter-out $(SAN_TESTS),$(FUZZ_LIBS_$(f))),,build-san/fuzz/$(f)-replay))
+
 san-tests:
-	$(MAKE) -j$(JOBS) SAN=1 $(foreach l,$(SAN_TESTS),$(if $(wildcard $(l)/tests/*.cpp),build-san/tests/$(l)_tests))
+	$(MAKE) -j$(JOBS) SAN=1 $(foreach l,$(SAN_TESTS),$(if $(wildcard $(l)/tests/*.cpp),build-san/tests/$(l)_tests)) $(SAN_REPLAYS)
 
 test: deps
 	$(MAKE) -j$(JOBS) all
@@ -154,8 +188,13 @@ bench: deps
 	$(MAKE) -j$(JOBS) all
 	BUILD=$(BUILD) ./bench/run-all
 
+fuzz:
+	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) clang libclang-rt-14-dev"
+	$(MAKE) -j$(JOBS) FUZZ=1 $(addprefix build-fuzz/fuzz/,$(FUZZ_TARGETS))
+	./fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 	@if [ -f guests/demo/Makefile ]; then $(MAKE) -s -C guests/demo clean; fi
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

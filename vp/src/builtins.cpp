@@ -6,7 +6,7 @@ namespace vp {
 
 namespace {
 
-constexpr Version v10{1, 0}, v11{1, 1}, v12{1, 2};
+constexpr Version v10{1, 0}, v12{1, 2};
 
 // Costs: a rough model in nanoseconds of what each call does, so that the
 // 50,000-unit budget is about 50 us of real work.

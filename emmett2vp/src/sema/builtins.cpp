@@ -7,7 +7,7 @@ namespace emmett {
 
 namespace {
 using A = ArgKind;
-constexpr vp::Version k10{1, 0}, k11{1, 1}, k12{1, 2};
+constexpr vp::Version k10{1, 0}, k12{1, 2};
 
 const std::vector<BuiltinFunc>& table() {
   static const std::vector<BuiltinFunc> t = {

@@ -17,7 +17,6 @@ LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, Disk
                            std::function<void()> onExit, vmm::GuestProbePlan guest,
                            vmm::GuestProbes::Report report)
     : script_(std::move(script)),
-      vm_(vm),
       disk_(disk),
       onExit_(std::move(onExit)),
       control_(vm),

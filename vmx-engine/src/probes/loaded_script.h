@@ -46,7 +46,6 @@ class LoadedScript : public DiskHooks {
   void exitRequested();
 
   std::unique_ptr<vp::Script> script_;
-  vmm::Vm& vm_;
   DiskDevice* disk_;
   std::function<void()> onExit_;
   std::atomic<bool> exited_{false};

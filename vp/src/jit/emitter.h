@@ -32,7 +32,9 @@ class Emitter : public Xbyak::CodeGenerator {
   void compileAll();
   // After readyRE(): the entry trampoline and each probe body.
   using Entry = uint64_t (*)(RtCtx*, const void*);
-  Entry entry() const { return reinterpret_cast<Entry>(entry_.getAddress()); }
+  Entry entry() const {
+    return reinterpret_cast<Entry>(const_cast<uint8_t*>(entry_.getAddress()));
+  }
   const void* probeCode(size_t i) const { return probeLabels_[i].getAddress(); }
   std::vector<size_t> functionSizes;
 

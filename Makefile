@@ -89,6 +89,7 @@ BENCH_BINS := $(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/*.cpp))
 FUZZ_NAMES := $(patsubst fuzz/%.cpp,%,$(wildcard fuzz/*.cpp))
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build-fuzz
 FUZZ_LIBS_vp_differential  := vp
 FUZZ_EXTRA_vp_differential  = $(BUILD)/obj/vp/tests/harness.o
 FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/%-replay,$(FUZZ_NAMES))
@@ -190,8 +191,8 @@ bench: deps
 
 fuzz:
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) clang libclang-rt-14-dev"
-	$(MAKE) -j$(JOBS) FUZZ=1 $(addprefix build-fuzz/fuzz/,$(FUZZ_TARGETS))
-	./fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(MAKE) -j$(JOBS) FUZZ=1 BUILD=$(FUZZ_BUILD) $(addprefix $(FUZZ_BUILD)/fuzz/,$(FUZZ_TARGETS))
+	FUZZ_BUILD=$(FUZZ_BUILD) ./fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -92,6 +92,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_LIBS_vp_differential  := vp
 FUZZ_EXTRA_vp_differential  = $(BUILD)/obj/vp/tests/harness.o
+FUZZ_LIBS_emmett_compile   := emmett2vp vp
+FUZZ_LIBS_vmx_config       := vmx-engine vmm-engine vp
+FUZZ_LIBS_control_request  := vmx-engine vmm-engine vp
 FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/%-replay,$(FUZZ_NAMES))
 
 all: $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(if $(filter 1,$(FUZZ)),,$(FUZZ_REPLAYS)) guest

@@ -31,6 +31,11 @@ bool path(std::string_view value, const VmxConfig& cfg, std::string& out,
     error = "expected a file name, got \"\"";
     return false;
   }
+  // open() would take the name only up to the NUL: another file.
+  if (value.find('\0') != std::string_view::npos) {
+    error = "a file name cannot contain a NUL byte";
+    return false;
+  }
   out = resolvePath(cfg.dir, value);
   return true;
 }

@@ -256,12 +256,14 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
   }
 
   void visit(ast::Comma& e) {
-    check(*e.lhs);
+    discarded(*e.lhs);
     const Type* t = check(*e.rhs);
     set(e, t);
   }
 
   // ---- statements ----
+
+  void visit(ast::ExprStmt& n) { discarded(*n.expr); }
 
   void visit(ast::VarDecl& n) {
     if (!n.sym || !n.decl.init) return;
@@ -290,7 +292,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
   void visit(ast::For& n) {
     for (auto& s : n.init) dispatch(s.get());
     if (n.cond) checkCondition(*n.cond);
-    if (n.step) check(*n.step);
+    if (n.step) discarded(*n.step);
     loop(n.body.get());
   }
 
@@ -390,6 +392,25 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     dispatch(static_cast<ast::Node&>(e));
     if (!e.type) e.type = table_.error();
     return e.type;
+  }
+
+  // A value computed only to be dropped (a statement, the left of ',', a
+  // for step) is still computed: VP has no value for an aggregate's or a
+  // bag's bare name and refuses a script that reads one.
+  void discarded(ast::Expr& e) {
+    const Type* t = check(e);
+    if (t->kind != Type::Kind::Aggr && t->kind != Type::Kind::Bag) return;
+    // Only a name has such a type, or a comma ending in one: `(1, a)`.
+    const ast::Expr* v = &e;
+    while (v->kind == ast::NodeKind::Comma) v = static_cast<const ast::Comma*>(v)->rhs.get();
+    Symbol* s = identSym(*v);
+    std::string name = s ? s->name : "...";
+    if (t->kind == Type::Kind::Aggr)
+      diags_.error(v->loc) << "aggregate '" << name << "' is write-only; add samples with '" << name
+                           << "[...] <- value' or '" << name << "[...]++'";
+    else
+      diags_.error(v->loc) << "bag '" << name << "' has no value; take a pair with '" << name
+                           << "[key]' or insert one with '" << name << "[key] <- value'";
   }
 
   void deref(ast::Expr& e, const Type* p) {

@@ -9,13 +9,15 @@
 
 #include "vmx-engine/src/text_util.h"
 #include "vmx-engine/unique_fd.h"
+#include "vp/one_line.h"
 
 namespace vmx {
 
 std::string ConfigError::str() const {
   std::string where = file;
   if (line != 0) where += ":" + std::to_string(line);
-  return where + ": error: " + message;
+  // A message quotes the file's own bytes, which may be anything.
+  return where + ": error: " + vp::oneLine(message);
 }
 
 namespace {

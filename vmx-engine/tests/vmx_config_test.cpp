@@ -153,6 +153,12 @@ TEST_CASE("vmx: each bad value names file, line and what is accepted") {
         "demo.vmx:2: error: expected 'key = \"value\"', found 'this is not a setting'");
 }
 
+TEST_CASE("vmx: a message quoting control bytes stays one plain line") {
+  // An escape sequence from the file must not reach the user's terminal.
+  CHECK(errorFor("numvcpus = \"3\x1b[31m\"") ==
+        "demo.vmx:2: error: numvcpus: expected a whole number from 1 to 16, got \"3\\x1b[31m\"");
+}
+
 TEST_CASE("vmx: guest.image is required") {
   VmxConfig c;
   std::vector<vmx::ConfigError> errors;

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "vp/one_line.h"  // oneLine(), the last guard of every message
+
 namespace vp {
 
 // `text` as the body of a VP string literal would show it: \n, \t, \", \\,
@@ -13,9 +15,5 @@ std::string escaped(std::string_view text);
 
 // escaped(text) between double quotes.
 std::string quoted(std::string_view text);
-
-// `text` with only its control bytes escaped (as escaped() writes them):
-// the last guard that keeps a message on one line.
-std::string oneLine(std::string_view text);
 
 }  // namespace vp

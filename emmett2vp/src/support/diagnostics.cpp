@@ -1,39 +1,14 @@
 #include "emmett2vp/src/support/diagnostics.h"
 
-#include <algorithm>
-#include <cstdio>
+#include "vp/one_line.h"
 
 namespace emmett {
 
-namespace {
-
-bool isControl(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
-// Every diagnostic is one line ("FILE:LINE:COL: error: MESSAGE"), which
-// vprobe and editors read line by line. A message quoting script text (a
-// format's conversion holds a decoded "\n") gets its control bytes written
-// as escapes, as the VP engine writes its own messages.
-std::string oneLine(std::string message) {
-  if (std::none_of(message.begin(), message.end(), [](char c) { return isControl(c); })) return message;
-  std::string out;
-  for (unsigned char c : message) {
-    if (!isControl(c)) {
-      out += static_cast<char>(c);
-    } else if (c == '\n' || c == '\t') {
-      out += c == '\n' ? "\\n" : "\\t";
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
+// Every diagnostic is one line: a message quoting script text (a format's
+// conversion holds a decoded "\n") gets its control bytes escaped, as the
+// VP engine writes its own messages.
 void Diagnostics::add(Severity s, Location loc, std::string message) {
-  message = oneLine(std::move(message));
+  message = vp::oneLine(message);
   if (s == Severity::Error) {
     if (errors_ > kMaxErrors) return;
     if (errors_ == kMaxErrors) {

@@ -95,6 +95,8 @@ FUZZ_EXTRA_vp_differential  = $(BUILD)/obj/vp/tests/harness.o
 FUZZ_LIBS_emmett_compile   := emmett2vp vp
 FUZZ_LIBS_vmx_config       := vmx-engine vmm-engine vp
 FUZZ_LIBS_control_request  := vmx-engine vmm-engine vp
+FUZZ_LIBS_page_walk        := vmm-engine
+FUZZ_LIBS_insn_emulator    := vmm-engine
 FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/%-replay,$(FUZZ_NAMES))
 
 all: $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(if $(filter 1,$(FUZZ)),,$(FUZZ_REPLAYS)) guest

@@ -44,10 +44,13 @@ bool reservedBits(uint64_t e, int level, bool nxe) {
   return false;
 }
 
-uint32_t baseError(const AccessCheck& a) {
+uint32_t baseError(const AccessCheck& a, const PagingState& ps) {
   uint32_t e = 0;
   if (a.kind == AccessCheck::Write) e |= pf::kWrite;
-  if (a.kind == AccessCheck::Fetch) e |= pf::kFetch;
+  // The SDM sets I/D for a fetch only when NX or SMEP is enabled (PAE is,
+  // in the only mode walked): without either, fetches report as reads.
+  bool idBit = (ps.efer & kEferNxe) || (ps.cr4 & kCr4Smep);
+  if (a.kind == AccessCheck::Fetch && idBit) e |= pf::kFetch;
   if (a.cpl == 3) e |= pf::kUser;
   return e;
 }
@@ -79,7 +82,7 @@ void setBits(GuestMemory& mem, uint64_t gpa, uint64_t bits) {
 WalkStatus checkedTranslate(GuestMemory& mem, const PagingState& ps,
                             uint64_t linear, const AccessCheck& access,
                             uint64_t& gpa, uint32_t& errorCode) {
-  errorCode = baseError(access);
+  errorCode = baseError(access, ps);
   if (!(ps.cr0 & kCr0Pg)) {
     gpa = linear;
     return mem.contains(gpa, 1) ? WalkStatus::Ok : WalkStatus::NotInRam;

@@ -80,6 +80,9 @@ const char* shapeProblem(Shape s, const ZydisDecodedInstruction& in, const Zydis
   unsigned n = in.operand_count_visible;
   auto is = [&](unsigned i, ZydisOperandType t) { return i < n && ops[i].type == t; };
   bool stack64 = in.operand_width == 64;
+  // Before the width rules: a far return with REX.W has 64-bit operands
+  // and would otherwise run as a near one, leaving CS on the stack.
+  if (in.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return "far branches are not emulated";
   switch (s) {
     case Shape::Free: return nullptr;
     case Shape::Push: return stack64 && n == 1 ? nullptr : "16-bit stack operations are not emulated";
@@ -93,9 +96,7 @@ const char* shapeProblem(Shape s, const ZydisDecodedInstruction& in, const Zydis
                  : "unexpected operands";
     case Shape::Alu: return n == 2 ? nullptr : "unexpected operands";
     case Shape::Dst: return n == 1 ? nullptr : "unexpected operands";
-    case Shape::Branch:
-      if (in.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) return "far branches are not emulated";
-      return n == 1 && stack64 ? nullptr : "unexpected operands";
+    case Shape::Branch: return n == 1 && stack64 ? nullptr : "unexpected operands";
   }
   return "unexpected operands";
 }

@@ -3,6 +3,10 @@
 // neither may crash, hang or touch memory it does not own. The script runs
 // the events `vp run` would give it against a synthetic vCPU with a small
 // window of mapped guest memory, so guest reads both hit and miss.
+// A first byte below 0x08 is not source: it picks the engine's options
+// (vprobe.version 1.0/1.1/1.2, and a small translation cache so that the
+// JIT's "does not fit" paths run); any other first byte is source, so
+// plain scripts are inputs as they are.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -41,13 +45,24 @@ const std::vector<std::string>& events() {
   std::abort();
 }
 
+vp::Options optionsFrom(const uint8_t*& data, size_t& size) {
+  vp::Options o;
+  if (size == 0 || data[0] >= 0x08) return o;
+  o.version = vp::Version{1, data[0] % 3};
+  if (data[0] & 4) o.maxCodeBytes = 512;
+  ++data;
+  --size;
+  return o;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 8192) return 0;  // longer inputs only slow the search down
+  vp::Options opts = optionsFrom(data, size);
   std::string src(reinterpret_cast<const char*>(data), size);
-  auto jit = vptest::runScript(src, events(), false, {}, setupTarget);
-  auto interp = vptest::runScript(src, events(), true, {}, setupTarget);
+  auto jit = vptest::runScript(src, events(), false, opts, setupTarget);
+  auto interp = vptest::runScript(src, events(), true, opts, setupTarget);
   if (jit.diagnostics != interp.diagnostics)
     mismatch("diagnostics", src, jit.diagnostics, interp.diagnostics);
   if (jit.out != interp.out) mismatch("output", src, jit.out, interp.out);

@@ -10,7 +10,8 @@ bool parseVersion(std::string_view text, Version& out) {
     return false;
   }
   auto number = [](std::string_view s, int& v) {
-    if (s.size() > 4) return false;
+    // Digits only: from_chars would take "-0" as a number.
+    if (s.empty() || s.size() > 4 || s[0] < '0' || s[0] > '9') return false;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     return ec == std::errc() && p == s.data() + s.size() && v >= 0;
   };

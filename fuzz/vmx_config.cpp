@@ -68,7 +68,12 @@ struct NullSink : vp::Sink {
 bool engineTakes(const vp::Options& options) {
   NullSink sink;
   std::vector<vp::Diagnostic> diags;
-  return vp::Script::load("(vprobe VMM1Hz)", "t.vp", options, sink, diags) != nullptr;
+  if (vp::Script::load("(vprobe VMM1Hz)", "t.vp", options, sink, diags)) return true;
+  // A tiny vprobe.maxCodeBytes is a valid setting that no script fits
+  // (refused at the script's position); a refused option has no position.
+  for (const auto& d : diags)
+    if (d.line == 0) return false;
+  return true;
 }
 
 // The ranges of vmx_config.h.

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/support/input_bytes.h"
 #include "vmm-engine/insn_emulator.h"
 
 namespace {
@@ -43,17 +44,7 @@ constexpr uint64_t kStatusFlags = 0x8d5;  // CF PF AF ZF SF OF
   std::abort();
 }
 
-struct Input {
-  const uint8_t* p;
-  size_t n;
-  uint64_t take(size_t bytes) {
-    uint64_t v = 0;
-    for (size_t i = 0; i < bytes && i < n; ++i) v |= uint64_t(p[i]) << (8 * i);
-    size_t used = bytes < n ? bytes : n;
-    p += used, n -= used;
-    return v;
-  }
-};
+using Input = fuzz::InputBytes;
 
 struct Access {
   bool write;

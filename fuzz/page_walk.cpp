@@ -25,6 +25,7 @@
 #include <map>
 #include <vector>
 
+#include "fuzz/support/input_bytes.h"
 #include "vmm-engine/guest_memory.h"
 #include "vmm-engine/page_walk.h"
 
@@ -42,20 +43,7 @@ constexpr size_t kMaxEntries = 64, kMaxAddresses = 24, kMaxRead = 3 * kPage;
   std::abort();
 }
 
-// Little-endian fields from the input; missing bytes read as zero, so
-// every input is valid.
-struct Input {
-  const uint8_t* p;
-  size_t n;
-  uint64_t take(size_t bytes) {
-    uint64_t v = 0;
-    for (size_t i = 0; i < bytes; ++i)
-      if (i < n) v |= uint64_t(p[i]) << (8 * i);
-    size_t used = std::min(bytes, n);
-    p += used, n -= used;
-    return v;
-  }
-};
+using Input = fuzz::InputBytes;
 
 // One RAM for every input: mapping it each time would dominate the run.
 // Each input leaves it all zero again (checked in finish()).

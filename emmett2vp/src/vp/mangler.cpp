@@ -34,7 +34,11 @@ std::string fitName(std::string name) {
   for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
   char buf[20];
   std::snprintf(buf, sizeof buf, ".%08llx", static_cast<unsigned long long>(h & 0xffffffffull));
-  return name.substr(0, 54) + buf;
+  std::string fitted = name.substr(0, 54) + buf;
+  // The cut may drop every lowercase letter ("ABC...Z_tail"), and VP
+  // reserves names in all capitals.
+  if (isVpReserved(fitted)) fitted = "u." + name.substr(0, 52) + buf;
+  return fitted;
 }
 
 std::string vpName(std::string_view n) {

@@ -13,7 +13,7 @@ bool parseVersion(std::string_view text, Version& out) {
     // Digits only: from_chars would take "-0" as a number.
     if (s.empty() || s.size() > 4 || s[0] < '0' || s[0] > '9') return false;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && p == s.data() + s.size() && v >= 0;
+    return ec == std::errc() && p == s.data() + s.size();
   };
   return number(text.substr(0, dot), out.major) &&
          number(text.substr(dot + 1), out.minor);

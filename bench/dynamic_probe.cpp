@@ -1,3 +1,4 @@
+// needs: kvm
 // The cost of a dynamic probe hit next to a bare exit, measured in the
 // same run. Kernel mode, on one tiny CPL0 guest (the code the demo kernel
 // runs is CPL0, which this host emulates; shared/HOST-KVM.md):

@@ -14,6 +14,7 @@
 # `perf` is installed, the last column is the monitor's own user-space time
 # per exit: the share of 2 s of CPU samples of the VM process that land in
 # user space (the vmx binary and its libraries), times the exit's cost.
+# needs: kvm
 set -u
 cd "$(dirname "$0")/.."
 BIN=$PWD/${BUILD:-build}/bin

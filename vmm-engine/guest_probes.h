@@ -9,14 +9,18 @@
 //   Guest_<exception>   a planted int3 at the guest's IDT handler for the
 //                       vector (table 3-3: Guest_DE ... Guest_XF)
 //
-// How a hit is seen. A planted int3 stops the vCPU: KVM_EXIT_DEBUG on
-// hosts with KVM_GUESTDBG_USE_SW_BP, or (hosts that emulate guest kernel
-// code, shared/HOST-KVM.md) the emulation failure with RIP at the int3.
-// On those hosts a user-mode (CPL3) int3 never exits: the guest's own #BP
-// handler receives it. So for user-mode probes the monitor also traps
-// that handler, recognizes from the exception frame an int3 of its own
-// (frame RIP - 1 planted), and finishes the return to user mode itself
-// (registers as iretq would set them): the guest never sees the #BP.
+// How a hit is seen. A planted byte stops the vCPU (the mechanism is
+// chosen per host by a self-test, breakpoint_mechanism.h): an int3 with
+// KVM_EXIT_DEBUG on hosts with KVM_GUESTDBG_USE_SW_BP; an int3 with the
+// emulation failure on hosts that emulate guest kernel code
+// (shared/HOST-KVM.md); a hlt in kernel code with KVM_EXIT_HLT where no
+// int3 leaves the guest (nested SVM under QEMU). On the last two a
+// user-mode (CPL3) int3 never exits: the guest's own #BP handler receives
+// it. So for user-mode probes the monitor also traps that handler (with
+// the kernel-code stop), recognizes from the exception frame an int3 of
+// its own (frame RIP - 1 planted), and finishes the return to user mode
+// itself (registers as iretq would set them): the guest never sees the
+// #BP.
 //
 // The displaced instruction runs exactly once, emulated in user space
 // (insn_emulator.h): one exit per hit. An instruction the emulator cannot
@@ -65,6 +69,7 @@ namespace vmm {
 
 class Vm;
 class Vcpu;
+struct UserReturn;
 
 // What a script asks of the guest, checked against it at load time.
 struct GuestProbePlan {
@@ -122,6 +127,7 @@ class GuestProbes : public TrapHandler {
   void refresh();
 
   bool onBreakpoint(Vcpu& vcpu) override;
+  bool plantedHaltBefore(Vcpu& vcpu) override;
   bool onRamAccess(Vcpu& vcpu, uint64_t gpa, uint8_t* data, unsigned len,
                    bool write) override;
 
@@ -133,7 +139,7 @@ class GuestProbes : public TrapHandler {
   struct Handler {  // an exception handler trapped at gpa
     uint64_t linear = 0;
     uint32_t vectors = 0;  // bit per vector
-    bool userTrap = false;
+    uint32_t userTraps = 0;  // bit per vector: user-mode int3s arrive here
     bool operator==(const Handler&) const = default;
   };
   using Handlers = std::map<uint64_t, Handler>;  // by gpa
@@ -146,7 +152,7 @@ class GuestProbes : public TrapHandler {
   void finishUserTrap(Vcpu& v, const SiteMap& before);
   void retireUserCode();
   bool atUserSite(Vcpu& v);
-  void plantSite(uint64_t gpa);
+  void plantSite(Site& s);
   void reportOnce(const std::string& line);
   bool kernelHit(Hit& h);
   bool userTrapHit(Hit& h);
@@ -155,6 +161,8 @@ class GuestProbes : public TrapHandler {
   bool current(Site& s);
   void abandon(Site& s, const std::string& why);
   bool isRetry(Hit& h, const Gprs& regs);
+  void markHandBack(Vcpu& v, uint64_t gpa, const UserReturn& u);
+  bool isHandBack(Vcpu& v, uint64_t gpa, const UserReturn& u);
   void fireWatches(Vcpu& v, uint64_t gpa, unsigned len, bool write);
 
   friend class GuestAccess;
@@ -176,6 +184,7 @@ class GuestProbes : public TrapHandler {
     bool valid = false;
   };
   std::vector<Retry> retry_;  // each entry used by its vCPU's thread only
+  std::vector<Retry> handBack_;  // per vCPU: see isHandBack()
   std::mutex reportMu_;
   std::set<std::string> reported_;
   std::atomic<uint64_t> hits_{0};

@@ -137,6 +137,7 @@ class Vcpu {
   bool handleHlt();
   bool handleMmio();
   bool handleStopAtInt3(bool debugExit);
+  bool atPlantedHalt();
   void injectPending();
   int takeHighestPending();
   bool anyPending() const;

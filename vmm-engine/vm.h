@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "vmm-engine/breakpoint_mechanism.h"
 #include "vmm-engine/breakpoints.h"
 #include "vmm-engine/exit_fields.h"
 #include "vmm-engine/guest_memory.h"
@@ -41,6 +42,9 @@ struct VmConfig {
   std::string imagePath;      // static ELF64 guest image
   std::string cmdline;        // boot information command line (< 256 bytes)
   uint64_t diskSectors = 0;   // disk capacity reported in the boot info
+  // Plant hlt stops where the host's hlt exits, even where the self-test
+  // found int3s exit too (breakpoint_mechanism.h): tests of that path.
+  bool preferHltStops = false;
 };
 inline constexpr uint32_t kMaxVcpus = 16;
 
@@ -117,6 +121,9 @@ class Vm {
   // going away and the one coming in see the guest's original bytes
   // through it). Plant and remove inside stopWorld().
   Breakpoints& breakpoints() { return *breakpoints_; }
+  // How planted stops reach the monitor on this host, chosen by the
+  // self-test of breakpoint_mechanism.h when the VM was created.
+  const BreakpointSupport& breakpointSupport() const { return stops_; }
 
   // KVM_SYNC_X86_* bits this host can store in kvm_run (KVM_CAP_SYNC_REGS).
   uint64_t syncRegsCap() const { return syncRegsCap_; }
@@ -138,6 +145,7 @@ class Vm {
   std::unique_ptr<GuestMemory> memory_;
   std::unique_ptr<MemoryLayout> layout_;
   std::unique_ptr<Breakpoints> breakpoints_;
+  BreakpointSupport stops_;
   TrapHandler* traps_ = nullptr;  // see setTraps()
   uint64_t entry_ = 0;
   IoBus bus_;

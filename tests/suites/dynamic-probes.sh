@@ -4,65 +4,14 @@
 # runs the `caller`, `poker` and `pager` workloads (guests/demo/README.md),
 # which do known numbers of calls and writes per round, check every result
 # themselves and report each round on the serial port; the probes' counts
-# and arguments are compared with that. Needs /dev/kvm; without it every
-# case is reported as SKIP.
+# and arguments are compared with that. Needs KVM: without /dev/kvm,
+# tests/run-all runs it under tests/nested-kvm/run.
+# needs: kvm
 set -u
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BIN=$ROOT/${BUILD:-build}/bin
-VMRUN=$BIN/vmrun
-CASES=(kernel-calls return-probe user-calls data-watch page-faults
-       stack-and-offsets refusals load-loop cookbook-current cookbook)
-
-if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
-  for c in "${CASES[@]}"; do echo "SKIP: dynamic-probes $c (no usable /dev/kvm on this machine)"; done
-  exit 0
-fi
-
-WORK=$(mktemp -d /tmp/dynamic-probes.XXXXXX)
-export VPROBE_RUNTIME_DIR=$WORK/run VPROBE_HOST_CONFIG=$WORK/host.cfg
-mkdir -m 700 "$VPROBE_RUNTIME_DIR"
-echo 'vprobe.allow = "TRUE"' > "$VPROBE_HOST_CONFIG"
-cleanup() {
-  for vmx in "$WORK"/*/demo.vmx; do [[ -f $vmx ]] && "$VMRUN" stop "$vmx" >/dev/null 2>&1; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-pass() { echo "PASS: dynamic-probes $1"; }
-fail() { echo "FAIL: dynamic-probes $1: $2"; }
-
-SYMS=$ROOT/guests/demo/demo.syms
-hexadd() { printf '0x%x' $(($1 + $2)); }
-sym() { hexadd "0x$(awk -v n="$1" '$3 == n { print $1 }' "$SYMS")" 0; }
-# The address just past symbol $1 (the next symbol in the map).
-sym_end() { hexadd "0x$(awk -v n="$1" 'f { print $1; exit } $3 == n { f = 1 }' "$SYMS")" 0; }
-
-new_vm() {
-  local dir=$WORK/$1; shift
-  mkdir -p "$dir"
-  cp guests/demo/demo.elf "$dir/"
-  grep -v '^guest.cmdline' guests/demo/demo.vmx > "$dir/demo.vmx"
-  local line
-  for line in "$@"; do echo "$line" >> "$dir/demo.vmx"; done
-  echo "$dir/demo.vmx"
-}
-
-# run_script VMX SECONDS SCRIPT: as in vm-e2e.sh; scripts end their
-# VMXUnload with (printf "END\n").
-run_script() {
-  local vmx=$1 secs=$2 script=$3 out=${1%/*}/vprobe.out
-  local from=0
-  [[ -f $out ]] && from=$(stat -c %s "$out")
-  "$VMRUN" vprobeLoad "$vmx" "$script" || return 1
-  sleep "$secs"
-  "$VMRUN" vprobeReset "$vmx" || return 1
-  for _ in $(seq 50); do
-    tail -c +$((from + 1)) "$out" 2>/dev/null | grep -q '^END$' && break
-    sleep 0.1
-  done
-  tail -c +$((from + 1)) "$out"
-}
+. tests/lib/vm-suite.sh
+suite_begin dynamic-probes kernel-calls return-probe user-calls data-watch page-faults \
+  stack-and-offsets refusals load-loop cookbook-current cookbook
 
 # complete_rounds AGGR OUT VCPU: "ROUND COUNT" of AGGR[VCPU, ROUND] rows
 # (or AGGR[ROUND] when VCPU is -), without the first and last round seen:
@@ -82,7 +31,7 @@ every_round_is() {
 
 VM=$(new_vm main 'guest.cmdline = "procs=caller,poker,pager"')
 SERIAL=${VM%/*}/serial.log
-"$VMRUN" start "$VM" >/dev/null && sleep 1 ||
+start_vm "$VM" && sleep 0.5 ||
   { for c in "${CASES[@]}"; do fail "$c" "demo VM did not start"; done; exit 1; }
 
 guest_ok() {  # the guest's own checks, and nothing killed
@@ -244,7 +193,7 @@ case_refusals() {
 # code_sums: "PADDR SUM" of every read-only PT_LOAD segment of demo.elf
 # (code and constants), 64-bit sums of their whole little-endian words.
 code_sums() {
-  python3 - "$ROOT/guests/demo/demo.elf" <<'EOF'
+  python3 - "$WORK/guest/demo.elf" <<'EOF'
 import struct, sys
 d = open(sys.argv[1], 'rb').read()
 phoff, = struct.unpack_from('<Q', d, 32); phnum, = struct.unpack_from('<H', d, 56)
@@ -356,5 +305,5 @@ case_cookbook() {
   [[ -z $problems ]] && guest_ok && pass cookbook || fail cookbook "$problems"
 }
 
-for c in "${CASES[@]}"; do "case_$c"; done
+run_cases
 "$VMRUN" stop "$VM" >/dev/null || fail stop "vmrun stop failed"

@@ -3,52 +3,16 @@
 # of the demo VM, their output streamed until -d or a signal ends the run,
 # then unloaded (the unload probes print the aggregates). The paper's
 # counting, latency and profiling patterns, -c, -s, -i, -l, several files,
-# exit(), the error paths, and two cookbook scripts.
-# Cases that need no VM run everywhere; the others print SKIP lines
-# without /dev/kvm.
+# exit(), the error paths, and two cookbook scripts. What vprobe does
+# without a VM is in vprobe-cli.sh.
+# needs: kvm
 set -u
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BIN=$ROOT/${BUILD:-build}/bin
-VPROBE=$BIN/vprobe VMRUN=$BIN/vmrun
-NOVM_CASES=(usage emmett-error not-running)
-VM_CASES=(counting latency profile duration sigint-sigterm unprinted-aggregates pipe-closed inline-code symbols list exit-ends
-          runtime-error engine-refusal vp-input several-files replaced vm-stops refusals
-          cookbook)
-
-if [[ ! -x $VPROBE ]]; then
-  echo "FAIL: vprobe-built ($BIN/vprobe is missing)"
-  exit 1
-fi
-WORK=$(mktemp -d /tmp/vprobe-e2e.XXXXXX)
-export VPROBE_RUNTIME_DIR=$WORK/run VPROBE_HOST_CONFIG=$WORK/host.cfg
-mkdir -m 700 "$VPROBE_RUNTIME_DIR"
-echo 'vprobe.allow = "TRUE"' > "$VPROBE_HOST_CONFIG"
-cleanup() {
-  for vmx in "$WORK"/*/demo.vmx; do [[ -f $vmx ]] && "$VMRUN" stop "$vmx" >/dev/null 2>&1; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-# One snapshot of the guest and its symbols for the whole suite, so that a
-# `make guest` running meanwhile cannot pair one build's image with
-# another's symbols.
-mkdir "$WORK/guest"
-cp guests/demo/demo.elf guests/demo/demo.syms "$WORK/guest/"
-SYMS=$WORK/guest/demo.syms
-
-pass() { echo "PASS: vprobe $1"; }
-fail() { echo "FAIL: vprobe $1: $2"; }
-
-# new_vm NAME [EXTRA .vmx LINES...]: a copy of the demo VM in $WORK/NAME.
-new_vm() {
-  local dir=$WORK/$1; shift
-  mkdir -p "$dir"
-  cp "$WORK/guest/demo.elf" "$dir/"
-  cp guests/demo/demo.vmx "$dir/demo.vmx"
-  local line
-  for line in "$@"; do echo "$line" >> "$dir/demo.vmx"; done
-  echo "$dir/demo.vmx"
-}
+. tests/lib/vm-suite.sh
+VPROBE=$BIN/vprobe
+suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
+  pipe-closed inline-code symbols list exit-ends runtime-error engine-refusal vp-input \
+  several-files replaced vm-stops refusals cookbook
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
 OUT=; ERR=; RC=
@@ -73,45 +37,8 @@ EOF
 # count KEY-REGEX TEXT: the count column of the printa row whose keys match.
 count_of() { awk -v k="$1" '$0 ~ k { print $(NF-3) }' <<<"$2" | head -1; }
 
-# --- cases without a VM ------------------------------------------------------
-
-case_usage() {
-  local problems=""
-  vp; [[ $RC == 1 && $ERR == *"no virtual machine given"*"usage: vprobe"* ]] || problems+=" no-args($RC:$ERR)"
-  vp x.vmx; [[ $RC == 1 && $ERR == *"no script given"* ]] || problems+=" no-script($ERR)"
-  vp -c 'VMM1Hz {}' x.vmx f.emt; [[ $RC == 1 && $ERR == *"not both"* ]] || problems+=" code-and-file($ERR)"
-  vp -d 0 -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"-d expects a number of seconds"* ]] || problems+=" d0($ERR)"
-  vp -d 1x -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"not '1x'"* ]] || problems+=" d1x($ERR)"
-  vp -i -s s.syms x.vmx f.vp; [[ $RC == 1 && $ERR == *"with -i the script is VP"* ]] || problems+=" i-s($ERR)"
-  vp -l -d 1 x.vmx; [[ $RC == 1 && $ERR == *"-l lists the probe points"* ]] || problems+=" l-d($ERR)"
-  vp -q x.vmx f.emt; [[ $RC == 1 && $ERR == *"unknown option '-q'"* ]] || problems+=" unknown($ERR)"
-  vp --help; [[ $RC == 0 && $OUT == "usage: vprobe"* && -z $ERR ]] || problems+=" help($RC)"
-  [[ -z $problems ]] && pass usage || fail usage "$problems"
-}
-
-case_emmett-error() {
-  # Reported by emmett, at the Emmett position, before any VM is asked:
-  # the VM named here does not even exist.
-  vp -c 'HV_Exit { x = ; }' "$WORK/nowhere.vmx"
-  [[ $RC == 1 && $ERR == "<command line>:1:15: error: expected an expression"* && -z $OUT ]] &&
-    pass emmett-error || fail emmett-error "rc=$RC err=$ERR"
-}
-
-case_not-running() {
-  local off; off=$(new_vm off)
-  vp -d 1 -c 'VMM1Hz { logint(1); }' "$off"
-  [[ $RC == 1 && $ERR == "vprobe: error: The virtual machine is not powered on: $off" ]] &&
-    pass not-running || fail not-running "rc=$RC err=$ERR"
-}
-
-for c in "${NOVM_CASES[@]}"; do "case_$c"; done
-
 # --- cases with the demo VM -----------------------------------------------------
 
-if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
-  for c in "${VM_CASES[@]}"; do echo "SKIP: vprobe $c (no usable /dev/kvm on this machine)"; done
-  exit 0
-fi
 if grep -q AuthenticAMD /proc/cpuinfo; then
   REASON=VMCB_EXITCODE IO=0x7b HLT=0x78
 else
@@ -119,11 +46,7 @@ else
 fi
 
 VM=$(new_vm main)
-if ! "$VMRUN" start "$VM" >/dev/null; then
-  for c in "${VM_CASES[@]}"; do fail "$c" "demo VM did not start"; done
-  exit 1
-fi
-sleep 0.5
+start_vm "$VM" || { for c in "${CASES[@]}"; do fail "$c" "demo VM did not start"; done; exit 1; }
 
 case_counting() {
   # The paper's section 3.2 script, with the exit reason of this host.
@@ -458,5 +381,5 @@ case_cookbook() {
   [[ -z $problems ]] && pass cookbook || fail cookbook "$problems: $first $OUT $ERR"
 }
 
-for c in "${VM_CASES[@]}"; do "case_$c"; done
+run_cases
 "$VMRUN" stop "$VM" >/dev/null || fail stop "vmrun stop failed"

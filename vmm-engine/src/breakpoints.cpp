@@ -23,14 +23,16 @@ Breakpoints::~Breakpoints() {
   for (auto& [gpa, e] : entries_) restoreLocked(gpa, e);
 }
 
-bool Breakpoints::plant(uint64_t gpa) {
+bool Breakpoints::plant(uint64_t gpa, uint8_t stop) {
   uint8_t* p = mem_.hostPtr(gpa, 1);
   if (!p) return false;
   std::lock_guard l(mu_);
-  auto [it, fresh] = entries_.try_emplace(gpa, Entry{0, 0, true});
-  if (fresh) {
-    it->second.original = loadByte(p);
-    storeByte(p, kInt3);
+  auto it = entries_.find(gpa);
+  if (it == entries_.end()) {
+    uint8_t original = loadByte(p);
+    if (original == stop) return false;
+    it = entries_.emplace(gpa, Entry{original, stop, 0, true}).first;
+    storeByte(p, stop);
   }
   ++it->second.refs;
   return true;
@@ -38,9 +40,9 @@ bool Breakpoints::plant(uint64_t gpa) {
 
 void Breakpoints::restoreLocked(uint64_t gpa, Entry& e) {
   uint8_t* p = mem_.hostPtr(gpa, 1);
-  // Only our own int3 is replaced: anything else was written behind the
+  // Only our own stop is replaced: anything else was written behind the
   // monitor's back (device DMA) after planting and is the guest's now.
-  if (e.armed && p && loadByte(p) == kInt3) storeByte(p, e.original);
+  if (e.armed && p && loadByte(p) == e.stop) storeByte(p, e.original);
   e.armed = false;
 }
 
@@ -65,6 +67,12 @@ bool Breakpoints::armed(uint64_t gpa) const {
   return it != entries_.end() && it->second.armed;
 }
 
+uint8_t Breakpoints::stopAt(uint64_t gpa) const {
+  std::lock_guard l(mu_);
+  auto it = entries_.find(gpa);
+  return it == entries_.end() ? 0 : it->second.stop;
+}
+
 bool Breakpoints::readOriginal(uint64_t gpa, void* out, size_t len) const {
   std::lock_guard l(mu_);
   if (!mem_.read(gpa, out, len)) return false;
@@ -85,7 +93,7 @@ bool Breakpoints::guestWrite(uint64_t gpa, const void* data, size_t len) {
     while (it != entries_.end() && it->first < gpa + i) ++it;
     if (it != entries_.end() && it->first == gpa + i && it->second.armed) {
       changed = changed || it->second.original != in[i];
-      it->second.original = in[i];  // the int3 stays in memory
+      it->second.original = in[i];  // the stop stays in memory
     } else {
       storeByte(p + i, in[i]);
     }

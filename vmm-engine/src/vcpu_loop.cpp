@@ -130,9 +130,13 @@ bool Vcpu::handleExit(int r, int err) {
     if (hooks_) [[unlikely]] hooks_->onExit(*this);
     return true;
   }
-  exitCtx_.kvmExitReason = int(run_->exit_reason);
-  counters_.countExit(kindOf(run_->exit_reason));
+  // A planted hlt stands for a #BP: scripts and counters see the exit
+  // every host gives for a probe stop, whatever byte this host needs.
+  bool plantedHlt = run_->exit_reason == KVM_EXIT_HLT && atPlantedHalt();
+  exitCtx_.kvmExitReason = plantedHlt ? KVM_EXIT_DEBUG : int(run_->exit_reason);
+  counters_.countExit(kindOf(uint32_t(exitCtx_.kvmExitReason)));
   if (hooks_) [[unlikely]] hooks_->onExit(*this);
+  if (plantedHlt) return handleStopAtInt3(false) || fail("a planted hlt was not handled");
   switch (run_->exit_reason) {
     case KVM_EXIT_IO: return handleIo();
     case KVM_EXIT_HLT: return handleHlt();
@@ -201,6 +205,19 @@ bool Vcpu::handleStopAtInt3(bool debugExit) {
   // other debug exit was never asked for.
   if (run_->debug.arch.exception == 3 && reinjectBreakpoint()) return true;
   return fail("unexpected debug exit");
+}
+
+// With the hlt mechanism (breakpoint_mechanism.h), a hlt exit may be a
+// probe stop: then RIP goes back onto the planted byte, so that what
+// follows sees the stop as every other mechanism reports it.
+bool Vcpu::atPlantedHalt() {
+  TrapHandler* traps = vm_.traps_;
+  if (!traps || vm_.breakpointSupport().mechanism != BreakpointMechanism::HaltExit ||
+      !traps->plantedHaltBefore(*this))
+    return false;
+  Gprs g = *gprs();  // plantedHaltBefore() read them
+  g.rip -= 1;
+  return setGprs(g);
 }
 
 bool Vcpu::handleMmio() {

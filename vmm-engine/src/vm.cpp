@@ -43,6 +43,7 @@ bool Vm::setup(const VmConfig& c, std::string& error) {
     return false;
   }
   if ((kvmFd_ = openKvm(error)) < 0) return false;
+  stops_ = chooseBreakpointSupport(kvmFd_, c.preferHltStops);
   memory_ = std::make_unique<GuestMemory>(uint64_t(c.memMiB) << 20);
   if (!memory_->valid()) {
     error = memory_->error();

@@ -21,8 +21,9 @@ struct Booted {
 
 // Creates a VM running `code` with the standard devices.
 inline Booted boot(const std::string& name, const Xbyak::CodeGenerator& g,
-            unsigned vcpus = 1, uint64_t diskSectors = 0) {
+            unsigned vcpus = 1, uint64_t diskSectors = 0, bool preferHltStops = false) {
   vmm::VmConfig cfg;
+  cfg.preferHltStops = preferHltStops;
   cfg.memMiB = 8;
   cfg.numVcpus = vcpus;
   cfg.imagePath = writeTempFile(name + ".elf", makeElf(codeOf(g), kTinyBase));

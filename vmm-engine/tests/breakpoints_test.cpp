@@ -133,3 +133,36 @@ TEST_CASE("breakpoints: destruction restores what is left", "[breakpoints]") {
   }
   CHECK(r.bytes(0, 0x3000) == r.pristine);
 }
+
+TEST_CASE("breakpoints: a hlt stop is planted, shared and restored like an int3",
+          "[breakpoints]") {
+  Ram r;
+  vmm::Breakpoints bp(r.mem);
+  REQUIRE(bp.plant(0x1000, vmm::Breakpoints::kHlt));
+  CHECK(r.at(0x1000) == 0xf4);
+  CHECK(bp.stopAt(0x1000) == vmm::Breakpoints::kHlt);
+  CHECK(bp.stopAt(0x1001) == 0);
+  REQUIRE(bp.plant(0x1000, vmm::Breakpoints::kHlt));  // a second probe
+  bp.remove(0x1000);
+  CHECK(r.at(0x1000) == 0xf4);
+  bp.abandon(0x1000);  // the guest's byte back; the entry stays
+  CHECK(r.at(0x1000) == r.pristine[0x1000]);
+  CHECK(bp.stopAt(0x1000) == vmm::Breakpoints::kHlt);
+  bp.remove(0x1000);
+  CHECK(bp.size() == 0);
+  CHECK(r.bytes(0, 0x3000) == r.pristine);
+}
+
+TEST_CASE("breakpoints: no stop over the guest's own copy of it", "[breakpoints]") {
+  // The guest's own hlt there could not be told from a planted one.
+  Ram r;
+  uint8_t hlt = 0xf4;
+  r.mem.write(0x1800, &hlt, 1);
+  vmm::Breakpoints bp(r.mem);
+  CHECK_FALSE(bp.plant(0x1800, vmm::Breakpoints::kHlt));
+  CHECK(bp.size() == 0);
+  CHECK(bp.plant(0x1800, vmm::Breakpoints::kInt3));  // an int3 is another byte
+  CHECK(r.at(0x1800) == 0xcc);
+  bp.remove(0x1800);
+  CHECK(r.at(0x1800) == 0xf4);
+}

@@ -34,10 +34,13 @@ struct DemoRun {
   std::string serialPath;
 };
 
-// The demo guest with `vcpus` vCPUs and `cmdline`, not started yet.
-inline DemoRun startDemo(const std::string& name, unsigned vcpus, const std::string& cmdline) {
+// The demo guest with `vcpus` vCPUs and `cmdline`, not started yet;
+// `preferHltStops` as in vmm::VmConfig.
+inline DemoRun startDemo(const std::string& name, unsigned vcpus, const std::string& cmdline,
+                         bool preferHltStops = false) {
   DemoRun r;
   vmm::VmConfig cfg;
+  cfg.preferHltStops = preferHltStops;
   cfg.memMiB = 64;
   cfg.numVcpus = vcpus;
   cfg.imagePath = demoDir() + "/demo.elf";

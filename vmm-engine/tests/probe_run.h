@@ -61,6 +61,7 @@ struct ProbeRun {
     vmm::GuestProbePlan plan = vmm::planGuestProbes(vm, *script, "test.vp", diags);
     for (auto& d : diags)
       if (d.severity == vp::Diagnostic::Severity::Error) errors.push_back(d.message);
+    for (auto& e : errors) UNSCOPED_INFO("refused: " << e);
     if (!errors.empty()) return false;
     probes = std::make_unique<vmm::VmmProbes>(
         vm, *script, [] {}, std::move(plan), [this](const std::string& line) {

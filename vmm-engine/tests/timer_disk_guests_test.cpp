@@ -72,7 +72,11 @@ TEST_CASE("timer interrupts arrive at about the programmed rate", "[kvm]") {
   CHECK(hooks.lastVector == 0x40);
   CHECK(hooks.irqs >= handled);  // at most the one in flight not handled
   CHECK(hooks.irqs <= handled + 1);
-  CHECK(b.vm->counts()[vmm::ExitKind::Hlt] >= handled);  // it idled
+  // It idled: each interrupt came at an entry after a wake-up from hlt,
+  // or after the kick that raised it when it found the guest between its
+  // iretq and its next hlt (a wider window on an emulated host).
+  vmm::ExitCounts c = b.vm->counts();
+  CHECK(c[vmm::ExitKind::Hlt] + c[vmm::ExitKind::Kick] >= handled);
 }
 
 namespace {

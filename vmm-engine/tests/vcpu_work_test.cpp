@@ -214,7 +214,13 @@ TEST_CASE("bad VM configurations are refused with a message") {
   c.memMiB = 1;
   CHECK_FALSE(vmm::Vm::create(c, err));
   CHECK(err.find("memsize") != std::string::npos);
+}
+
+TEST_CASE("bad guest images and command lines are refused with a message", "[kvm]") {
   if (!kvmOrSkip("image errors")) return;
+  std::string err;
+  vmm::VmConfig c;
+  c.imagePath = "/nonexistent.elf";
   c.memMiB = 8;
   CHECK_FALSE(vmm::Vm::create(c, err));
   CHECK(err == "/nonexistent.elf: cannot open the guest image");

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "vmm-engine/host_clock.h"
+#include "vmx-engine/vmx_log.h"
 
 namespace vmx {
 
@@ -43,6 +44,10 @@ std::unique_ptr<KvmMachine> KvmMachine::create(const VmxConfig& config, std::str
   vc.diskSectors = sectors;
   m->vm_ = vmm::Vm::create(vc, error);
   if (!m->vm_) return nullptr;
+  // Which stop the dynamic probes plant on this host, and why (the
+  // self-test of breakpoint_mechanism.h): users comparing hosts read it.
+  const vmm::BreakpointSupport& stops = m->vm_->breakpointSupport();
+  logLine(std::string("guest probe stops: ") + stops.describe() + " (self-test: " + stops.detail + ")");
   DeviceConfig dc{config.serial0File, config.disk0File, sectors};
   m->devices_ = DeviceSet::attach(*m->vm_, dc, error);
   if (!m->devices_) return nullptr;

@@ -1,7 +1,8 @@
-// GuestProbes: a vCPU stopped at one of the planted int3s. Fires the
+// GuestProbes: a vCPU stopped at one of the planted stops. Fires the
 // probes of the address, then makes the displaced instruction take effect
 // exactly once (emulated) and lets the vCPU go on past it. See
 // guest_probes.h for what each kind of probe sees.
+#include <cstdio>
 #include <cstring>
 
 #include "vmm-engine/guest_probes.h"
@@ -23,14 +24,26 @@ uint64_t codeLinear(const Gprs& g, const SpecialRegs& s) {
   return (s.cs.ar & ar::kL) ? g.rip : (s.cs.base + g.rip) & 0xffffffffull;
 }
 
-bool stillInt3(Vm& vm, uint64_t gpa) {
-  const uint8_t* p = vm.memory().hostPtr(gpa, 1);
+bool stillPlanted(Vm& vm, const GuestProbes::Site& s) {
+  const uint8_t* p = vm.memory().hostPtr(s.gpa, 1);
   // SAFETY: one byte inside RAM; the guest cannot change it without the
   // monitor (the page is write-protected) but a device could: atomic load.
-  return p && __atomic_load_n(p, __ATOMIC_RELAXED) == Breakpoints::kInt3;
+  return p && __atomic_load_n(p, __ATOMIC_RELAXED) == s.stop;
 }
 
 }  // namespace
+
+// Sites are found without a lock (they change only inside stopWorld); an
+// abandoned site still counts: the vCPU ran our hlt before the guest's
+// byte came back, and must run that byte now.
+bool GuestProbes::plantedHaltBefore(Vcpu& v) {
+  const Gprs* g = v.gprs();
+  const SpecialRegs* s = v.sregs();
+  uint64_t gpa;
+  if (!g || !s || !v.translate(codeLinear(*g, *s) - 1, gpa)) return false;
+  auto it = sites_.find(gpa);
+  return it != sites_.end() && it->second->stop == Breakpoints::kHlt;
+}
 
 bool GuestProbes::onBreakpoint(Vcpu& v) {
   const Gprs* g = v.gprs();
@@ -44,9 +57,9 @@ bool GuestProbes::onBreakpoint(Vcpu& v) {
   Site& site = *it->second;
   // Abandoned, or restored while this exit was on its way: the guest's
   // own byte is back, the vCPU simply runs it.
-  if (site.dead.load(std::memory_order_acquire) || !stillInt3(vm_, gpa)) return true;
+  if (site.dead.load(std::memory_order_acquire) || !stillPlanted(vm_, site)) return true;
   Hit h{v, *g, *s, linear, site};
-  if (site.userTrap && userTrapHit(h)) return true;
+  if (site.userTraps && userTrapHit(h)) return true;
   return kernelHit(h);
 }
 
@@ -73,8 +86,8 @@ void GuestProbes::abandon(Site& s, const std::string& why) {
   for (auto& [linear, probe] : s.probes) what += " GUEST:" + hexAddr(linear);
   for (unsigned v = 0; v < exc::kVectors; ++v)
     if (s.vectors & (1u << v)) what += std::string(" ") + exc::probeName(v);
-  if (s.userTrap) what += " (user-mode probes)";
-  reportOnce("guest probes:" + what + ": " + why + "; the int3 at guest-physical " +
+  if (s.userTraps) what += " (user-mode probes)";
+  reportOnce("guest probes:" + what + ": " + why + "; the planted byte at guest-physical " +
              hexAddr(s.gpa) + " is removed and these probes no longer fire");
 }
 
@@ -142,30 +155,36 @@ bool GuestProbes::kernelHit(Hit& h) {
   return true;
 }
 
-// A #BP that reached the guest's handler from user mode. When the int3 is
-// one of ours (frame RIP - 1 planted for a user-mode probe), the guest
-// must never see it: fire, emulate the instruction in user mode, and
-// return to user mode as iretq would. Otherwise the guest's handler runs.
+// A stop in user mode that reached the guest's #BP or #GP handler
+// (user_return.h). When it is one of ours (planted for a user-mode
+// probe), the guest must never see it: fire, emulate the instruction in
+// user mode, and return to user mode as iretq would. Otherwise the
+// guest's handler runs.
 bool GuestProbes::userTrapHit(Hit& h) {
   UserReturn u;
   std::string problem;
-  if (!userStateAtBpEntry(h.v, h.regs, h.sregs, u, problem)) {
-    if (!problem.empty()) reportOnce("guest probes: " + problem + "; the guest's #BP handler gets it");
+  unsigned vector = unsigned(__builtin_ctz(h.site.userTraps));
+  if (!userStateAtTrap(h.v, vector, h.regs, h.sregs, u, problem)) {
+    if (!problem.empty())
+      reportOnce("guest probes: " + problem + "; the guest's " + exc::probeName(vector) +
+                 " handler gets it");
     return false;
   }
   uint64_t ugpa;
-  if (!h.v.translate(u.int3, ugpa)) return false;
+  if (!h.v.translate(u.stop, ugpa)) return false;
   auto it = sites_.find(ugpa);
   if (it == sites_.end() || !it->second->userCode) return false;
   Site& us = *it->second;
+  if (isHandBack(h.v, us.gpa, u)) return false;
   Gprs next = u.view.gprs;
-  Hit uh{h.v, u.view.gprs, u.sregs, u.int3, us};
+  Hit uh{h.v, u.view.gprs, u.sregs, u.stop, us};
   // Ours but given back to the guest: return to the instruction itself.
-  if (us.dead.load(std::memory_order_acquire) || !stillInt3(vm_, ugpa) || !current(us)) {
+  if (us.dead.load(std::memory_order_acquire) || !stillPlanted(vm_, us) || !current(us)) {
+    markHandBack(h.v, us.gpa, u);
     returnToUser(h.v, u, next);
     return true;
   }
-  if (!isRetry(uh, u.view.gprs)) fireCode(uh, us, u.int3, &u.view);
+  if (!isRetry(uh, u.view.gprs)) fireCode(uh, us, u.stop, &u.view);
   EmuCpu cpu{u.view.gprs, 3, u.sregs.fs.base, u.sregs.gs.base};
   GuestAccess mem(*this, vm_, h.v, u.sregs, 3, u.view.gprs.rflags & kRflagsAc);
   EmuResult r = us.insn.execute(cpu, mem);
@@ -174,28 +193,47 @@ bool GuestProbes::userTrapHit(Hit& h) {
   returnToUser(h.v, u, next);
   if (r.outcome == EmuOutcome::Fault) {
     retry_[h.v.index()] = {us.gpa, u.view.gprs.rsp, u.sregs.cr3, true};
+    markHandBack(h.v, us.gpa, u);
     h.v.injectException(r.fault);
   }
   return true;
 }
 
-// After the int3s move or go (vCPUs stopped): a vCPU may have been
-// stopped right after the CPU delivered a #BP from one of our user-mode
-// int3s and before it reached the trapped handler entry. With the trap
-// gone the guest would see the #BP: return it to the user instruction
-// (its original byte is back, or it is trapped again).
+// A #GP(0) at a user-mode site is also what the guest's own instruction
+// there raises: the fault the monitor injected for it, or the instruction
+// itself once its byte is back. The next such #GP after the monitor
+// returned the vCPU there (same site, stack and address space) is the
+// guest's. A #BP cannot be the guest's (its instruction is not an int3).
+void GuestProbes::markHandBack(Vcpu& v, uint64_t gpa, const UserReturn& u) {
+  handBack_[v.index()] = {gpa, u.view.gprs.rsp, u.sregs.cr3, true};
+}
+
+bool GuestProbes::isHandBack(Vcpu& v, uint64_t gpa, const UserReturn& u) {
+  Retry& r = handBack_[v.index()];
+  bool mine = r.valid && r.gpa == gpa && r.rsp == u.view.gprs.rsp && r.cr3 == u.sregs.cr3;
+  r.valid = false;
+  return mine && vm_.breakpointSupport().userTrapVector() == exc::kGeneralProtection;
+}
+
+// After the stops move or go (vCPUs stopped): a vCPU may have been
+// stopped right after the CPU delivered the exception of one of our
+// user-mode stops and before it reached the trapped handler entry. With
+// the trap gone the guest would see it: return it to the user
+// instruction (its original byte is back, or it is trapped again).
 void GuestProbes::finishUserTrap(Vcpu& v, const SiteMap& before) {
+  handBack_[v.index()].valid = false;  // the sites it names may be gone
   const Gprs* g = v.gprs();
   const SpecialRegs* s = v.sregs();
   uint64_t gpa, ugpa;
   if (!g || !s || (s->cs.selector & 3) || !v.translate(codeLinear(*g, *s), gpa)) return;
   auto was = before.find(gpa);
-  if (was == before.end() || !was->second->userTrap) return;
+  if (was == before.end() || !was->second->userTraps) return;
   auto now = sites_.find(gpa);
-  if (now != sites_.end() && now->second->userTrap && stillInt3(vm_, gpa)) return;  // still trapped
+  if (now != sites_.end() && now->second->userTraps && stillPlanted(vm_, *now->second)) return;  // still trapped
   UserReturn u;
   std::string problem;
-  if (!userStateAtBpEntry(v, *g, *s, u, problem) || !v.translate(u.int3, ugpa)) return;
+  unsigned vector = unsigned(__builtin_ctz(was->second->userTraps));
+  if (!userStateAtTrap(v, vector, *g, *s, u, problem) || !v.translate(u.stop, ugpa)) return;
   auto site = before.find(ugpa);
   if (site != before.end() && site->second->userCode) returnToUser(v, u, u.view.gprs);
 }

@@ -17,6 +17,7 @@ namespace exc {
 
 inline constexpr unsigned kVectors = 32;  // exceptions live in 0..31
 inline constexpr unsigned kBreakpoint = 3;
+inline constexpr unsigned kGeneralProtection = 13;
 
 // The vector of a Guest_<exception> probe, or nullopt for other probes.
 std::optional<unsigned> vectorOf(vp::StaticProbe p);

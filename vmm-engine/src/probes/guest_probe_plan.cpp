@@ -18,11 +18,14 @@ constexpr uint64_t kPage = 4096;
 constexpr uint64_t kUserTop = 0x0000800000000000ull;
 
 // Tries every vCPU. A user-mode address is mapped only while a process
-// that has it runs, so those get a few more tries.
+// that has it runs, so those are tried again for up to a second: a busy
+// or slow (emulated) guest may leave a process off its CPU that long.
 bool findMapping(Vm& vm, uint64_t linear, AccessCheck::Kind kind, bool code, GuestLookup& f,
                  std::string& cr3s) {
-  int tries = linear < kUserTop ? 20 : 1;
-  for (int t = 0; t < tries; ++t) {
+  using Clock = std::chrono::steady_clock;
+  auto until = Clock::now() + std::chrono::milliseconds(linear < kUserTop ? 1000 : 0);
+  for (bool again = true; again;) {
+    again = Clock::now() < until;
     cr3s.clear();
     for (unsigned i = 0; i < vm.numVcpus(); ++i) {
       Vcpu& v = vm.vcpu(i);
@@ -31,7 +34,7 @@ bool findMapping(Vm& vm, uint64_t linear, AccessCheck::Kind kind, bool code, Gue
       if (ok) return true;
       cr3s += (cr3s.empty() ? "" : ", ") + hexAddr(f.cr3);
     }
-    if (t + 1 < tries) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (again) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
 }
@@ -121,6 +124,15 @@ struct Planner {
       return error(name, "the handler of vector " + std::to_string(vector) + " at " +
                              hexAddr(handler) + ": " + why);
   }
+
+  // User-mode stops that do not exit by themselves reach the guest's #BP
+  // handler (an int3) or #GP handler (a hlt): one the monitor must trap.
+  void checkUserTrap(const BreakpointSupport& stops) {
+    unsigned vec = stops.userTrapVector();
+    if (!plan.exceptions[vec].empty()) return;  // checked as a Guest_ probe
+    checkHandler(vec, std::string("user-mode GUEST: probes (through the guest's ") +
+                          (vec == exc::kBreakpoint ? "#BP" : "#GP") + " handler)");
+  }
 };
 
 }  // namespace
@@ -142,19 +154,25 @@ GuestProbePlan planGuestProbes(Vm& vm, const vp::Script& script, const std::stri
                                std::vector<vp::Diagnostic>& diags) {
   Planner pl{vm, file, diags, {}};
   const auto& probes = script.probes();
+  const BreakpointSupport& stops = vm.breakpointSupport();
+  auto noStops = [&](const vp::ProbePoint& p) {
+    if (stops.mechanism != BreakpointMechanism::None) return false;
+    pl.error(p.name, "this host reports neither a guest int3 nor a guest hlt to the monitor (" +
+                         stops.detail + "), so no probe on guest code can fire here");
+    return true;
+  };
   for (uint32_t i = 0; i < probes.size(); ++i) {
     const vp::ProbePoint& p = probes[i];
     using K = vp::ProbePoint::Kind;
-    if (p.kind == K::Guest) pl.code(p, i);
+    if (p.kind == K::Guest && !noStops(p)) pl.code(p, i);
     if (p.kind == K::GuestRead || p.kind == K::GuestWrite) pl.watch(p, i);
     if (p.kind != K::Static) continue;
-    if (auto v = exc::vectorOf(p.staticId)) pl.plan.exceptions[*v].push_back(i);
+    if (auto v = exc::vectorOf(p.staticId); v && !noStops(p)) pl.plan.exceptions[*v].push_back(i);
   }
   pl.checkWatchPages();
   for (unsigned v = 0; v < exc::kVectors; ++v)
     if (!pl.plan.exceptions[v].empty()) pl.checkHandler(v, exc::probeName(v));
-  if (pl.plan.needsUserTrap() && pl.plan.exceptions[exc::kBreakpoint].empty())
-    pl.checkHandler(exc::kBreakpoint, "user-mode GUEST: probes (through the guest's #BP handler)");
+  if (pl.plan.needsUserTrap()) pl.checkUserTrap(stops);
   return std::move(pl.plan);
 }
 

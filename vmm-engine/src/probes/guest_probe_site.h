@@ -16,6 +16,7 @@ namespace vmm {
 // while the vCPUs run.
 struct GuestProbes::Site {
   uint64_t gpa = 0;
+  uint8_t stop = 0;            // the byte planted (Breakpoints::kInt3/kHlt)
   ProbeInsn insn;              // the guest's instruction there
   uint8_t bytes[15] = {};      // its bytes (`len`: those in the same page)
   size_t len = 0;
@@ -23,16 +24,17 @@ struct GuestProbes::Site {
   std::vector<std::pair<uint64_t, uint32_t>> probes;  // GUEST: (linear, probe)
   bool userCode = false;  // has user-mode GUEST: probes
   uint32_t vectors = 0;   // exception handlers planted here (bit per vector)
-  bool userTrap = false;  // the #BP handler: user-mode int3s arrive here
+  uint32_t userTraps = 0;  // the #BP or #GP handler, where user-mode int3s
+                           // arrive (bit per vector)
   std::atomic<bool> dead{false};  // abandoned: the guest's byte is back
 };
 
 // A vCPU stopped at a site.
 struct GuestProbes::Hit {
   Vcpu& v;
-  Gprs regs;          // at the int3
+  Gprs regs;          // at the planted byte
   SpecialRegs sregs;
-  uint64_t linear;    // of the int3
+  uint64_t linear;    // of the planted byte
   Site& site;
 };
 

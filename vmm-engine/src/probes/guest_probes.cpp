@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "vmm-engine/src/probes/exception_vectors.h"
@@ -28,7 +29,8 @@ GuestProbes::GuestProbes(Vm& vm, GuestProbePlan plan, Fire fire, Report report)
       plan_(std::move(plan)),
       fire_(std::move(fire)),
       report_(std::move(report)),
-      retry_(vm.numVcpus()) {}
+      retry_(vm.numVcpus()),
+      handBack_(vm.numVcpus()) {}
 
 GuestProbes::~GuestProbes() { disarm(); }
 
@@ -47,8 +49,11 @@ GuestProbes::Handlers GuestProbes::readHandlers() {
   uint32_t wanted = 0;
   for (unsigned v = 0; v < exc::kVectors; ++v)
     if (!plan_.exceptions[v].empty()) wanted |= 1u << v;
-  bool userTrap = plan_.needsUserTrap();
-  if (userTrap) wanted |= 1u << exc::kBreakpoint;
+  // User-mode stops reach the guest's handler of this vector (on hosts
+  // where they do not exit by themselves).
+  uint32_t userTraps = 0;
+  if (plan_.needsUserTrap()) userTraps = 1u << vm_.breakpointSupport().userTrapVector();
+  wanted |= userTraps;
   if (!wanted) return out;
   for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
     Vcpu& v = vm_.vcpu(i);
@@ -77,15 +82,15 @@ GuestProbes::Handlers GuestProbes::readHandlers() {
         Handler& h = out[f.gpa];
         h.linear = idt[vec].handler;
         if (!plan_.exceptions[vec].empty()) h.vectors |= 1u << vec;
-        if (vec == exc::kBreakpoint && userTrap) h.userTrap = true;
+        h.userTraps |= userTraps & (1u << vec);
       }
     });
   }
   return out;
 }
 
-void GuestProbes::plantSite(uint64_t gpa) {
-  if (vm_.breakpoints().plant(gpa)) planted_.push_back(gpa);
+void GuestProbes::plantSite(Site& s) {
+  if (vm_.breakpoints().plant(s.gpa, s.stop)) planted_.push_back(s.gpa);
 }
 
 // Inside stopWorld: the sites for the plan's code probes and `handlers`,
@@ -102,6 +107,7 @@ GuestProbes::SiteMap GuestProbes::rebuild(const Handlers& handlers) {
     if (s) return s.get();
     auto fresh = std::make_unique<Site>();
     fresh->gpa = gpa;
+    fresh->stop = vm_.breakpointSupport().stop();
     size_t inPage = std::min<uint64_t>(15, kPage - gpa % kPage);
     bp.readOriginal(gpa, fresh->bytes, inPage);
     std::string why;
@@ -123,14 +129,14 @@ GuestProbes::SiteMap GuestProbes::rebuild(const Handlers& handlers) {
     Site* s = site(c.gpa, c.linear, &c.insn);
     for (uint32_t p : c.probes) s->probes.push_back({c.linear, p});
     s->userCode = s->userCode || c.user;
-    plantSite(c.gpa);
+    plantSite(*s);
   }
   for (const auto& [gpa, h] : handlers) {
     Site* s = site(gpa, h.linear, nullptr);
     if (!s) continue;
     s->vectors |= h.vectors;
-    s->userTrap = s->userTrap || h.userTrap;
-    plantSite(gpa);
+    s->userTraps |= h.userTraps;
+    plantSite(*s);
   }
   uint64_t rewrites = bp.rewrites();
   for (auto& [gpa, s] : sites) {
@@ -160,7 +166,9 @@ void GuestProbes::arm() {
     rebuild(handlers);
     vm_.setTraps(this);
     bool anySite = !sites_.empty() || plan_.needsUserTrap() || !handlers.empty();
-    for (unsigned i = 0; i < vm_.numVcpus() && anySite; ++i)
+    // Guest-debug exits only where int3s are the stops: a hlt needs none.
+    bool int3s = vm_.breakpointSupport().mechanism != BreakpointMechanism::HaltExit;
+    for (unsigned i = 0; i < vm_.numVcpus() && anySite && int3s; ++i)
       vm_.vcpu(i).setSoftwareBreakpoints(true);
     armed_ = true;
   });
@@ -210,14 +218,19 @@ void GuestProbes::retireUserCode() {
   }
 }
 
-// In user mode, right after one of the planted user-mode addresses.
+// In user mode, right after one of the planted user-mode addresses (a #BP
+// may be on its way) or at one (a #GP may be).
 bool GuestProbes::atUserSite(Vcpu& v) {
   const Gprs* g = v.gprs();
   const SpecialRegs* s = v.sregs();
-  uint64_t gpa;
-  if (!g || !s || (s->cs.selector & 3) != 3 || !v.translate(g->rip - 1, gpa)) return false;
-  auto it = sites_.find(gpa);
-  return it != sites_.end() && it->second->userCode;
+  if (!g || !s || (s->cs.selector & 3) != 3) return false;
+  for (uint64_t at : {g->rip - 1, g->rip}) {
+    uint64_t gpa;
+    if (!v.translate(at, gpa)) continue;
+    auto it = sites_.find(gpa);
+    if (it != sites_.end() && it->second->userCode) return true;
+  }
+  return false;
 }
 
 void GuestProbes::disarm() {

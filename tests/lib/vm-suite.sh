@@ -1,0 +1,125 @@
+# What every shell suite that runs the demo VM shares (sourced, not run):
+# the KVM check, a private work folder with its own runtime directory and
+# host configuration, VM copies, script runs, the result lines, cleanup.
+#
+#   . tests/lib/vm-suite.sh
+#   suite_begin NAME CASE...       # SKIPs every case and exits without KVM
+#   case_foo() { ...; pass foo; }  # or: fail foo "why"
+#   run_cases                      # runs case_<name> for each CASE
+#
+# Result lines are "PASS: NAME case", "FAIL: NAME case: why" and
+# "SKIP: NAME case (why)", which tests/run-all counts. Where /dev/kvm is
+# missing, tests/run-all runs the suite inside tests/nested-kvm/run.
+
+VMSUITE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$VMSUITE_ROOT/${BUILD:-build}/bin
+VMRUN=$BIN/vmrun
+SYMS=$VMSUITE_ROOT/guests/demo/demo.syms
+
+# kvm_usable: /dev/kvm exists and this user may open it.
+kvm_usable() { [[ -r /dev/kvm && -w /dev/kvm ]]; }
+
+pass() { echo "PASS: $SUITE $1"; }
+fail() { echo "FAIL: $SUITE $1: $2"; }
+skip() { echo "SKIP: $SUITE $1 ($2)"; }
+
+# suite_begin NAME CASE...: names the suite and its cases; without KVM
+# reports every case as skipped and exits. Otherwise makes $WORK, with a
+# runtime directory and a host configuration that allows VProbes, private
+# to this run (the user's VMs and /etc/vprobes/config are never touched),
+# and stops every VM started under it when the suite ends.
+suite_begin() {
+  SUITE=$1; shift
+  CASES=("$@")
+  if ! kvm_usable; then
+    local c
+    for c in "${CASES[@]}"; do
+      skip "$c" "no usable /dev/kvm here; tests/run-all runs it under tests/nested-kvm/run"
+    done
+    exit 0
+  fi
+  WORK=$(mktemp -d "/tmp/$SUITE.XXXXXX")
+  export VPROBE_RUNTIME_DIR=$WORK/run VPROBE_HOST_CONFIG=$WORK/host.cfg
+  mkdir -m 700 "$VPROBE_RUNTIME_DIR"
+  allow_vprobes TRUE
+  # One snapshot of the guest and its symbols for the whole suite, so that
+  # a `make guest` running meanwhile cannot pair one build's image with
+  # another's symbols.
+  mkdir "$WORK/guest"
+  cp "$VMSUITE_ROOT/guests/demo/demo.elf" "$VMSUITE_ROOT/guests/demo/demo.syms" "$WORK/guest/"
+  SYMS=$WORK/guest/demo.syms
+  trap suite_end EXIT
+}
+
+suite_end() {
+  local vmx
+  for vmx in "$WORK"/*/*.vmx; do [[ -f $vmx ]] && "$VMRUN" stop "$vmx" >/dev/null 2>&1; done
+  rm -rf "$WORK"
+}
+
+run_cases() {
+  local c
+  for c in "${CASES[@]}"; do "case_$c"; done
+}
+
+# allow_vprobes TRUE|FALSE: the host configuration's vprobe.allow.
+allow_vprobes() { echo "vprobe.allow = \"$1\"" > "$VPROBE_HOST_CONFIG"; }
+
+# new_vm NAME [.vmx LINE...]: a copy of the demo VM in $WORK/NAME, its
+# guest.cmdline empty unless a line sets it; prints the .vmx's path.
+new_vm() {
+  local dir=$WORK/$1; shift
+  mkdir -p "$dir"
+  cp "$WORK/guest/demo.elf" "$dir/"
+  grep -v '^guest.cmdline' "$VMSUITE_ROOT/guests/demo/demo.vmx" > "$dir/demo.vmx"
+  local line
+  for line in "$@"; do echo "$line" >> "$dir/demo.vmx"; done
+  grep -q '^guest.cmdline' "$dir/demo.vmx" || echo 'guest.cmdline = ""' >> "$dir/demo.vmx"
+  echo "$dir/demo.vmx"
+}
+
+# start_vm VMX: vmrun start, and the guest given a moment to boot.
+start_vm() { "$VMRUN" start "$1" >/dev/null && sleep 0.5; }
+
+# run_script VMX SECONDS SCRIPT: loads SCRIPT, lets it run, unloads it
+# (vprobeReset fires the unload probes) and prints what it wrote to
+# vprobe.out. Scripts end their VMXUnload with (printf "END\n").
+run_script() {
+  local vmx=$1 secs=$2 script=$3 out=${1%/*}/vprobe.out from=0
+  [[ -f $out ]] && from=$(stat -c %s "$out")
+  "$VMRUN" vprobeLoad "$vmx" "$script" || return 1
+  sleep "$secs"
+  "$VMRUN" vprobeReset "$vmx" || return 1
+  local _
+  for _ in $(seq 100); do
+    tail -c +$((from + 1)) "$out" 2>/dev/null | grep -q '^END$' && break
+    sleep 0.1
+  done
+  tail -c +$((from + 1)) "$out"
+}
+
+# How long a script was loaded, measured by the VM itself: paste ARMED_VP
+# into a script and ARMED_PRINT first into its VMXUnload; it prints
+# "armed_us N", which armed_seconds reads back. Counts are compared with
+# that, not with the sleep in run_script: on an emulated host, vmrun's
+# own start-up takes a noticeable part of a second.
+ARMED_VP='(defshared armed_t0 pervm) (vprobe VMXLoad (setint armed_t0 (getsystemtime)))'
+ARMED_PRINT='(printf "armed_us %d\n" (- (getsystemtime) armed_t0))'
+armed_seconds() { sed -n 's/^armed_us \([0-9]*\)$/\1/p' <<<"$1" | awk '{printf "%.3f", $1 / 1e6}'; }
+
+# within N LOW HIGH: LOW <= N <= HIGH (decimals allowed).
+within() { awk -v n="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(n != "" && n >= lo && n <= hi) }'; }
+
+# aggr_count ROW OUT: the count of the logaggr row that starts with ROW
+# (e.g. 'v[0x20]', 'n["pair"]') in OUT, or nothing.
+aggr_count() {
+  local row
+  row=$(printf '%s' "$1" | sed 's/[][\\.*^$/]/\\&/g')
+  sed -n "s/^$row == avg [0-9-]* count \([0-9]*\) .*/\1/p" <<<"$2" | head -1
+}
+
+hexadd() { printf '0x%x' $(($1 + $2)); }
+# sym NAME: the address of a demo-guest symbol; sym_end NAME: the address
+# just past it (the next symbol in the map).
+sym() { hexadd "0x$(awk -v n="$1" '$3 == n { print $1 }' "$SYMS")" 0; }
+sym_end() { hexadd "0x$(awk -v n="$1" 'f { print $1; exit } $3 == n { f = 1 }' "$SYMS")" 0; }

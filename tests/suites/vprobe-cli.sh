@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# What vprobe does without a VM: usage errors, an Emmett error reported at
+# its position before any VM is asked, a VM that is not running. The
+# cases with the demo VM are in vprobe.sh.
+set -u
+cd "$(dirname "$0")/../.."
+BIN=$PWD/${BUILD:-build}/bin
+VPROBE=$BIN/vprobe
+if [[ ! -x $VPROBE ]]; then
+  echo "FAIL: vprobe-built ($VPROBE is missing)"
+  exit 1
+fi
+WORK=$(mktemp -d /tmp/vprobe-cli.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+export VPROBE_RUNTIME_DIR=$WORK/run VPROBE_HOST_CONFIG=$WORK/host.cfg
+mkdir -m 700 "$VPROBE_RUNTIME_DIR"
+echo 'vprobe.allow = "TRUE"' > "$VPROBE_HOST_CONFIG"
+
+pass() { echo "PASS: vprobe $1"; }
+fail() { echo "FAIL: vprobe $1: $2"; }
+
+# new_vm NAME: a copy of the demo VM's .vmx in $WORK/NAME (never started).
+new_vm() {
+  mkdir -p "$WORK/$1"
+  cp guests/demo/demo.vmx "$WORK/$1/demo.vmx"
+  echo "$WORK/$1/demo.vmx"
+}
+
+# vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
+OUT=; ERR=; RC=
+vp() {
+  "$VPROBE" "$@" > "$WORK/out" 2> "$WORK/err"; RC=$?
+  OUT=$(cat "$WORK/out"); ERR=$(cat "$WORK/err")
+}
+
+case_usage() {
+  local problems=""
+  vp; [[ $RC == 1 && $ERR == *"no virtual machine given"*"usage: vprobe"* ]] || problems+=" no-args($RC:$ERR)"
+  vp x.vmx; [[ $RC == 1 && $ERR == *"no script given"* ]] || problems+=" no-script($ERR)"
+  vp -c 'VMM1Hz {}' x.vmx f.emt; [[ $RC == 1 && $ERR == *"not both"* ]] || problems+=" code-and-file($ERR)"
+  vp -d 0 -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"-d expects a number of seconds"* ]] || problems+=" d0($ERR)"
+  vp -d 1x -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"not '1x'"* ]] || problems+=" d1x($ERR)"
+  vp -i -s s.syms x.vmx f.vp; [[ $RC == 1 && $ERR == *"with -i the script is VP"* ]] || problems+=" i-s($ERR)"
+  vp -l -d 1 x.vmx; [[ $RC == 1 && $ERR == *"-l lists the probe points"* ]] || problems+=" l-d($ERR)"
+  vp -q x.vmx f.emt; [[ $RC == 1 && $ERR == *"unknown option '-q'"* ]] || problems+=" unknown($ERR)"
+  vp --help; [[ $RC == 0 && $OUT == "usage: vprobe"* && -z $ERR ]] || problems+=" help($RC)"
+  [[ -z $problems ]] && pass usage || fail usage "$problems"
+}
+
+case_emmett-error() {
+  # Reported by emmett, at the Emmett position, before any VM is asked:
+  # the VM named here does not even exist.
+  vp -c 'HV_Exit { x = ; }' "$WORK/nowhere.vmx"
+  [[ $RC == 1 && $ERR == "<command line>:1:15: error: expected an expression"* && -z $OUT ]] &&
+    pass emmett-error || fail emmett-error "rc=$RC err=$ERR"
+}
+
+case_not-running() {
+  local off; off=$(new_vm off)
+  vp -d 1 -c 'VMM1Hz { logint(1); }' "$off"
+  [[ $RC == 1 && $ERR == "vprobe: error: The virtual machine is not powered on: $off" ]] &&
+    pass not-running || fail not-running "rc=$RC err=$ERR"
+}
+
+for c in "${NOVM_CASES[@]}"; do "case_$c"; done
+
+for c in usage emmett-error not-running; do "case_$c"; done

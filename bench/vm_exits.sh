@@ -17,27 +17,22 @@
 # needs: kvm
 set -u
 cd "$(dirname "$0")/.."
-BIN=$PWD/${BUILD:-build}/bin
+. tests/lib/vm-suite.sh
 SAMPLES=${BENCH_SAMPLES:-5}
 
-if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
-  echo "vm_exits: SKIPPED: no usable /dev/kvm on this machine"
+if ! kvm_usable; then
+  echo "vm_exits: SKIPPED: no usable /dev/kvm here (bench/run-all runs it under nested KVM)"
   exit 0
 fi
-WORK=$(mktemp -d /tmp/vm-bench.XXXXXX)
-export VPROBE_RUNTIME_DIR=$WORK/run VPROBE_HOST_CONFIG=$WORK/host.cfg
-mkdir -m 700 "$VPROBE_RUNTIME_DIR"
-echo 'vprobe.allow = "TRUE"' > "$VPROBE_HOST_CONFIG"
-trap 'for v in "$WORK"/*/demo.vmx; do "$BIN/vmrun" stop "$v" >/dev/null 2>&1; done; rm -rf "$WORK"' EXIT
+vm_workdir vm-bench
 
-# new_vm NAME CMDLINE: a 1-vCPU copy of the demo VM running one workload.
-new_vm() {
-  mkdir -p "$WORK/$1"
-  cp guests/demo/demo.elf "$WORK/$1/"
-  grep -v -e '^guest.cmdline' -e '^numvcpus' guests/demo/demo.vmx > "$WORK/$1/demo.vmx"
-  printf 'numvcpus = "1"\nguest.cmdline = "%s"\n' "$2" >> "$WORK/$1/demo.vmx"
-  "$BIN/vmrun" start "$WORK/$1/demo.vmx" || exit 1
-  echo "$WORK/$1/demo.vmx"
+# bench_vm NAME CMDLINE: a started 1-vCPU copy of the demo VM running one
+# workload.
+bench_vm() {
+  local vmx
+  vmx=$(new_vm "$1" 'numvcpus = "1"' "guest.cmdline = \"$2\"")
+  "$VMRUN" start "$vmx" || exit 1
+  echo "$vmx"
 }
 
 # rate VMX PATTERN: median of the next $SAMPLES rates the guest reports
@@ -69,7 +64,7 @@ user_share() {
 # exits_mark VMX: a vprobeReset, whose vmx.log line carries the VM's exit
 # counts so far; prints that line.
 exits_mark() {
-  "$BIN/vmrun" vprobeReset "$1" >/dev/null
+  "$VMRUN" vprobeReset "$1" >/dev/null
   grep 'exits=' "${1%/*}/vmx.log" | tail -n 1
 }
 
@@ -86,7 +81,7 @@ measure() {  # VMX PATTERN LABEL [SCRIPT]: prints "label rate user-share kicks/s
   local vmx=$1 pat=$2 label=$3 script=${4:-}
   local from to r share
   from=$(exits_mark "$vmx")
-  [[ -n $script ]] && "$BIN/vmrun" vprobeLoad "$vmx" "$script" >/dev/null
+  [[ -n $script ]] && "$VMRUN" vprobeLoad "$vmx" "$script" >/dev/null
   r=$(rate "$vmx" "$pat")
   share=-
   [[ $pat == outbench: ]] && share=$(user_share "$(vmx_pid "$vmx")")
@@ -94,29 +89,29 @@ measure() {  # VMX PATTERN LABEL [SCRIPT]: prints "label rate user-share kicks/s
   echo "$label $r $share $(kick_rate "$from" "$to")"
 }
 
-OUT=$(new_vm out "bench=out")
+OUT=$(bench_vm out "bench=out")
 sleep 2
 base=$(measure "$OUT" outbench: "none")
 nohook=$(measure "$OUT" outbench: "no-exit-probes" '(vprobe VMM1Hz 1)')
 empty=$(measure "$OUT" outbench: "empty-Out" '(vprobe Out)')
 aggr=$(measure "$OUT" outbench: "Out-aggr" '(defaggr a 1 0) (vprobe Out (aggr a (ARG0) () 1))')
 base2=$(measure "$OUT" outbench: "none-again")
-"$BIN/vmrun" stop "$OUT"
+"$VMRUN" stop "$OUT"
 
-CPU=$(new_vm compute "bench=compute")
+CPU=$(bench_vm compute "bench=compute")
 sleep 2
 c0=$(measure "$CPU" compute: "none")
 ce=$(measure "$CPU" compute: "USEC:1000_empty_body" '(vprobe USEC:1000)')
 c1=$(measure "$CPU" compute: "USEC:1000_ticks[RIP]++" '(defaggr ticks 1 0) (vprobe USEC:1000 (aggr ticks (RIP) () 1))')
 c2=$(measure "$CPU" compute: "none-again")
-"$BIN/vmrun" stop "$CPU"
+"$VMRUN" stop "$CPU"
 
-FAST=$(new_vm compute1k "bench=compute hz=1000")
+FAST=$(bench_vm compute1k "bench=compute hz=1000")
 sleep 2
 k0=$(measure "$FAST" compute: "none")
 k1=$(measure "$FAST" compute: "USEC:1000_ticks[RIP]++" '(defaggr ticks 1 0) (vprobe USEC:1000 (aggr ticks (RIP) () 1))')
 k2=$(measure "$FAST" compute: "none-again")
-"$BIN/vmrun" stop "$FAST"
+"$VMRUN" stop "$FAST"
 
 row() {  # LABEL RATE BASE-RATE
   awk -v l="$1" -v r="$2" -v b="$3" -v u="$4" 'BEGIN {

@@ -1,6 +1,7 @@
-# What every shell suite that runs the demo VM shares (sourced, not run):
-# the KVM check, a private work folder with its own runtime directory and
-# host configuration, VM copies, script runs, the result lines, cleanup.
+# What every shell suite (and benchmark) that runs the demo VM shares
+# (sourced, not run): the KVM check, a private work folder with its own
+# runtime directory and host configuration, VM copies, script runs, the
+# result lines, cleanup.
 #
 #   . tests/lib/vm-suite.sh
 #   suite_begin NAME CASE...       # SKIPs every case and exits without KVM
@@ -38,11 +39,17 @@ suite_begin() {
     done
     exit 0
   fi
-  WORK=$(mktemp -d "/tmp/$SUITE.XXXXXX")
+  vm_workdir "$SUITE"
+}
+
+# vm_workdir NAME: $WORK and what goes in it (as suite_begin), for a
+# script that checks for KVM itself (the benchmarks).
+vm_workdir() {
+  WORK=$(mktemp -d "/tmp/$1.XXXXXX")
   export VPROBE_RUNTIME_DIR=$WORK/run VPROBE_HOST_CONFIG=$WORK/host.cfg
   mkdir -m 700 "$VPROBE_RUNTIME_DIR"
   allow_vprobes TRUE
-  # One snapshot of the guest and its symbols for the whole suite, so that
+  # One snapshot of the guest and its symbols for the whole run, so that
   # a `make guest` running meanwhile cannot pair one build's image with
   # another's symbols.
   mkdir "$WORK/guest"

@@ -287,6 +287,7 @@ int main() {
   double exitCost = per[1] - per[0];
   printf("Dynamic probe hit vs bare exit: CPL0 guest loop, %u iterations, best of %d rounds\n",
          kIterations, kRounds);
+  printf("(guest probe stops: %s)\n", vm->breakpointSupport().describe());
   printf("(%llu probe hits in all; an event's cost = its loop minus the base loop)\n\n",
          (unsigned long long)hits);
   printf("| %-36s | %12s | %14s | %11s |\n", "loop", "us/iteration", "us/event", "x bare exit");
@@ -310,7 +311,8 @@ int main() {
   printf("| %-36s | %12.4f | %11s |\n", "ucall_target call, no probe", baseUs, "-");
   printf("| %-36s | %12.2f | %10.2fx |\n", "out 0x80 from CPL3 (bare exit)", exitUs, 1.0);
   printf("| %-36s | %12.2f | %10.2fx |\n", "GUEST: probe hit on ucall_target", hitUs, hitUs / exitUs);
-  printf("\n(a user-mode hit here: the CPU delivers #BP to the guest's handler, trapped\n"
-         "by the monitor, which returns to user mode itself; hardware KVM: one exit)\n");
+  printf("\n(a user-mode hit, where the stop does not exit by itself: the CPU delivers the\n"
+         "stop's exception to the guest's handler, whose first byte is a stop too; the\n"
+         "monitor returns to user mode itself. With KVM_EXIT_DEBUG: one exit)\n");
   return 0;
 }

@@ -33,8 +33,10 @@ BENCH_LIBS_engine_load := emmett2vp vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
 BENCH_LIBS        := vmx-engine vmm-engine vp emmett2vp   # benches not listed
 # Objects a test binary needs beyond its libraries: the VMM tests boot
-# guests against the real devices, without the rest of vmx-engine.
-TEST_EXTRA_vmm-engine = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vmx-engine/src/devices/*.cpp))
+# guests against the real devices (which open their files as
+# private_file.h says), without the rest of vmx-engine.
+TEST_EXTRA_vmm-engine = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vmx-engine/src/devices/*.cpp) \
+                        vmx-engine/src/private_file.cpp)
 
 ifeq ($(FUZZ),1)
 BUILD     ?= build-fuzz

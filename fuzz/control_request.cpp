@@ -79,7 +79,7 @@ void removeOutputDir() {
 vmx::ProbeOutput& output() {
   static vmx::ProbeOutput* out = [] {
     std::string error;
-    auto o = vmx::ProbeOutput::open(outputDir() + "/vprobe.out", outputDir() + "/vprobe.err", error);
+    auto o = vmx::ProbeOutput::open(outputDir() + "/vprobe.out", outputDir() + "/vprobe.err", {}, error);
     if (!o) std::abort();
     return o.release();
   }();

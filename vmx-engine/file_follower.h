@@ -27,15 +27,16 @@ class FileFollower {
   FileFollower(std::string path, uint64_t offset);
 
   // Appends to `out` every byte added since the last poll. False with
-  // `error` when reading fails (not when the file is absent: that is
-  // "nothing yet").
+  // `error` when reading fails, or when the path is a symbolic link or
+  // another user's file (private_file.h: ownedByCaller); not when the file
+  // is absent: that is "nothing yet".
   bool poll(std::string& out, std::string& error);
 
   const std::string& path() const { return path_; }
   uint64_t offset() const { return offset_; }
 
  private:
-  bool open();
+  bool open(std::string& error);
   bool drain(std::string& out, std::string& error);
 
   std::string path_;

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "vmx-engine/private_file.h"
 #include "vmx-engine/unique_fd.h"
 #include "vp/vp.h"
 
@@ -22,9 +23,11 @@ namespace vmx {
 
 class ProbeOutput : public vp::Sink {
  public:
-  // Opens (creating if needed) both files for appending.
+  // Opens (creating if needed) both files for appending, as private
+  // files (private_file.h) readable by `sharing`'s group if it has one.
   static std::unique_ptr<ProbeOutput> open(const std::string& outPath,
                                            const std::string& errPath,
+                                           const FileSharing& sharing,
                                            std::string& error);
 
   // `text` is whole lines (vp::Sink's contract); written as is.
@@ -48,12 +51,13 @@ class ProbeOutput : public vp::Sink {
     dev_t dev = 0;
     ino_t ino = 0;
   };
-  static bool openFile(File& file, std::string& error);
-  static bool reopenIfGone(File& file, std::string& error);
+  bool openFile(File& file, std::string& error);
+  bool reopenIfGone(File& file, std::string& error);
   static void append(const File& file, std::string_view text);
 
   std::mutex mu_;  // guards the fds against a reopen during a write
   File out_, err_;
+  FileSharing sharing_;
 };
 
 }  // namespace vmx

@@ -16,6 +16,9 @@
 //                        FALSE; scripts load only when TRUE
 //   vprobe.vpFile        a VP script loaded at power-on
 //   vprobe.outFile       probe output, default vprobe.out (appended)
+//   vprobe.outputGroup   a group that may read vprobe.out and vprobe.err
+//                        (0640, that group); default none: every file the
+//                        VM writes is its owner's alone (private_file.h)
 //   vprobe.maxCodeBytes  translation cache, 1..65536, default 16384
 //   vprobe.bagBytes      storage of all bags, 0..67108864, default 65536
 //   vprobe.version       "M.N": the engine behaves as this VP version
@@ -32,6 +35,7 @@
 #include <vector>
 
 #include "vmx-engine/config_file.h"
+#include "vmx-engine/private_file.h"
 #include "vp/vp.h"
 
 namespace vmx {
@@ -51,6 +55,7 @@ struct VmxConfig {
   std::string vpFile;   // absolute; empty when none
   std::string outFile;  // absolute
   std::string errFile;  // absolute: vprobe.err beside the .vmx
+  FileSharing outputSharing;  // vprobe.outputGroup; applies to outFile, errFile
   uint32_t maxCodeBytes = 16384;
   uint64_t bagBytes = 65536;
   vp::Version vprobeVersion = vp::kEngineVersion;

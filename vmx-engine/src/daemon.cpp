@@ -1,5 +1,7 @@
 #include "vmx-engine/daemon.h"
 
+#include "vmx-engine/private_file.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -24,14 +26,20 @@ void writeAll(int fd, std::string_view text) {
 }
 
 // In the daemon: the standard streams and nothing else inherited stay open.
-bool redirectStdio(const std::string& logPath, int reportFd) {
+bool redirectStdio(const std::string& logPath, int reportFd, std::string& error) {
   // Out of the way first: with stdio closed, the pipe may have got fd 0..2.
   reportFd = ::fcntl(reportFd, F_DUPFD_CLOEXEC, 10);
   int in = ::open("/dev/null", O_RDONLY);
-  int log = ::open(logPath.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (reportFd < 0 || in < 0 || log < 0) return false;
+  if (reportFd < 0 || in < 0) {
+    error = std::string("cannot set up the VM process: ") + std::strerror(errno);
+    return false;
+  }
+  // The log holds what the guest did: the owner's alone (private_file.h).
+  int log = openPrivateFile(logPath, O_WRONLY | O_APPEND, FileSharing{}, error).release();
+  if (log < 0) return false;
   if (::dup2(in, 0) < 0 || ::dup2(log, 1) < 0 || ::dup2(log, 2) < 0 ||
       ::dup2(reportFd, kReportFd) < 0) {
+    error = std::string("cannot set up the VM process's log: ") + std::strerror(errno);
     return false;
   }
   ::fcntl(kReportFd, F_SETFD, FD_CLOEXEC);
@@ -44,9 +52,9 @@ void becomeDaemon(const std::string& logPath, int reportFd) {
   if (::setsid() < 0) ::_exit(1);
   pid_t pid = ::fork();
   if (pid != 0) ::_exit(pid < 0 ? 1 : 0);  // the session leader leaves
-  if (::chdir("/") != 0 || !redirectStdio(logPath, reportFd)) {
-    std::string why = "error\nError: cannot open " + logPath + ": " + std::strerror(errno);
-    writeAll(reportFd, why);
+  std::string error = "cannot change to /";
+  if (::chdir("/") != 0 || !redirectStdio(logPath, reportFd, error)) {
+    writeAll(reportFd, "error\nError: " + error);
     ::_exit(1);
   }
 }

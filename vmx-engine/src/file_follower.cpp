@@ -1,5 +1,7 @@
 #include "vmx-engine/file_follower.h"
 
+#include "vmx-engine/private_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,13 +19,26 @@ FileFollower FileFollower::fromEnd(std::string path) {
 
 FileFollower::FileFollower(std::string path, uint64_t offset)
     : path_(std::move(path)), offset_(offset) {
-  open();
+  std::string ignored;  // poll() says it again
+  open(ignored);
 }
 
-bool FileFollower::open() {
-  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+// Only what the caller's own VM wrote is shown: a symlink or another
+// user's file planted at the path is refused, not followed.
+bool FileFollower::open(std::string& error) {
+  error.clear();
+  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) {
+    if (errno == ELOOP) error = path_ + ": is a symbolic link; not shown";
+    return false;
+  }
+  std::string why;
+  if (!ownedByCaller(fd.get(), why)) {
+    error = path_ + ": " + why + "; not shown";
+    return false;
+  }
   struct stat st {};
-  if (!fd || ::fstat(fd.get(), &st) != 0) return false;
+  if (::fstat(fd.get(), &st) != 0) return false;
   fd_ = std::move(fd);
   dev_ = st.st_dev;
   ino_ = st.st_ino;
@@ -51,7 +66,7 @@ bool FileFollower::drain(std::string& out, std::string& error) {
 
 bool FileFollower::poll(std::string& out, std::string& error) {
   if (!fd_) {
-    if (!open()) return true;  // not created yet
+    if (!open(error)) return error.empty();  // empty: not created yet
   }
   if (!drain(out, error)) return false;
   // Replaced (deleted, then recreated by the next load)? Finish the old
@@ -60,7 +75,7 @@ bool FileFollower::poll(std::string& out, std::string& error) {
   if (::stat(path_.c_str(), &st) != 0 || (st.st_dev == dev_ && st.st_ino == ino_)) return true;
   fd_.reset();
   offset_ = 0;
-  if (!open()) return true;
+  if (!open(error)) return error.empty();
   return drain(out, error);
 }
 

@@ -11,21 +11,23 @@ namespace vmx {
 
 std::unique_ptr<ProbeOutput> ProbeOutput::open(const std::string& outPath,
                                                const std::string& errPath,
+                                               const FileSharing& sharing,
                                                std::string& error) {
   auto result = std::unique_ptr<ProbeOutput>(new ProbeOutput);
+  result->sharing_ = sharing;
   result->out_.path = outPath;
   result->err_.path = errPath;
-  if (!openFile(result->out_, error) || !openFile(result->err_, error)) {
+  if (!result->openFile(result->out_, error) || !result->openFile(result->err_, error)) {
     return nullptr;
   }
   return result;
 }
 
 bool ProbeOutput::openFile(File& file, std::string& error) {
-  UniqueFd fd(::open(file.path.c_str(),
-                     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+  UniqueFd fd = openPrivateFile(file.path, O_WRONLY | O_APPEND, sharing_, error);
+  if (!fd) return false;
   struct stat st {};
-  if (!fd || ::fstat(fd.get(), &st) != 0) {
+  if (::fstat(fd.get(), &st) != 0) {
     error = "cannot open " + file.path + ": " + std::strerror(errno);
     return false;
   }

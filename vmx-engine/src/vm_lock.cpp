@@ -1,5 +1,7 @@
 #include "vmx-engine/vm_lock.h"
 
+#include "vmx-engine/private_file.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -42,11 +44,8 @@ bool lockSoon(int fd) {
 std::unique_ptr<VmLock> VmLock::acquire(const std::string& path,
                                         std::string& error) {
   for (int attempt = 0; attempt < 10; ++attempt) {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (!fd) {
-      error = "cannot open " + path + ": " + std::strerror(errno);
-      return nullptr;
-    }
+    UniqueFd fd = openPrivateFile(path, O_RDWR, FileSharing{}, error);
+    if (!fd) return nullptr;
     if (!lockSoon(fd.get())) {
       error = errno == EWOULDBLOCK ? alreadyRunning(path)
                                    : "cannot lock " + path + ": " + std::strerror(errno);

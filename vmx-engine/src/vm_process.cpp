@@ -125,7 +125,7 @@ bool VmProcess::setUp(std::string& error) {
   logLine("control socket " + paths_.socket +
           (paths_.socketInRuntimeDir ? " (the path beside the .vmx is too long)" : ""));
   for (const std::string& warning : config_.warnings) logLine("warning: " + warning);
-  output_ = ProbeOutput::open(config_.outFile, config_.errFile, error);
+  output_ = ProbeOutput::open(config_.outFile, config_.errFile, config_.outputSharing, error);
   if (!output_) return false;
   ordered_ = std::make_unique<OrderedOutput>(*output_);
   return startMachine(error) && loadVpFile(error) && runMachine(error) && serve(error);

@@ -1,6 +1,9 @@
 #include "vmx-engine/src/vmx_settings.h"
 
+#include <grp.h>
+
 #include <string>
+#include <vector>
 
 #include "vmx-engine/src/config_values.h"
 
@@ -16,6 +19,17 @@ struct Setting {
   std::string_view key;  // lower case
   Apply apply;
 };
+
+bool lookUpGroup(const std::string& name, FileSharing& out) {
+  std::vector<char> buf(16384);
+  struct group g {};
+  struct group* found = nullptr;
+  if (::getgrnam_r(name.c_str(), &g, buf.data(), buf.size(), &found) != 0 || !found) return false;
+  out.withGroup = true;
+  out.gid = found->gr_gid;
+  out.groupName = name;
+  return true;
+}
 
 bool number(std::string_view value, uint64_t min, uint64_t max,
             uint64_t& out, std::string& error) {
@@ -99,6 +113,21 @@ bool applyOutFile(std::string_view v, VmxConfig& cfg, std::string& error) {
   return path(v, cfg, cfg.outFile, error);
 }
 
+// Sharing the output with a group is the owner's explicit choice; the
+// group must exist now, so that a typo is not found at the first load.
+bool applyOutputGroup(std::string_view v, VmxConfig& cfg, std::string& error) {
+  std::string name(v);
+  if (name.empty() || name.find('\0') != std::string::npos) {
+    error = "expected a group name, got \"" + name + "\"";
+    return false;
+  }
+  if (!lookUpGroup(name, cfg.outputSharing)) {
+    error = "no group named \"" + name + "\" on this host";
+    return false;
+  }
+  return true;
+}
+
 bool applyMaxCode(std::string_view v, VmxConfig& cfg, std::string& error) {
   uint64_t n = 0;
   // The reference: the cache can be raised "to the maximum of 64KB".
@@ -146,6 +175,7 @@ constexpr Setting kSettings[] = {
     {"vprobe.enable", applyEnable},
     {"vprobe.vpfile", applyVpFile},
     {"vprobe.outfile", applyOutFile},
+    {"vprobe.outputgroup", applyOutputGroup},
     {"vprobe.maxcodebytes", applyMaxCode},
     {"vprobe.bagbytes", applyBagBytes},
     {"vprobe.version", applyVersion},

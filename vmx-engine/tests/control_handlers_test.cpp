@@ -22,7 +22,7 @@ struct Fixture {
 
   explicit Fixture(bool allowed = true, bool enabled = true) {
     std::string error;
-    output = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), error);
+    output = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), {}, error);
     REQUIRE(output);
     vmx::VprobePolicy policy{allowed, "/etc/vprobes/config", enabled, "/vm/demo.vmx"};
     state.reset(new vmx::ControlState{

@@ -32,7 +32,7 @@ struct Served {
 
   explicit Served(vmx::UniqueFd signalFd = {}) {
     std::string error;
-    output = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), error);
+    output = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), {}, error);
     server = vmx::ControlServer::listen(socket, error);
     REQUIRE(server);
     vmx::VprobePolicy policy{true, "/etc/vprobes/config", true, "/vm/demo.vmx"};

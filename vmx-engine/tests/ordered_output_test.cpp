@@ -12,7 +12,7 @@ namespace {
 
 std::unique_ptr<vmx::ProbeOutput> filesIn(const vmxtest::TempDir& dir) {
   std::string error;
-  auto files = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), error);
+  auto files = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), {}, error);
   REQUIRE(files);
   return files;
 }

@@ -11,7 +11,7 @@ namespace {
 
 std::unique_ptr<vmx::ProbeOutput> openIn(const vmxtest::TempDir& dir) {
   std::string error;
-  auto out = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), error);
+  auto out = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), {}, error);
   REQUIRE(out);
   return out;
 }
@@ -58,7 +58,7 @@ TEST_CASE("output: a deleted or renamed file is recreated on request") {
 
 TEST_CASE("output: an unopenable file is an error naming it") {
   std::string error;
-  CHECK_FALSE(vmx::ProbeOutput::open("/nonexistent/dir/vprobe.out", "/tmp/x.err", error));
+  CHECK_FALSE(vmx::ProbeOutput::open("/nonexistent/dir/vprobe.out", "/tmp/x.err", {}, error));
   CHECK(error == "cannot open /nonexistent/dir/vprobe.out: No such file or directory");
 }
 

@@ -36,7 +36,7 @@ struct RunFixture {
 
   RunFixture() {
     std::string error;
-    output = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), error);
+    output = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), {}, error);
     REQUIRE(output);
     output->output(0, "earlier output\n");
     log.mirror = output.get();

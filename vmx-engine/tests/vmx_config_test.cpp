@@ -215,3 +215,14 @@ TEST_CASE("vmx: a missing .vmx is an error naming it") {
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].str() == "/nonexistent/x.vmx: error: cannot open: No such file or directory");
 }
+
+TEST_CASE("vmx: vprobe.outputGroup names a group of this host") {
+  VmxConfig none = parseOk(kImage);
+  CHECK_FALSE(none.outputSharing.withGroup);
+  VmxConfig c = parseOk(std::string(kImage) + "vprobe.outputGroup = \"root\"\n");
+  CHECK(c.outputSharing.withGroup);
+  CHECK(c.outputSharing.gid == 0);
+  CHECK(c.outputSharing.groupName == "root");
+  CHECK(errorFor("vprobe.outputGroup = \"no-such-group-here\"") ==
+        "demo.vmx:2: error: vprobe.outputGroup: no group named \"no-such-group-here\" on this host");
+}

@@ -26,7 +26,7 @@ enum : uint8_t { kCmdRead = 1, kCmdWrite = 2 };
 DiskDevice::DiskDevice(vmm::Vm& vm, const std::string& path,
                        uint64_t sectors)
     : vm_(vm), sectors_(sectors) {
-  fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);  // guest data
   struct stat st;
   if (fd_ < 0 || fstat(fd_, &st) < 0 ||
       (uint64_t(st.st_size) < sectors * kSectorBytes &&

@@ -7,6 +7,7 @@
 
 #include "vmm-engine/vcpu.h"
 #include "vmx-engine/devices.h"
+#include "vmx-engine/private_file.h"
 
 namespace vmx {
 namespace {
@@ -16,9 +17,9 @@ constexpr size_t kMaxLine = 4096;  // a guest that never sends '\n'
 }  // namespace
 
 SerialPort::SerialPort(const std::string& logPath) {
-  fd_ = open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-             0644);
-  if (fd_ < 0) error_ = logPath + ": " + strerror(errno);
+  std::string error;
+  fd_ = openPrivateFile(logPath, O_WRONLY | O_APPEND, FileSharing{}, error).release();
+  if (fd_ < 0) error_ = error;
 }
 
 SerialPort::~SerialPort() {

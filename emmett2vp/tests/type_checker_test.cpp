@@ -8,13 +8,25 @@ using namespace emmett::test;
 TEST_CASE("types: string and integer mismatches") {
   CHECK(firstMessage("int x; VMM1Hz { x = \"a\"; }\n") == "t.emt:1:19: error: cannot assign string to 'x' of type int");
   CHECK(firstMessage("string s; VMM1Hz { s = 1; }\n") == "t.emt:1:22: error: cannot assign int to 's' of type string");
-  CHECK(firstMessage("string s; VMM1Hz { logint(s + 1); }\n") == "t.emt:1:27: error: operator '+' needs an integer, got string");
+  // `+` with a string is concatenation (the 2011 dialect); the integer side is what is wrong.
+  CHECK(firstMessage("string s; VMM1Hz { logint(s + 1); }\n") ==
+        "t.emt:1:31: error: '+' joins two strings, got int (format an integer into a string with sprintf)");
+  CHECK(firstMessage("string s; VMM1Hz { logint(s + \"b\"); }\n") == "t.emt:1:29: error: argument 1 of 'logint' must be an integer, got string");
+  CHECK(firstMessage("string s; VMM1Hz { s += 1; }\n") == "t.emt:1:25: error: '+=' on a string appends a string, got int");
   CHECK(firstMessage("string s; VMM1Hz { logint(s == 1); }\n") == "t.emt:1:29: error: cannot compare string with int");
   CHECK(firstMessage("string s; VMM1Hz { logint(s < \"a\"); }\n") == "t.emt:1:27: error: operator '<' needs an integer, got string");
   CHECK(firstMessage("string s; VMM1Hz { if (s) { } }\n") == "t.emt:1:24: error: a condition must be an integer, got string");
   CHECK(firstMessage("VMM1Hz { logint(1 ? 2 : \"x\"); }\n") == "t.emt:1:19: error: the branches of '?:' have different types: int and string");
   CHECK(firstMessage("int x = \"a\";\n") == "t.emt:1:9: error: cannot initialize 'x' of type int with string");
   CHECK(firstMessage("int y; int x = y;\n") == "t.emt:1:16: error: the initializer of global 'x' must be an integer constant");
+}
+
+TEST_CASE("types: the 2011 compiler's names") {
+  CHECK(firstMessage("VMM1Hz { x = &NULL; }\n") == "t.emt:1:14: error: cannot take the address of constant 'NULL'");
+  CHECK(firstMessage("VMM1Hz { x = &RIP; }\n") == "t.emt:1:14: error: cannot take the address of built-in global 'RIP'");
+  CHECK(firstMessage("VMM1Hz { x = &nosym; }\n") == "t.emt:1:15: error: unknown guest symbol 'nosym' (give the guest's symbol file with -s)");
+  CHECK(firstMessage("aggr a[0][1]; VMM1Hz { a++; }\n") == "t.emt:1:24: error: aggregate 'a' takes 0 integer keys and 1 string key, got 0 integer keys and 0 string keys");
+  CHECK(firstMessage("VMM1Hz { x = getvmcs(VT_INSTR_INFO); }\n").rfind("t.emt:1:22: error: the engine has no built-in global for VMCS field 0x440e", 0) == 0);
 }
 
 TEST_CASE("types: aggregate keys") {

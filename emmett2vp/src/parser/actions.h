@@ -21,7 +21,7 @@ template <typename Input>
 std::string tokenText(const Input& in) {
   std::string s = in.string();
   size_t n = 0;
-  while (n < s.size() && (isalnum(static_cast<unsigned char>(s[n])) || s[n] == '_' || s[n] == '$' || s[n] == '.')) ++n;
+  while (n < s.size() && (isalnum(static_cast<unsigned char>(s[n])) || s[n] == '_' || s[n] == '$' || s[n] == '.' || s[n] == '!')) ++n;
   return s.substr(0, n);
 }
 

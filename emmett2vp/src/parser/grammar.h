@@ -125,8 +125,9 @@ struct builtin_type : sor<plus<c_type_word, sp>, seq<emmett_type_word, sp>> {};
 // clear message: this platform has no symbol database).
 struct external_type : seq<one<'$'>, ident_raw, one<'.'>, ident_raw, sp> {};
 struct record_tag : seq<identifier, sp> {};
-// `@0x54`: the offset of a field in a sparse struct.
-struct field_offset : seq<p<'@'>, must<unary_expr>> {};
+// `@0x54`, `@12 - 4`, `@(12 - sizeof(uint32))`: the offset of a field in a
+// sparse struct, a constant expression (the field's type or name ends it).
+struct field_offset : seq<p<'@'>, must<conditional_expr>> {};
 // A sparse field may omit its type (`@0x54 lastIntIdx;`): it is an int.
 struct implicit_int : success {};
 struct field_type : sor<seq<at<sor<c_type_word, emmett_type_word, kw_struct, kw_union, kw_enum, one<'$'>, typedef_name>>, type_spec>, implicit_int> {};
@@ -181,7 +182,11 @@ struct call_name : seq<identifier, sp> {};
 struct call_args : opt<assignment_expr, star<p<','>, must<assignment_expr>>> {};
 // `f(a, b)`: built-in or user function.
 struct call_expr : seq<at<identifier, sp, one<'('>>, call_name, p<'('>, call_args, must<rparen>> {};
-struct ident_expr : seq<identifier, sp> {};
+// `!name` after a name: a guest symbol qualified by its module,
+// `nt!NtCreateThread` (the 2011 compiler let `!` into names). A letter must
+// follow the `!`, so `a != b` and `a !b` stay operators.
+struct module_qualified : seq<one<'!'>, ranges<'a', 'z', 'A', 'Z', '_'>, star<ident_other>> {};
+struct ident_expr : seq<identifier, star<module_qualified>, sp> {};
 struct int_expr : seq<int_lit, sp> {};
 struct char_expr : seq<char_lit, sp> {};
 struct primary_expr : sor<int_expr, char_expr, string_lits, call_expr, ident_expr, paren_expr> {};
@@ -371,14 +376,19 @@ struct shared_decl : seq<storage_class, must<shared_rest>> {};
 
 // A probe name: `VMM:HV_Exit`, `GUEST:foo+0x10`, `VMM:TIMER:1msec`,
 // `Guest_*` (a glob); checked by the probe resolver, not here.
-struct probe_name_char : sor<ident_other, one<':', '.', '*', '?', '+', '$', '-'>> {};
+struct probe_name_char : sor<ident_other, one<':', '.', '*', '?', '+', '$', '-', '!'>> {};
 struct probe_name : seq<sor<ranges<'a', 'z', 'A', 'Z', '_'>, one<'*', '?'>>, star<probe_name_char>> {};
 struct probe_params : seq<at<one<'('>, sp, sor<type_start, one<')', '.'>>>, params_open, param_list, must<rparen>> {};
 struct probe_body : sor<block, statement> {};
 // `NAME[(params)] body`: the body is a block or a single statement.
 struct probe_def : seq<probe_name, sp, opt<probe_params>, must<probe_body>> {};
 
-struct top_item : sor<memmodel_decl, typedef_decl, aggr_decl, bag_decl, shared_decl, global_decl, probe_def> {};
+// `@MEMORY_MODEL = guest32`: the 2011 compiler's spelling of `memmodel
+// guest32;`, one line, the `;` optional.
+struct memory_model_kw : seq<one<'@'>, TAO_PEGTL_STRING("MEMORY_MODEL"), not_at<ident_other>, sp> {};
+struct memory_model_spec : seq<memory_model_kw, must<p<'='>>, must<memmodel_name>, opt<semi>> {};
+
+struct top_item : sor<memmodel_decl, memory_model_spec, typedef_decl, aggr_decl, bag_decl, shared_decl, global_decl, probe_def> {};
 struct end_of_input : eof {};
 // A whole (preprocessed) file.
 struct grammar : seq<sp, star<not_at<eof>, must<top_item>>, must<end_of_input>> {};

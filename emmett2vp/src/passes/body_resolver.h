@@ -150,6 +150,18 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
 
   void visit(ast::SizeofExpr& n) { dispatch(n.operand.get()); }
 
+  // `&name` of an unknown name asks for a guest symbol: say so, and where
+  // guest symbols come from.
+  void visit(ast::Unary& n) {
+    if (n.op != "&" || n.operand->kind != ast::NodeKind::Ident) return dispatch(n.operand.get());
+    auto& id = static_cast<ast::Ident&>(*n.operand);
+    if (lookup(id.name) || phase_ != Phase::Resolve) return dispatch(n.operand.get());
+    if (guest_.loaded())
+      diags_.error(id.loc) << "unknown guest symbol '" << id.name << "' (not in the symbol file given with -s)";
+    else
+      diags_.error(id.loc) << "unknown guest symbol '" << id.name << "' (give the guest's symbol file with -s)";
+  }
+
   void visit(ast::Cast& n) {
     if (phase_ == Phase::Resolve) n.targetType = types_.resolve(n.target, n.pointers, {});
     dispatch(n.operand.get());
@@ -243,7 +255,13 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
     auto cached = others_.find(name);
     if (cached != others_.end()) return cached->second;
     Symbol* s = nullptr;
-    if (const auto* g = findBuiltinGlobal(name)) {
+    // The 2011 compiler's constants (NULL, REG_*, VT_*) come first: old
+    // scripts pass VT_* to getvmcs as field numbers, whatever the engine
+    // names its own globals.
+    if (auto v = predefinedConst(name)) {
+      s = syms_.make({Symbol::Kind::EnumConst, name, {}, types_.table().intType()});
+      s->value = *v;
+    } else if (const auto* g = findBuiltinGlobal(name)) {
       s = syms_.make({Symbol::Kind::Builtin, name, {}, g->isString ? types_.table().stringType() : types_.table().intType()});
     } else if (const auto* c = types_.table().enumConst(name)) {
       s = syms_.make({Symbol::Kind::EnumConst, name, c->loc, types_.table().intType()});

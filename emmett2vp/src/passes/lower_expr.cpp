@@ -2,6 +2,7 @@
 #include "emmett2vp/src/passes/lowerer.h"
 #include "emmett2vp/src/sema/builtins.h"
 #include "emmett2vp/src/sema/const_eval.h"
+#include "emmett2vp/src/sema/predefined.h"
 #include "emmett2vp/src/vp/mangler.h"
 
 namespace emmett::lowering {
@@ -169,14 +170,51 @@ void Lowerer::visit(ast::Ident& e) { result_ = ref(e.sym); }
 
 void Lowerer::visit(ast::Unary& e) {
   if (e.op == "&") {
-    result_ = address(*e.operand);
+    Symbol* s = identSym(*e.operand);
+    result_ = s && s->kind == Symbol::Kind::GuestSym ? ref(s) : address(*e.operand);
     return;
   }
   SExpr v = value(*e.operand);
   result_ = e.op == "+" ? std::move(v) : SExpr::call(e.op, {std::move(v)});
 }
 
+// The strings of a `+` chain, left to right: `a + b + c` is one sprintf.
+static void stringTerms(ast::Expr& e, std::vector<ast::Expr*>& out) {
+  if (e.kind == ast::NodeKind::Binary && e.type->isString() && static_cast<ast::Binary&>(e).op == "+") {
+    auto& b = static_cast<ast::Binary&>(e);
+    stringTerms(*b.lhs, out);
+    stringTerms(*b.rhs, out);
+    return;
+  }
+  out.push_back(&e);
+}
+
+// `(do (sprintf str.N "%s%s..." a b ...) str.N)`. VP's sprintf takes at most
+// 32 values, so longer chains are joined in pieces.
+SExpr Lowerer::concat(std::vector<SExpr> parts) {
+  constexpr size_t kMaxValues = 32;
+  while (parts.size() > kMaxValues) {
+    std::vector<SExpr> head(std::make_move_iterator(parts.begin()), std::make_move_iterator(parts.begin() + kMaxValues));
+    parts.erase(parts.begin() + 1, parts.begin() + kMaxValues);
+    parts[0] = concat(std::move(head));
+  }
+  std::string t = newTemp();
+  std::string fmt;
+  for (size_t i = 0; i < parts.size(); ++i) fmt += "%s";
+  std::vector<SExpr> args{SExpr::sym(t), SExpr::str(fmt)};
+  for (auto& p : parts) args.push_back(std::move(p));
+  return SExpr::call("do", {SExpr::call("sprintf", std::move(args)), SExpr::sym(t)});
+}
+
 void Lowerer::visit(ast::Binary& e) {
+  if (e.op == "+" && e.type->isString()) {
+    std::vector<ast::Expr*> terms;
+    stringTerms(e, terms);
+    std::vector<SExpr> parts;
+    for (ast::Expr* t : terms) parts.push_back(value(*t));
+    result_ = concat(std::move(parts));
+    return;
+  }
   if ((e.op == "==" || e.op == "!=") && isStr(*e.lhs)) {
     SExpr cmp = SExpr::call("strcmp", {value(*e.lhs), value(*e.rhs)});
     result_ = SExpr::call(e.op, {std::move(cmp), SExpr::num(0)});
@@ -201,6 +239,10 @@ void Lowerer::visit(ast::Assign& e) {
   Symbol* s = identSym(*e.lhs);
   bool str = e.lhs->type->isString();
   SExpr rhs = value(*e.rhs);
+  if (e.op == "+=" && str) {
+    result_ = SExpr::call("setstr", {ref(s), concat({ref(s), std::move(rhs)})});
+    return;
+  }
   if (e.op != "=") {
     std::string op = e.op.substr(0, e.op.size() - 1);
     if ((op == "+" || op == "-") && e.lhs->type->isPointer()) rhs = scale(std::move(rhs), stepOf(e.lhs->type));
@@ -279,6 +321,11 @@ void Lowerer::builtinCall(ast::Call& e) {
       return;
     }
     need(1, "the two-argument getguest", e.loc);
+  }
+  if (e.name == "getvmcs" || e.name == "getgpr") {
+    uint64_t field = evalConst(*e.args[0], types_, nullptr).value_or(0);  // checked constant
+    result_ = SExpr::sym(std::string(e.name == "getvmcs" ? vmcsFieldGlobal(field) : gprGlobal(field)));
+    return;
   }
   std::vector<SExpr> args;
   for (size_t i = 0; i < e.args.size(); ++i) {

@@ -75,6 +75,7 @@ class Lowerer : public ast::Visitor<Lowerer> {
   SExpr ref(Symbol* s);
   SExpr probeParam(Symbol* s);
   SExpr guestString(SExpr addr, uint64_t n);
+  SExpr concat(std::vector<SExpr> parts);
   SExpr incdec(ast::IncDec& e, bool discard);
   SExpr aggrSample(ast::Index& ix, SExpr value);
   Symbol* container(ast::Expr& e);

@@ -4,6 +4,7 @@
 #include "emmett2vp/src/probes/static_probes.h"
 #include "emmett2vp/src/sema/builtins.h"
 #include "emmett2vp/src/sema/const_eval.h"
+#include "emmett2vp/src/sema/predefined.h"
 
 namespace emmett {
 namespace {

@@ -4,6 +4,7 @@
 #include "emmett2vp/src/sema/builtins.h"
 #include "emmett2vp/src/sema/const_eval.h"
 #include "emmett2vp/src/sema/format_check.h"
+#include "emmett2vp/src/sema/predefined.h"
 
 namespace emmett {
 namespace {
@@ -59,8 +60,11 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     if (e.op == "*") return deref(e, t);
     if (e.op == "&") {
       if (e.operand->cat == ValueCat::Target) return set(e, table_.pointerTo(t));
+      // A guest symbol stands for its address already; `&sym` is the same
+      // address, as the 2011 compiler wrote it (`offatret(&sys_getpid)`).
+      if (isKind(*e.operand, Symbol::Kind::GuestSym)) return set(e, table_.intType());
       if (Symbol* s = identSym(*e.operand))
-        diags_.error(e.loc) << "cannot take the address of script variable '" << s->name << "'";
+        diags_.error(e.loc) << "cannot take the address of " << symbolWhat(*s) << " '" << s->name << "'";
       else
         diags_.error(e.loc) << "cannot take the address of this expression";
       return set(e, table_.error());
@@ -69,11 +73,24 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     set(e, table_.intType());
   }
 
+  static const char* symbolWhat(const Symbol& s) {
+    switch (s.kind) {
+      case Symbol::Kind::EnumConst: return "constant";
+      case Symbol::Kind::Builtin: return "built-in global";
+      case Symbol::Kind::ProbeParam: return "probe parameter";
+      case Symbol::Kind::Param: return "parameter";
+      case Symbol::Kind::Aggr: return "aggregate";
+      case Symbol::Kind::Bag: return "bag";
+      default: return "script variable";
+    }
+  }
+
   void visit(ast::Binary& e) {
     const Type* l = check(*e.lhs);
     const Type* r = check(*e.rhs);
     if (l->isError() || r->isError()) return set(e, table_.error());
     if (e.op == "==" || e.op == "!=") return equality(e);
+    if (e.op == "+" && (l->isString() || r->isString())) return concatenation(e);
     if (!scalar(*e.lhs, "operator '" + e.op + "'") || !scalar(*e.rhs, "operator '" + e.op + "'"))
       return set(e, table_.error());
     l = decayed(*e.lhs);
@@ -96,6 +113,14 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     set(e, l);
     if (l->isError() || r->isError() || !assignable(*e.lhs, e.op)) return;
     markWritten(*e.lhs);
+    if (e.op == "+=" && l->isString()) {
+      if (!stringish(*e.rhs)) {
+        diags_.error(e.rhs->loc) << "'+=' on a string appends a string, got " << describeType(*e.rhs);
+        set(e, table_.error());
+      }
+      toString(*e.rhs);
+      return;
+    }
     if (e.op != "=") {
       if (!scalar(*e.lhs, "operator '" + e.op + "'") || !scalar(*e.rhs, "operator '" + e.op + "'")) set(e, table_.error());
       return;
@@ -108,6 +133,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
 
   void visit(ast::IncDec& e) {
     const char* op = e.increment ? "++" : "--";
+    keyless(e.operand);
     if (e.operand->kind == ast::NodeKind::Index) {
       auto& ix = static_cast<ast::Index&>(*e.operand);
       if (Symbol* a = aggrBase(ix)) {
@@ -356,6 +382,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
 
   void visit(ast::Arrow& n) {
     const Type* r = check(*n.rhs);
+    keyless(n.lhs);
     if (n.lhs->kind == ast::NodeKind::Index) {
       auto& ix = static_cast<ast::Index&>(*n.lhs);
       Symbol* a = aggrBase(ix);
@@ -483,6 +510,21 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     return false;
   }
 
+  // `s + "b"`: string concatenation, as the 2011 compiler had it. Both sides
+  // are strings (a guest char array reads as one); VP truncates the result
+  // to 255 bytes, as it does every string.
+  void concatenation(ast::Binary& e) {
+    for (ast::Expr* side : {e.lhs.get(), e.rhs.get()})
+      if (!stringish(*side)) {
+        diags_.error(side->loc) << "'+' joins two strings, got " << describeType(*side)
+                                << " (format an integer into a string with sprintf)";
+        return set(e, table_.error());
+      }
+    toString(*e.lhs);
+    toString(*e.rhs);
+    set(e, table_.stringType());
+  }
+
   void equality(ast::Binary& e) {
     if (stringish(*e.lhs) && stringish(*e.rhs) && (e.lhs->type->isString() || e.rhs->type->isString())) {
       toString(*e.lhs);
@@ -564,6 +606,17 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
   }
 
   // ---- aggregates and bags ----
+
+  // `n <- 5` and `n++` on an aggregate name are a sample with no keys (the
+  // 2011 compiler's `aggr n[0][0]`): the same as `n[] <- 5`, so the
+  // aggregate's key count is checked as for any other use.
+  void keyless(ast::ExprPtr& target) {
+    if (!containerSym(*target, Type::Kind::Aggr)) return;
+    Location loc = target->loc;
+    auto ix = std::make_unique<ast::Index>(loc, std::move(target));
+    ix->height = ix->base->height + 1;
+    target = std::move(ix);
+  }
 
   Symbol* aggrBase(ast::Index& ix) { return containerSym(*ix.base, Type::Kind::Aggr); }
   Symbol* bagBase(ast::Index& ix) { return containerSym(*ix.base, Type::Kind::Bag); }
@@ -695,6 +748,27 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
       if (v && (*v < 1 || *v > 8)) diags_.error(e.args[1]->loc) << "writeint writes 1 to 8 bytes, not " << *v;
     }
     if (e.name == "printa" && n == 2) checkPrintaFormat(e);
+    if ((e.name == "getvmcs" || e.name == "getgpr") && n == 1) checkFieldReader(e);
+  }
+
+  // getvmcs(VT_EXIT_REASON) and getgpr(REG_RAX) read a built-in global, so
+  // the field must be a constant the engine has a global for.
+  void checkFieldReader(ast::Call& e) {
+    bool vmcs = e.name == "getvmcs";
+    auto v = evalConst(*e.args[0], table_, &types_);
+    if (!v) {
+      diags_.error(e.args[0]->loc) << "the argument of " << e.name << " must be a constant ("
+                                   << (vmcs ? "a VT_* field" : "a REG_* register") << ")";
+      return;
+    }
+    if (!(vmcs ? vmcsFieldGlobal(*v) : gprGlobal(*v)).empty()) return;
+    if (vmcs)
+      diags_.error(e.args[0]->loc) << "the engine has no built-in global for VMCS field 0x" << std::hex << *v
+                                   << std::dec << "; getvmcs reads VT_EXIT_REASON, VT_EXIT_QUAL, VT_EXIT_INT_INFO, "
+                                      "VT_EXIT_INT_ERR, VT_IDTVEC_INFO, VT_IDTVEC_ERR, VT_INSTR_LEN, "
+                                      "VT_VMENTRY_INT_INFO and VT_VMENTRY_INT_ERR";
+    else
+      diags_.error(e.args[0]->loc) << "no register number " << *v << " (REG_RAX is 0 ... REG_R15 is 15)";
   }
 
   // The engine refuses a bad literal printa format at load time. The key

@@ -7,13 +7,17 @@ namespace emmett {
 namespace {
 bool parseHex(std::string_view s, uint64_t& out) {
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
-  if (s.empty() || s.size() > 16) return false;
+  if (s.empty() || s.size() > 17) return false;
   uint64_t v = 0;
+  unsigned digits = 0;
   for (char c : s) {
+    if (c == '`' && digits == 8) continue;  // WinDbg writes fffff800`01234560
+    ++digits;
     int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     if (d < 0) return false;
     v = v * 16 + static_cast<unsigned>(d);
   }
+  if (digits > 16) return false;
   out = v;
   return true;
 }
@@ -37,7 +41,14 @@ bool SymbolFile::parseLine(std::string_view line, Location loc, Diagnostics& dia
     return false;
   }
   std::string name(words[2]);
-  if (byName_.emplace(name, addr).second) list_.emplace_back(std::move(name), addr);
+  if (!byName_.emplace(name, addr).second) return true;
+  list_.emplace_back(name, addr);
+  // Module-qualified names: `nt!NtCreateThread` is also `NtCreateThread`,
+  // and kallsyms' `foo [ext4]` is also `ext4!foo`.
+  size_t bang = name.find('!');
+  if (bang != std::string::npos) byName_.emplace(name.substr(bang + 1), addr);
+  else if (words.size() == 4 && words[3].size() > 2 && words[3].front() == '[' && words[3].back() == ']')
+    byName_.emplace(std::string(words[3].substr(1, words[3].size() - 2)) + "!" + name, addr);
   return true;
 }
 

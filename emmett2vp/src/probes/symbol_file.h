@@ -2,6 +2,10 @@
 // `nm` output and System.map (`ADDR TYPE NAME`), and /proc/kallsyms (the
 // same with an optional `[module]`). Lines without an address (`nm`'s
 // undefined symbols) are skipped; the first definition of a name wins.
+// Module-qualified names, as the 2011 compiler took them (Windows style
+// `module!name`): a NAME `nt!Foo` is found as `nt!Foo` and as `Foo`; a
+// kallsyms line `ADDR t foo [ext4]` as `foo` and as `ext4!foo`. An address
+// may be written the WinDbg way, `fffff800`01234560`.
 #pragma once
 
 #include <cstdint>

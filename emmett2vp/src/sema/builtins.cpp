@@ -32,6 +32,10 @@ const std::vector<BuiltinFunc>& table() {
       {"fetchadd", {A::Shared, A::Int}, 2, false, k12},
       {"cmpxchg", {A::Shared, A::Int, A::Int}, 3, false, k12},
       {"writeint", {A::Int, A::Int}, 2, false, k12},
+      // The 2011 compiler's readers of a VMCS field (VT_*) and a register
+      // (REG_*): their constant argument picks a built-in global.
+      {"getvmcs", {A::Int}, 1, false, k10},
+      {"getgpr", {A::Int}, 1, false, k10},
   };
   return t;
 }

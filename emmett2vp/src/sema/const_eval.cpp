@@ -1,5 +1,6 @@
 #include "emmett2vp/src/sema/const_eval.h"
 
+#include "emmett2vp/src/sema/symbols.h"
 #include "emmett2vp/src/sema/type_resolver.h"
 
 namespace emmett {
@@ -37,6 +38,8 @@ std::optional<uint64_t> evalConst(const ast::Expr& e, const TypeTable& table, Ty
     case K::Ident: {
       const auto& id = static_cast<const ast::Ident&>(e);
       if (const auto* c = table.enumConst(id.name)) return c->value;
+      // Predefined constants (NULL, REG_*, VT_*) resolve to such symbols.
+      if (id.sym && id.sym->kind == Symbol::Kind::EnumConst) return id.sym->value;
       return std::nullopt;
     }
     case K::Unary: {

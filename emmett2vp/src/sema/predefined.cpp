@@ -1,0 +1,72 @@
+#include "emmett2vp/src/sema/predefined.h"
+
+#include <array>
+
+namespace emmett {
+
+namespace {
+
+struct Const {
+  std::string_view name;
+  uint64_t value;
+  std::string_view vpGlobal;  // what getvmcs/getgpr of the value reads
+};
+
+// Registers in ModR/M order, as the 2011 compiler numbered them.
+constexpr std::array<Const, 16> kRegs = {{
+    {"REG_RAX", 0, "RAX"}, {"REG_RCX", 1, "RCX"}, {"REG_RDX", 2, "RDX"}, {"REG_RBX", 3, "RBX"},
+    {"REG_RSP", 4, "RSP"}, {"REG_RBP", 5, "RBP"}, {"REG_RSI", 6, "RSI"}, {"REG_RDI", 7, "RDI"},
+    {"REG_R8", 8, "R8"},   {"REG_R9", 9, "R9"},   {"REG_R10", 10, "R10"}, {"REG_R11", 11, "R11"},
+    {"REG_R12", 12, "R12"}, {"REG_R13", 13, "R13"}, {"REG_R14", 14, "R14"}, {"REG_R15", 15, "R15"},
+}};
+
+// VMCS encodings. The engine exposes the exit fields of the reference's
+// table 2-4 only; the others have no VP global (empty), so getvmcs of
+// them is an error rather than a wrong value.
+constexpr std::array<Const, 17> kVmcs = {{
+    {"VT_PHYSICAL_ADDR", 0x2400, ""},
+    {"VT_VMINSTR_ERR", 0x4400, ""},
+    {"VT_EXIT_REASON", 0x4402, "VMCS_EXIT_REASON"},
+    {"VT_EXIT_INT_INFO", 0x4404, "VMCS_INTR_INFO"},
+    {"VT_EXIT_INT_ERR", 0x4406, "VMCS_INTR_ERR"},
+    {"VT_IDTVEC_INFO", 0x4408, "VMCS_IDTVEC_INFO"},
+    {"VT_IDTVEC_ERR", 0x440a, "VMCS_IDTVEC_ERR"},
+    {"VT_INSTR_LEN", 0x440c, "VMCS_INSTRLEN"},
+    {"VT_INSTR_INFO", 0x440e, ""},
+    {"VT_EXIT_QUAL", 0x6400, "VMCS_EXIT_QUAL"},
+    {"VT_IO_ECX", 0x6402, ""},
+    {"VT_IO_ESI", 0x6404, ""},
+    {"VT_IO_EDI", 0x6406, ""},
+    {"VT_IO_EIP", 0x6408, ""},
+    {"VT_LINEAR_ADDR", 0x640a, ""},
+    {"VT_VMENTRY_INT_INFO", 0x4016, "VMCS_VMENTRY_INTR_INFO"},
+    {"VT_VMENTRY_INT_ERR", 0x4018, "VMCS_VMENTRYXCP_ERR"},
+}};
+
+template <size_t N>
+const Const* byName(const std::array<Const, N>& table, std::string_view name) {
+  for (const auto& c : table)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+template <size_t N>
+std::string_view globalOf(const std::array<Const, N>& table, uint64_t value) {
+  for (const auto& c : table)
+    if (c.value == value) return c.vpGlobal;
+  return {};
+}
+
+}  // namespace
+
+std::optional<uint64_t> predefinedConst(std::string_view name) {
+  if (name == "NULL") return 0;
+  if (const Const* c = byName(kRegs, name)) return c->value;
+  if (const Const* c = byName(kVmcs, name)) return c->value;
+  return std::nullopt;
+}
+
+std::string_view vmcsFieldGlobal(uint64_t encoding) { return globalOf(kVmcs, encoding); }
+std::string_view gprGlobal(uint64_t reg) { return globalOf(kRegs, reg); }
+
+}  // namespace emmett

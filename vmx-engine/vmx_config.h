@@ -24,6 +24,9 @@
 //   vprobe.version       "M.N": the engine behaves as this VP version
 //                        (from 1.0 up to the engine's own); default the
 //                        engine's own
+//   vprobe.guestSyms     the guest's symbols (nm, System.map, kallsyms) for
+//                        GUEST:symbol probes; read with the .vmx, so a
+//                        missing or malformed file is a bad setting
 // Paths are taken relative to the folder that holds the .vmx. Unknown keys
 // are kept in the file and ignored, as VMware does. `vprobe.allow` is a
 // host setting (host_config.h); in a .vmx it is ignored with a warning,
@@ -31,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,6 +63,8 @@ struct VmxConfig {
   uint32_t maxCodeBytes = 16384;
   uint64_t bagBytes = 65536;
   vp::Version vprobeVersion = vp::kEngineVersion;
+  std::string guestSymsFile;  // absolute; empty when none
+  std::shared_ptr<const vp::GuestSymbols> guestSymbols;  // its contents
   // Settings that were accepted but are worth a line in vmx.log.
   std::vector<std::string> warnings;
 

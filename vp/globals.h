@@ -47,6 +47,10 @@ namespace vp {
   X(VMCB_EXITCODE, Exit, 9) X(VMCB_EXITINFO1, Exit, 10)                      \
   X(VMCB_EXITINFO2, Exit, 11) X(VMCB_EXITINTINFO, Exit, 12)                  \
   X(VMCB_EVENTINJ, Exit, 13) X(VMCB_TLBCTL, Exit, 14) X(VMCB_VAPIC, Exit, 15)\
+  X(VMCS_INSTR_INFO, Exit, 16) X(VT_PHYSICAL_ADDR, Exit, 17)                 \
+  X(VT_LINEAR_ADDR, Exit, 18) X(VT_VMINSTR_ERR, Exit, 19)                    \
+  X(VT_IO_ECX, Exit, 20) X(VT_IO_ESI, Exit, 21) X(VT_IO_EDI, Exit, 22)       \
+  X(VT_IO_EIP, Exit, 23)                                                     \
   X(SMM, Misc, 0) X(VCPUID, Misc, 1)                                         \
   X(TSC_HZ, Host, 0) X(PCPUID, Host, 1) X(THREADID, Host, 2)                 \
   X(NUMVCPUS, Host, 3) X(BRCNT, Host, 4)                                     \
@@ -54,6 +58,19 @@ namespace vp {
   X(ARG4, None, 4) X(ARG5, None, 5) X(ARG6, None, 6) X(ARG7, None, 7)        \
   X(ARG8, None, 8) X(ARG9, None, 9)                                          \
   X(TSC, None, 10) X(PROBENAME, None, 11)
+
+// Other spellings of the globals above, X(alias, global): those the 2011
+// Emmett compiler (vprobe-toolkit) knew, so VP it printed and scripts
+// written for it keep loading. Which fields stay 0 and why: docs/vp-language.md.
+#define VP_GLOBAL_ALIASES(X)                                                 \
+  X(VMCS_EXIT_INTR_INFO, VMCS_INTR_INFO) X(VMCS_EXIT_INTR_ERR, VMCS_INTR_ERR)\
+  X(VMCS_VMENTRY_XCP_ERR, VMCS_VMENTRYXCP_ERR) X(RDTSC, TSC)                 \
+  X(VT_EXIT_REASON, VMCS_EXIT_REASON) X(VT_EXIT_QUAL, VMCS_EXIT_QUAL)        \
+  X(VT_EXIT_INT_INFO, VMCS_INTR_INFO) X(VT_EXIT_INT_ERR, VMCS_INTR_ERR)      \
+  X(VT_IDTVEC_INFO, VMCS_IDTVEC_INFO) X(VT_IDTVEC_ERR, VMCS_IDTVEC_ERR)      \
+  X(VT_INSTR_LEN, VMCS_INSTRLEN) X(VT_INSTR_INFO, VMCS_INSTR_INFO)           \
+  X(VT_VMENTRY_INT_INFO, VMCS_VMENTRY_INTR_INFO)                             \
+  X(VT_VMENTRY_INT_ERR, VMCS_VMENTRYXCP_ERR)
 
 enum class Global : uint16_t {
 #define VP_GLOBAL_ENUM(name, group, slot) name,
@@ -63,11 +80,11 @@ enum class Global : uint16_t {
 };
 
 // Number of slots in each fetchable group (RegGroup order in vp.h).
-inline constexpr unsigned kGroupSlots[] = {18, 43, 2, 1, 16, 2, 5};
+inline constexpr unsigned kGroupSlots[] = {18, 43, 2, 1, 24, 2, 5};
 inline constexpr unsigned kGroupCount = 7;
 // Index of a group's first slot in a flat cache of all groups.
-inline constexpr unsigned kGroupBase[] = {0, 18, 61, 63, 64, 80, 82};
-inline constexpr unsigned kCachedSlots = 87;
+inline constexpr unsigned kGroupBase[] = {0, 18, 61, 63, 64, 88, 90};
+inline constexpr unsigned kCachedSlots = 95;
 
 struct GlobalInfo {
   std::string_view name;
@@ -78,7 +95,7 @@ struct GlobalInfo {
 };
 
 const GlobalInfo& globalInfo(Global g);
-// Looks a name up; false if it is not a built-in global.
+// Looks a name up (aliases included); false if it is not a built-in global.
 bool findGlobal(std::string_view name, Global& out);
 
 }  // namespace vp

@@ -1,6 +1,8 @@
 // Probe points: the names a `vprobe` form can attach to (table 3-3 of the
 // reference, plus the dynamic GUEST:, data GUEST_READ:/GUEST_WRITE: and
-// periodic USEC: forms).
+// periodic USEC: forms). Also the spellings the 2011 Emmett compiler
+// printed: a domain prefix (VMM:HV_Exit, VMX:VMXLoad), periodic
+// TIMER:<n>usec|msec|sec, and GUEST:ENTER:<address or symbol>.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +10,8 @@
 #include <string_view>
 
 namespace vp {
+
+class GuestSymbols;
 
 // X(name, domain, number of arguments)
 #define VP_STATIC_PROBES(X)                                                  \
@@ -39,15 +43,15 @@ enum class Domain : uint8_t { Vmm, Vmx };
 struct ProbePoint {
   enum class Kind : uint8_t {
     Static,      // staticId says which
-    Guest,       // GUEST:<linear address>, value = address
+    Guest,       // GUEST:<linear address or guest symbol>, value = address
     GuestRead,   // GUEST_READ:<linear address>
     GuestWrite,  // GUEST_WRITE:<linear address>
-    Usec,        // USEC:<microseconds>, value = period
+    Usec,        // USEC:<microseconds> or TIMER:<n><unit>, value = period in us
   };
   Kind kind = Kind::Static;
   StaticProbe staticId = StaticProbe::Count;
   uint64_t value = 0;
-  std::string name;  // as written in the script
+  std::string name;  // as written in the script (what PROBENAME reads)
   Domain domain() const;
 };
 
@@ -59,8 +63,9 @@ struct StaticProbeInfo {
 const StaticProbeInfo& staticProbeInfo(StaticProbe p);
 
 // Parses a probe name; on failure returns false and sets `error` to what is
-// wrong with it.
-bool parseProbePoint(std::string_view name, ProbePoint& out,
-                     std::string& error);
+// wrong with it. GUEST:symbol is looked up in `symbols`; without them it is
+// an error that says how to give them.
+bool parseProbePoint(std::string_view name, ProbePoint& out, std::string& error,
+                     const GuestSymbols* symbols = nullptr);
 
 }  // namespace vp

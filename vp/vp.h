@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "vp/globals.h"
+#include "vp/guest_symbols.h"
 #include "vp/probe_point.h"
 #include "vp/version.h"
 
@@ -70,6 +71,9 @@ struct Options {
   uint64_t bagBytes = 65536;       // vprobe.bagBytes: storage of all bags
   Version version = kEngineVersion;  // behave as this engine version
   bool interpret = false;          // run the reference interpreter, not the JIT
+  // What GUEST:symbol probes resolve against (vp run --syms, the .vmx's
+  // vprobe.guestSyms); none: such a probe is an error.
+  std::shared_ptr<const GuestSymbols> guestSymbols;
 };
 
 struct Diagnostic {

@@ -26,7 +26,8 @@ bool readFile(const std::string& path, std::string& out);
 void printDiagnostics(const std::vector<vp::Diagnostic>& diags, const std::string& source);
 bool hasErrors(const std::vector<vp::Diagnostic>& diags);
 // Parses an engine option shared by the subcommands (--code-bytes N,
-// --vp-version M.N, --bag-bytes N) at argv[i]; advances i.
+// --vp-version M.N, --bag-bytes N, --syms FILE) at argv[i]; advances i.
+// Sets `bad` (having said why) when the value is wrong.
 bool engineOption(int argc, char** argv, int& i, vp::Options& o, bool& bad);
 int usage(const char* why);
 

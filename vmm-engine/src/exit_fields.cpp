@@ -42,6 +42,7 @@ void fillIntel(ExitFields& f, const ExitContext& ctx, const kvm_run* run) {
     case KVM_EXIT_MMIO:
       f.vmcsExitReason = kEptViolation;
       f.vmcsExitQual = run->mmio.is_write ? 2 : 1;  // bit 1 write, 0 read
+      f.vmcsGuestPhysAddr = run->mmio.phys_addr;
       break;
     case KVM_EXIT_SHUTDOWN: f.vmcsExitReason = kTripleFault; break;
     case KVM_EXIT_IRQ_WINDOW_OPEN: f.vmcsExitReason = kInterruptWindow; break;

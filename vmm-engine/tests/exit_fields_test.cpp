@@ -44,6 +44,13 @@ TEST_CASE("KVM exits map to the vendor's exit codes") {
   CHECK(a.vmcbEventInj == (0x20 | 0x80000000u));
   CHECK(a.vmcsExitReason == 0);
 
+  // An EPT violation reports the guest-physical address (VT_PHYSICAL_ADDR).
+  run.mmio.phys_addr = 0xfee00030;
+  vmm::ExitContext mmio{KVM_EXIT_MMIO, -1};
+  CHECK(vmm::computeExitFields(vmm::CpuVendor::Intel, mmio, &run).vmcsGuestPhysAddr ==
+        0xfee00030);
+  CHECK(vmm::computeExitFields(vmm::CpuVendor::Amd, mmio, &run).vmcsGuestPhysAddr == 0);
+
   struct Case { int kvm; uint64_t intel, amd; };
   for (Case c : {Case{KVM_EXIT_HLT, 12, 0x78}, Case{KVM_EXIT_MMIO, 48, 0x400},
                  Case{KVM_EXIT_SHUTDOWN, 2, 0x7f},

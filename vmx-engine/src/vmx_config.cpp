@@ -16,6 +16,7 @@ vp::Options VmxConfig::vpOptions() const {
   options.maxCodeBytes = maxCodeBytes;
   options.bagBytes = bagBytes;
   options.version = vprobeVersion;
+  options.guestSymbols = guestSymbols;
   return options;
 }
 

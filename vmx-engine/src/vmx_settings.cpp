@@ -2,6 +2,7 @@
 
 #include <grp.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -156,6 +157,20 @@ bool applyVersion(std::string_view v, VmxConfig& cfg, std::string& error) {
   return true;
 }
 
+bool applyGuestSyms(std::string_view v, VmxConfig& cfg, std::string& error) {
+  std::string file, text;
+  if (!path(v, cfg, file, error)) return false;
+  if (!readTextFile(file, text, error)) {
+    error = "cannot read guest symbols " + file + ": " + error;
+    return false;
+  }
+  auto symbols = std::make_shared<vp::GuestSymbols>();
+  if (!vp::GuestSymbols::parse(text, file, *symbols, error)) return false;
+  cfg.guestSymsFile = std::move(file);
+  cfg.guestSymbols = std::move(symbols);
+  return true;
+}
+
 bool warnAllow(std::string_view, VmxConfig& cfg, std::string&) {
   cfg.warnings.push_back(
       "vprobe.allow in a .vmx file is ignored: it is a host setting "
@@ -179,6 +194,7 @@ constexpr Setting kSettings[] = {
     {"vprobe.maxcodebytes", applyMaxCode},
     {"vprobe.bagbytes", applyBagBytes},
     {"vprobe.version", applyVersion},
+    {"vprobe.guestsyms", applyGuestSyms},
     {"vprobe.allow", warnAllow},
 };
 

@@ -226,3 +226,48 @@ TEST_CASE("vmx: vprobe.outputGroup names a group of this host") {
   CHECK(errorFor("vprobe.outputGroup = \"no-such-group-here\"") ==
         "demo.vmx:2: error: vprobe.outputGroup: no group named \"no-such-group-here\" on this host");
 }
+
+TEST_CASE("vmx: vprobe.guestSyms resolves GUEST:symbol probes of loaded scripts") {
+  vmxtest::TempDir dir;
+  dir.write("guest.map", "ffffffff81000000 T _text\nffffffff810a1b20 T do_fork\n");
+  VmxConfig cfg;
+  std::vector<vmx::ConfigError> errors;
+  REQUIRE(vmx::parseVmxConfig(std::string(kImage) + "vprobe.guestSyms = \"guest.map\"\n",
+                              "demo.vmx", dir.file("demo.vmx"), cfg, errors));
+  CHECK(cfg.guestSymsFile == dir.file("guest.map"));
+  vp::OrderedSink sink;
+  std::vector<vp::Diagnostic> diags;
+  auto script = vp::Script::load("(vprobe GUEST:ENTER:do_fork (logint 1))", "s.vp",
+                                 cfg.vpOptions(), sink, diags);
+  REQUIRE(script);
+  CHECK(script->probes().at(0).value == 0xffffffff810a1b20ull);
+  diags.clear();
+  CHECK_FALSE(vp::Script::load("(vprobe GUEST:do_exit (logint 1))", "s.vp", cfg.vpOptions(),
+                               sink, diags));
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message == "unknown guest symbol 'do_exit' (not in " + dir.file("guest.map") + ")");
+}
+
+TEST_CASE("vmx: without vprobe.guestSyms a GUEST:symbol probe says how to give them") {
+  vp::OrderedSink sink;
+  std::vector<vp::Diagnostic> diags;
+  CHECK_FALSE(vp::Script::load("(vprobe GUEST:do_fork (logint 1))", "s.vp",
+                               parseOk(kImage).vpOptions(), sink, diags));
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message.find("vprobe.guestSyms") != std::string::npos);
+}
+
+TEST_CASE("vmx: a missing or malformed vprobe.guestSyms is a bad setting") {
+  vmxtest::TempDir dir;
+  dir.write("bad.map", "ffffffff81000000 T _text\nnonsense\n");
+  for (const char* file : {"missing.map", "bad.map"}) {
+    VmxConfig cfg;
+    std::vector<vmx::ConfigError> errors;
+    CHECK_FALSE(vmx::parseVmxConfig(
+        std::string(kImage) + "vprobe.guestSyms = \"" + file + "\"\n", "demo.vmx",
+        dir.file("demo.vmx"), cfg, errors));
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].line == 2);
+    CHECK(errors[0].str().find(dir.file(file)) != std::string::npos);
+  }
+}

@@ -5,13 +5,16 @@
 #include <memory>
 #include <vector>
 
+#include "vp/guest_symbols.h"
 #include "vp/src/ast.h"
 #include "vp/src/sexpr.h"
 
 namespace vp {
 
-// `engine` is the version the engine behaves as (Options::version).
+// `engine` is the version the engine behaves as (Options::version);
+// `symbols` (may be null) resolve GUEST:symbol probe names.
 std::unique_ptr<Program> checkProgram(const std::vector<SExpr>& forms,
-                                      Version engine, Diagnostics& diags);
+                                      Version engine, Diagnostics& diags,
+                                      const GuestSymbols* symbols = nullptr);
 
 }  // namespace vp

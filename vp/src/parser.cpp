@@ -24,6 +24,13 @@ struct ParseState {
   void add(SExpr item) {
     (open.empty() ? top : open.back().items).push_back(std::move(item));
   }
+  // The next item would be the argument of a top-level (version ...): the
+  // 2011 Emmett compiler printed it as a bare number, (version 1.0), which
+  // the checker reads as a version rather than a malformed integer.
+  bool atBareVersion() const {
+    return open.size() == 1 && open.back().items.size() == 1 &&
+           open.back().items[0].isSymbol("version");
+  }
 };
 
 template <typename Input>
@@ -132,7 +139,8 @@ struct action<grammar::atom> {
       }
     } else {
       size_t digit = (text[0] == '+' || text[0] == '-') ? 1 : 0;
-      if (digit < text.size() && text[digit] >= '0' && text[digit] <= '9') {
+      if (digit < text.size() && text[digit] >= '0' && text[digit] <= '9' &&
+          !st.atBareVersion()) {
         st.diags.error(a.loc,
                        "malformed integer literal '" + std::string(text) + "'");
       }

@@ -1,7 +1,9 @@
 #include "vp/probe_point.h"
 
 #include <array>
+#include <optional>
 
+#include "vp/guest_symbols.h"
 #include "vp/src/sexpr.h"
 
 namespace vp {
@@ -26,28 +28,80 @@ constexpr Prefix kPrefixes[] = {
     {"USEC:", ProbePoint::Kind::Usec},
 };
 
+// TIMER:<n><unit> of the 2011 Emmett compiler, in microseconds per unit.
+struct TimerUnit {
+  std::string_view suffix;
+  uint64_t usec;
+};
+constexpr TimerUnit kTimerUnits[] = {{"usec", 1}, {"msec", 1000}, {"sec", 1000000}};
+
 bool parseValue(std::string_view text, uint64_t& v) {
   bool overflow = false;
   return !text.empty() && text[0] != '-' && text[0] != '+' &&
          parseIntegerLiteral(text, v, overflow) && !overflow;
 }
 
-}  // namespace
-
-const StaticProbeInfo& staticProbeInfo(StaticProbe p) {
-  return kProbes[static_cast<size_t>(p)];
+bool startsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
 }
 
-Domain ProbePoint::domain() const {
-  return kind == Kind::Static ? staticProbeInfo(staticId).domain : Domain::Vmm;
+const char* domainName(Domain d) { return d == Domain::Vmm ? "VMM" : "VMX"; }
+
+bool parseTimer(std::string_view period, ProbePoint& out, std::string& error) {
+  size_t digits = period.find_first_not_of("0123456789");
+  std::string_view number = period.substr(0, digits);
+  std::string_view unit = digits == std::string_view::npos ? "" : period.substr(digits);
+  for (const auto& u : kTimerUnits) {
+    if (unit != u.suffix || number.empty()) continue;
+    uint64_t n = 0;
+    if (!parseValue(number, n) || n > UINT64_MAX / u.usec) {
+      error = "TIMER: period " + std::string(period) + " does not fit in 64 bits of microseconds";
+      return false;
+    }
+    if (n == 0) {
+      error = "TIMER: period must be at least 1 microsecond";
+      return false;
+    }
+    out.kind = ProbePoint::Kind::Usec;
+    out.value = n * u.usec;
+    return true;
+  }
+  error = "TIMER: needs a period with a unit, e.g. TIMER:10msec (units usec, msec, sec)";
+  return false;
 }
 
-bool parseProbePoint(std::string_view name, ProbePoint& out,
-                     std::string& error) {
-  out = ProbePoint{};
-  out.name = std::string(name);
+// GUEST:<address>, GUEST:ENTER:<address> and the same with a symbol.
+bool parseGuest(std::string_view where, ProbePoint& out, std::string& error,
+                const GuestSymbols* symbols) {
+  out.kind = ProbePoint::Kind::Guest;
+  if (startsWith(where, "ENTER:")) where.remove_prefix(6);
+  if (where.empty() || (where[0] >= '0' && where[0] <= '9') || where[0] == '-' ||
+      where[0] == '+') {
+    if (parseValue(where, out.value)) return true;
+    error = "GUEST: needs a guest linear address, e.g. GUEST:0xffffffff81000000";
+    return false;
+  }
+  if (!symbols) {
+    error = out.name +
+            " names a guest symbol, but no guest symbols were given "
+            "(vp run --syms FILE, or vprobe.guestSyms in the .vmx)";
+    return false;
+  }
+  std::optional<uint64_t> addr = symbols->find(where);
+  if (!addr) {
+    error = "unknown guest symbol '" + std::string(where) + "' (not in " + symbols->source() + ")";
+    return false;
+  }
+  out.value = *addr;
+  return true;
+}
+
+bool parseUnqualified(std::string_view name, ProbePoint& out, std::string& error,
+                      const GuestSymbols* symbols) {
+  if (startsWith(name, "GUEST:")) return parseGuest(name.substr(6), out, error, symbols);
+  if (startsWith(name, "TIMER:")) return parseTimer(name.substr(6), out, error);
   for (const auto& p : kPrefixes) {
-    if (name.substr(0, p.text.size()) != p.text) continue;
+    if (!startsWith(name, p.text)) continue;
     out.kind = p.kind;
     std::string_view rest = name.substr(p.text.size());
     if (!parseValue(rest, out.value)) {
@@ -70,8 +124,49 @@ bool parseProbePoint(std::string_view name, ProbePoint& out,
       return true;
     }
   }
-  error = "unknown probe '" + std::string(name) + "'";
+  error = "unknown probe '" + out.name + "'";
   return false;
+}
+
+// A VMM: or VMX: prefix must name the domain the probe fires in.
+bool checkDomain(std::string_view bare, Domain written, const ProbePoint& p,
+                 std::string& error) {
+  bool guest = p.kind == ProbePoint::Kind::Guest || p.kind == ProbePoint::Kind::GuestRead ||
+               p.kind == ProbePoint::Kind::GuestWrite;
+  if (guest) {
+    error = std::string(domainName(written)) + ": does not go before a guest probe; write " +
+            std::string(bare);
+    return false;
+  }
+  if (p.domain() == written) return true;
+  std::string what = p.kind == ProbePoint::Kind::Usec
+                         ? "periodic probes fire"
+                         : "probe " + std::string(bare) + " fires";
+  error = what + " in the " + domainName(p.domain()) + " domain, not " + domainName(written) +
+          ": write " + domainName(p.domain()) + ":" + std::string(bare);
+  return false;
+}
+
+}  // namespace
+
+const StaticProbeInfo& staticProbeInfo(StaticProbe p) {
+  return kProbes[static_cast<size_t>(p)];
+}
+
+Domain ProbePoint::domain() const {
+  return kind == Kind::Static ? staticProbeInfo(staticId).domain : Domain::Vmm;
+}
+
+bool parseProbePoint(std::string_view name, ProbePoint& out, std::string& error,
+                     const GuestSymbols* symbols) {
+  out = ProbePoint{};
+  out.name = std::string(name);
+  std::optional<Domain> written;
+  if (startsWith(name, "VMM:")) written = Domain::Vmm;
+  if (startsWith(name, "VMX:")) written = Domain::Vmx;
+  std::string_view bare = written ? name.substr(4) : name;
+  if (!parseUnqualified(bare, out, error, symbols)) return false;
+  return !written || checkDomain(bare, *written, out, error);
 }
 
 }  // namespace vp

@@ -166,7 +166,7 @@ std::unique_ptr<Script> Script::load(std::string_view source, std::string filena
   Diagnostics d(filename, diags);
   std::vector<SExpr> forms = parseSExprs(source, d);
   if (d.failed()) return nullptr;
-  std::unique_ptr<Program> prog = checkProgram(forms, options.version, d);
+  std::unique_ptr<Program> prog = checkProgram(forms, options.version, d, options.guestSymbols.get());
   if (!prog) return nullptr;
   if (prog->probes.empty()) {
     // "Each VP script must contain one or more probes" (reference, p. 17);

@@ -28,7 +28,8 @@ bool number(std::string_view text, uint64_t& v) {
 namespace {
 
 bool isPrefixed(std::string_view head) {
-  return head == "GUEST" || head == "GUEST_READ" || head == "GUEST_WRITE" || head == "USEC";
+  return head == "GUEST" || head == "GUEST_READ" || head == "GUEST_WRITE" || head == "USEC" ||
+         head == "TIMER";
 }
 
 // Splits "NAMExCOUNT" (the count is digits after the last 'x'). In a hex

@@ -87,14 +87,17 @@ bool Checker::declare(const SExpr& name, TopSym::Kind kind, uint32_t index) {
 }
 
 void Checker::version(const SExpr& form) {
-  if (form.items.size() != 2 || form.items[1].kind != SExpr::Kind::String) {
-    error(form.loc, "version takes one string, e.g. (version \"1.0\")");
+  // A string per the reference, or a bare M.N as the 2011 Emmett compiler
+  // printed it (the parser lets that through only here).
+  const bool bare = form.items.size() == 2 && form.items[1].isSymbol();
+  if (form.items.size() != 2 || (form.items[1].kind != SExpr::Kind::String && !bare)) {
+    error(form.loc, "version takes one version, e.g. (version \"1.0\") or (version 1.0)");
     return;
   }
   Version v;
   if (!parseVersion(form.items[1].text, v)) {
-    error(form.items[1].loc, "malformed version \"" + form.items[1].text +
-                                 "\": expected MAJOR.MINOR");
+    std::string shown = bare ? form.items[1].text : "\"" + form.items[1].text + "\"";
+    error(form.items[1].loc, "malformed version " + shown + ": expected MAJOR.MINOR");
     return;
   }
   if (versionIsDeclared) {
@@ -264,7 +267,7 @@ void Checker::defProbe(const SExpr& form) {
   }
   ProbeDef probe;
   std::string why;
-  if (!parseProbePoint(it[1].text, probe.point, why)) {
+  if (!parseProbePoint(it[1].text, probe.point, why, symbols)) {
     error(it[1].loc, why);
     return;
   }
@@ -354,12 +357,14 @@ void Checker::checkBodies() {
 }
 
 std::unique_ptr<Program> checkProgram(const std::vector<SExpr>& forms,
-                                      Version engine, Diagnostics& diags) {
+                                      Version engine, Diagnostics& diags,
+                                      const GuestSymbols* symbols) {
   auto p = std::make_unique<Program>();
   p->file = diags.file();
   p->engine = engine;
   Checker c(*p, diags);
   c.engine = engine;
+  c.symbols = symbols;
   c.run(forms);
   if (diags.failed()) return nullptr;
   return p;

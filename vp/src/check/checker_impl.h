@@ -103,6 +103,7 @@ class Checker {
   Version effective;     // the version the script may use
   bool versionIsDeclared = false;
   Version engine;
+  const GuestSymbols* symbols = nullptr;  // for GUEST:symbol probes
 
  private:
   Program& p_;

@@ -1,0 +1,1 @@
+check --syms old-guest.syms old-guest-symbol-unknown.vp

@@ -1,0 +1,1 @@
+check --syms old-guest-bad.syms old-guest-syms-malformed.vp

@@ -695,6 +695,11 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
       if (v && (*v < 1 || *v > 8)) diags_.error(e.args[1]->loc) << "writeint writes 1 to 8 bytes, not " << *v;
     }
     if (e.name == "printa" && n == 2) checkPrintaFormat(e);
+    if (e.name == "logaggr" && n == 2) {
+      auto v = evalConst(*e.args[1], table_, &types_);
+      if (!v || *v > 1)
+        diags_.error(e.args[1]->loc) << "the second argument of logaggr must be the constant 0 (every statistic) or 1 (counts only)";
+    }
   }
 
   // The engine refuses a bad literal printa format at load time. The key

@@ -141,7 +141,7 @@ TEST_CASE("types: returns, loops, catch names") {
   CHECK(firstMessage("VMM1Hz { break; }\n") == "t.emt:1:10: error: 'break' outside a loop");
   CHECK(firstMessage("VMM1Hz { try { } catch (Oops) { } }\n") ==
         "t.emt:1:25: error: unknown error 'Oops' in catch (known: MemAccessError, DivideError, StackError, BudgetError, "
-        "BagEmptyError, AggrFullError, FormatError, VcpuStateError, DecodeError)");
+        "BagEmptyError, AggrFullError, FormatError, VcpuStateError, DecodeError, BagFullError)");
   CHECK(firstMessage("int n; VMM1Hz { foreach (k, v) in n { } }\n") == "t.emt:1:35: error: foreach needs a bag, got 'n'");
 }
 

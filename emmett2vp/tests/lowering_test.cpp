@@ -121,7 +121,7 @@ TEST_CASE("lowering: aggregates split keys by type, bags insert and remove") {
   std::string vp = vpBody("aggr w[1][1]; bag b;\nVMM1Hz { w[\"n\", 5] <- 3; b[7] <- TSC; logint(b[7]); }\n");
   CHECK(contains(vp, "(defaggr w 1 1)\n(defbag b 1024)"));
   CHECK(contains(vp, "(aggr w (5) (\"n\") 3)"));
-  CHECK(contains(vp, "(baginsert b 7 TSC)"));
+  CHECK(contains(vp, "(bagput b 7 TSC)"));
   CHECK(contains(vp, "(logint (bagremove b 7))"));
 }
 
@@ -142,9 +142,9 @@ TEST_CASE("lowering: recursive functions keep their locals in let") {
   CHECK(contains(nr, "(defun g (n) (setint g.t (* n 2)) g.t)"));
 }
 
-TEST_CASE("lowering: written parameters are copied so VP string references stay untouched") {
+TEST_CASE("lowering: a written string parameter writes the caller's string (VP's reference)") {
   std::string vp = vpBody("void f(string s) { s = \"changed\"; logstr(s); }\nstring g;\nVMM1Hz f(g);\n");
-  CHECK(contains(vp, "(defun f (s) (setstr f.s s) (setstr f.s \"changed\") (logstr f.s))"));
+  CHECK(contains(vp, "(defun f (s) (setstr s \"changed\") (logstr s))"));
 }
 
 TEST_CASE("lowering: increments, compound assignment, ternary, casts") {
@@ -208,4 +208,27 @@ TEST_CASE("lowering: several fields in one declaration, laid out as C does") {
   CHECK(contains(vp, "(logint 48)"));
   CHECK(firstMessage("struct s { int a, ; };\nVMM1Hz logint(1);\n") == "t.emt:1:19: error: expected a name");
   CHECK(firstMessage("struct s { @8 int a, b; };\nVMM1Hz logint(1);\n") == "t.emt:1:20: error: expected ';' after the field");
+}
+
+TEST_CASE("lowering: string parameters are references to the caller's string") {
+  std::string vp = vpBody("string s;\nvoid fill(string d) { sprintf(d, \"n %d\", 7); d = d; }\nVMMLoad { fill(s); }\n");
+  CHECK(contains(vp, "(defun fill (d) (sprintf d \"n %d\" 7) (setstr d d))"));
+  CHECK(!contains(vp, "fill.d"));
+  // Integer parameters stay values: a written one is copied.
+  CHECK(contains(vpBody("int f(int n) { n = n + 1; return n; }\nVMMLoad { logint(f(1)); }\n"), "(setint f.n n)"));
+}
+
+TEST_CASE("lowering: bag inserts raise BagFullError from VP 1.2, else baginsert") {
+  CHECK(contains(vpBody("bag b;\nGuest_IRQ { b[1] <- 2; }\n"), "(bagput b 1 2)"));
+  emmett::Options o;
+  o.target = vp::Version{1, 1};
+  CHECK(contains(vpBody("bag b;\nGuest_IRQ { b[1] <- 2; }\n", o), "(baginsert b 1 2)"));
+}
+
+TEST_CASE("lowering: logaggr(a, 1) prints keys, count and pct only") {
+  std::string vp = vpBody("aggr a[1][1];\nHV_Exit { a[1, \"x\"]++; }\nVMMUnload { logaggr(a, 1); logaggr(a, 0); }\n");
+  CHECK(contains(vp, "(printa a \"%0$#x %1$s %count$8d %pct$6d\")"));
+  CHECK(contains(vp, "(logaggr a)"));
+  CHECK(firstMessage("aggr a[1];\nVMMUnload { logaggr(a, 2); }\n") ==
+        "t.emt:2:24: error: the second argument of logaggr must be the constant 0 (every statistic) or 1 (counts only)");
 }

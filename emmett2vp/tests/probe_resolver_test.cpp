@@ -89,6 +89,22 @@ TEST_CASE("probes: globs expand to every matching probe, the body once") {
   CHECK(firstMessage("Nothing_* { logint(1); }\n") == "t.emt:1:1: error: probe pattern 'Nothing_*' matches no static probe");
 }
 
+TEST_CASE("probes: PROBENAME of a guest probe named by a symbol is that name") {
+  emmett::Options o = withSyms();
+  std::string g = vpBody("aggr h[0][1];\nGUEST:ENTER:sys_* { h[PROBENAME]++; }\n", o);
+  CHECK(contains(g, "(defun probe1.body () (aggr h () (probe.name) 1))"));
+  CHECK(contains(g, "(setstr probe.name \"GUEST:ENTER:sys_read\")"));
+  CHECK(contains(g, "(setstr probe.name \"GUEST:ENTER:sys_write\")"));
+  std::string one = vpBody("GUEST:sys_read+0x10 { logstr(PROBENAME); }\n", o);
+  CHECK(contains(one, "(logstr \"GUEST:sys_read+0x10\")"));
+  // Address-named and static probes keep the engine's PROBENAME.
+  CHECK(contains(vpBody("GUEST:0x1000 { logstr(PROBENAME); }\n", o), "(logstr PROBENAME)"));
+  std::string f = vpBody("void n() { logstr(PROBENAME); }\nGUEST:sys_read { n(); }\nHV_Exit { n(); }\n", o);
+  CHECK(contains(f, "(defun n () (logstr probe.name))"));
+  CHECK(contains(f, "(setstr probe.name \"GUEST:sys_read\")"));
+  CHECK(contains(f, "(vprobe HV_Exit (setstr probe.name PROBENAME) (n))"));
+}
+
 TEST_CASE("probes: parameter counts are checked") {
   CHECK(firstMessage("Guest_IRQ(int a, int b) { logint(a); }\n") ==
         "t.emt:1:18: error: probe 'Guest_IRQ' has 1 argument; 2 parameters given");

@@ -26,7 +26,7 @@ TEST_CASE("types: the 2011 compiler's names") {
   CHECK(firstMessage("VMM1Hz { x = &RIP; }\n") == "t.emt:1:14: error: cannot take the address of built-in global 'RIP'");
   CHECK(firstMessage("VMM1Hz { x = &nosym; }\n") == "t.emt:1:15: error: unknown guest symbol 'nosym' (give the guest's symbol file with -s)");
   CHECK(firstMessage("aggr a[0][1]; VMM1Hz { a++; }\n") == "t.emt:1:24: error: aggregate 'a' takes 0 integer keys and 1 string key, got 0 integer keys and 0 string keys");
-  CHECK(firstMessage("VMM1Hz { x = getvmcs(VT_INSTR_INFO); }\n").rfind("t.emt:1:22: error: the engine has no built-in global for VMCS field 0x440e", 0) == 0);
+  CHECK(firstMessage("VMM1Hz { x = getvmcs(0x6c00); }\n").rfind("t.emt:1:22: error: the engine has no built-in global for VMCS field 0x6c00", 0) == 0);
 }
 
 TEST_CASE("types: aggregate keys") {
@@ -153,7 +153,7 @@ TEST_CASE("types: returns, loops, catch names") {
   CHECK(firstMessage("VMM1Hz { break; }\n") == "t.emt:1:10: error: 'break' outside a loop");
   CHECK(firstMessage("VMM1Hz { try { } catch (Oops) { } }\n") ==
         "t.emt:1:25: error: unknown error 'Oops' in catch (known: MemAccessError, DivideError, StackError, BudgetError, "
-        "BagEmptyError, AggrFullError, FormatError, VcpuStateError, DecodeError)");
+        "BagEmptyError, AggrFullError, FormatError, VcpuStateError, DecodeError, BagFullError)");
   CHECK(firstMessage("int n; VMM1Hz { foreach (k, v) in n { } }\n") == "t.emt:1:35: error: foreach needs a bag, got 'n'");
 }
 

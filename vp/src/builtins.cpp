@@ -23,7 +23,7 @@ constexpr std::array<BuiltinInfo, static_cast<size_t>(BuiltinId::Count)>
         {"clearaggr", v10, 2000},   {"baginsert", v10, 40},
         {"bagremove", v10, 40},     {"fetchadd", v12, 20},
         {"cmpxchg", v12, 20},       {"writeint", v12, 50},
-        {"printa", v12, 5000},
+        {"printa", v12, 5000},      {"bagput", v12, 40},
     }};
 
 }  // namespace

@@ -4,11 +4,11 @@
 //   Printf: [fmt,] args    (fmt kid present only when not a literal; the
 //   Sprintf: dest, [fmt,] args    literal is Expr::imm = format index + 1)
 //   Getguest: addr [, n]   Getguestphys: addr  Getgueststr: dest, n, addr
-//   Gueststack: dest       Getsystemtime, Exit: none
+//   Gueststack: dest, depth (0: no limit)    Getsystemtime, Exit: none
 //   Offatret/Offatseg: addr   Offatstrcpy: addr, fn
 //   Aggr (index = aggr): int keys..., str keys..., value
 //   Logaggr/Clearaggr (index = aggr)   Printa (index = aggr): [fmt]
-//   Baginsert (index = bag): key, value     Bagremove (index = bag): key
+//   Baginsert, Bagput (index = bag): key, value   Bagremove (index = bag): key
 //   Fetchadd (var = shared): delta    Cmpxchg (var = shared): old, new
 //   Writeint: value, nbytes
 #pragma once
@@ -24,7 +24,7 @@ enum class BuiltinId : uint8_t {
   Logstr, Logint, Printf, Sprintf, Strcmp, Getguest, Getgueststr,
   Gueststack, Getguestphys, Getsystemtime, Exit, Offatret, Offatseg,
   Offatstrcpy, Aggr, Logaggr, Clearaggr, Baginsert, Bagremove,
-  Fetchadd, Cmpxchg, Writeint, Printa, Count
+  Fetchadd, Cmpxchg, Writeint, Printa, Bagput, Count
 };
 
 struct BuiltinInfo {

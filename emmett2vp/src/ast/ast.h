@@ -345,6 +345,10 @@ enum class ProbeKind : uint8_t { Static, Guest, GuestData, Periodic };
 struct ProbeTarget {
   std::string vpName;  // "HV_Exit", "GUEST:0xffffffff81000000", "USEC:1000"
   unsigned nargs = 0;  // ARGn the engine provides (static probes)
+  // What PROBENAME reads when it is not vpName: for a GUEST probe named by
+  // a symbol, the name as written, a glob replaced by the symbol matched
+  // ("GUEST:ENTER:sys_read"), as the slides' globbed probes print.
+  std::string probeName;
 };
 
 struct Probe : Stmt {

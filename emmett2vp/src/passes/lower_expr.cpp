@@ -146,7 +146,9 @@ SExpr Lowerer::probeParam(Symbol* s) {
 SExpr Lowerer::ref(Symbol* s) {
   switch (s->kind) {
     case Symbol::Kind::ProbeParam: return probeParam(s);
-    case Symbol::Kind::Builtin: return SExpr::sym(s->name);
+    case Symbol::Kind::Builtin:
+      if (s->name == "PROBENAME" && namedProbes_) return probeName();
+      return SExpr::sym(s->name);
     case Symbol::Kind::EnumConst:
     case Symbol::Kind::GuestSym: return SExpr::num(s->value);
     case Symbol::Kind::Param:
@@ -327,6 +329,8 @@ void Lowerer::builtinCall(ast::Call& e) {
     result_ = SExpr::sym(std::string(e.name == "getvmcs" ? vmcsFieldGlobal(field) : gprGlobal(field)));
     return;
   }
+  if (e.name == "logaggr" && e.args.size() == 2) return logaggrForm(e);
+  if (e.name == "gueststack" && e.args.size() == 2) need(2, "gueststack with a depth", e.loc);
   std::vector<SExpr> args;
   for (size_t i = 0; i < e.args.size(); ++i) {
     ArgKind k = i < b->args.size() ? b->args[i] : ArgKind::Int;
@@ -334,6 +338,24 @@ void Lowerer::builtinCall(ast::Call& e) {
     else args.push_back(value(*e.args[i]));
   }
   result_ = SExpr::call(e.name, std::move(args));
+}
+
+// logaggr(a, 1), the paper's profiler: keys, count and pct% only (the
+// paper's counting outputs), a printa format; logaggr(a, 0) is logaggr(a).
+void Lowerer::logaggrForm(ast::Call& e) {
+  Symbol* a = container(*e.args[0]);
+  SExpr name = SExpr::sym(a->vpName);
+  if (evalConst(*e.args[1], types_, nullptr).value_or(0) == 0) {
+    result_ = SExpr::call("logaggr", {std::move(name)});
+    return;
+  }
+  need(2, "logaggr with counts only (printa)", e.loc);
+  int ints = a->aggrInts >= 0 ? a->aggrInts : a->aggrTotal;
+  int strs = a->aggrStrs >= 0 ? a->aggrStrs : 0;
+  std::string fmt;
+  for (int k = 0; k < ints + strs; ++k) fmt += "%" + std::to_string(k) + (k < ints ? "$#x " : "$s ");
+  fmt += "%count$8d %pct$6d";
+  result_ = SExpr::call("printa", {std::move(name), SExpr::str(fmt)});
 }
 
 void Lowerer::visit(ast::Index& e) {

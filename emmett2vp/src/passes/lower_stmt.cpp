@@ -295,7 +295,10 @@ void Lowerer::visit(ast::Try& s) {
   Exprs form{SExpr::sym("try"), single(lowerBody(s.body.get(), false))};
   for (auto& c : s.catches) {
     Exprs names;
-    for (auto& [n, loc] : c.errors) names.push_back(SExpr::sym(std::string(engineErrorName(n))));
+    for (auto& [n, loc] : c.errors) {
+      names.push_back(SExpr::sym(std::string(engineErrorName(n))));
+      if (names.back().atom == "BagFullError") need(2, "catching BagFullError", loc);
+    }
     Exprs clause{SExpr::sym("catch"), SExpr::list(std::move(names))};
     Exprs h = lowerBody(c.body.get(), false);
     if (h.empty()) h.push_back(SExpr::num(0));
@@ -313,7 +316,12 @@ void Lowerer::visit(ast::Arrow& s) {
     out_->push_back(aggrSample(ix, std::move(v)));
     return;
   }
-  out_->push_back(SExpr::call("baginsert", {SExpr::sym(c->vpName), value(*ix.keys[0]), std::move(v)}));
+  // The slides: an insert into a full bag is a runtime error (catchable).
+  // VP 1.2's bagput raises it; older engines only have baginsert, which
+  // drops the pair silently.
+  bool raise = target_ >= vp::Version{1, 2};
+  if (raise) need(2, "inserting into a bag (bagput: a full bag is an error)", s.loc);
+  out_->push_back(SExpr::call(raise ? "bagput" : "baginsert", {SExpr::sym(c->vpName), value(*ix.keys[0]), std::move(v)}));
 }
 
 }  // namespace emmett::lowering

@@ -26,6 +26,8 @@ class Lowerer : public ast::Visitor<Lowerer> {
   Lowerer(SymbolTable& s, TypeTable& t, const SourceManager& sm, std::string scriptName)
       : syms_(s), types_(t), sm_(sm), mainFile_(std::move(scriptName)) {}
 
+  // The newest VP the engine accepts: forms it lacks have older fallbacks.
+  void setTarget(vp::Version v) { target_ = v; }
   void run(ast::Program& program);
   vp::Version version() const { return version_; }
   const std::string& versionReason() const { return why_; }
@@ -81,6 +83,7 @@ class Lowerer : public ast::Visitor<Lowerer> {
   Symbol* container(ast::Expr& e);
   void userCall(ast::Call& e);
   void builtinCall(ast::Call& e);
+  void logaggrForm(ast::Call& e);
   std::string specialize(Symbol* f, const std::map<Symbol*, Symbol*>& binds);
 
   // lower_stmt.cpp
@@ -107,6 +110,7 @@ class Lowerer : public ast::Visitor<Lowerer> {
   TypeTable& types_;
   const SourceManager& sm_;
   vp::Version version_{1, 0};
+  vp::Version target_{1, 2};
   std::string why_;
   Location whyLoc_;
 
@@ -131,6 +135,20 @@ class Lowerer : public ast::Visitor<Lowerer> {
   std::set<std::string> specNames_;
   int temps_ = 0;
   std::string mainFile_;
+
+  // PROBENAME of GUEST probes named by symbols (ProbeTarget::probeName).
+  // A probe's own body reads its name as a literal; a function (or a
+  // glob's shared body) reads the per-thread string probe.name, which the
+  // probes that may reach it set as they fire.
+  bool namedProbes_ = false, probeNameInFunctions_ = false;
+  std::set<const ast::Probe*> probeNameInGlobs_;
+  struct ProbeOrigin {
+    const ast::Probe* probe;
+    std::string name;  // PROBENAME; "" = VP's own
+  };
+  std::vector<ProbeOrigin> probeOrigins_;  // per probes_ entry
+  SExpr probeName();
+  void setProbeNames();
 };
 
 }  // namespace emmett::lowering

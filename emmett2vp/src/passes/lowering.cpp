@@ -32,6 +32,9 @@ std::string Lowerer::newTemp() {
 
 void Lowerer::run(ast::Program& program) {
   for (Symbol* s : syms_.globals()) s->vpName = vpName(s->name);
+  for (auto& item : program.items)
+    if (item->kind == ast::NodeKind::Probe)
+      for (const auto& t : static_cast<ast::Probe&>(*item).targets) namedProbes_ |= !t.probeName.empty();
   lowerGlobals();
   for (auto& item : program.items) {
     if (item->kind != ast::NodeKind::FuncDef) continue;
@@ -50,6 +53,29 @@ void Lowerer::run(ast::Program& program) {
     bindings_ = s.binds;
     lowerFunction(*s.fn->func, s.fn, s.name);
     bindings_.clear();
+  }
+  setProbeNames();
+}
+
+SExpr Lowerer::probeName() {
+  if (!fn_ && probe_ && probe_->targets.size() == 1) {
+    const std::string& n = probe_->targets[0].probeName;
+    return n.empty() ? SExpr::sym("PROBENAME") : SExpr::str(n);
+  }
+  if (fn_) probeNameInFunctions_ = true;
+  else probeNameInGlobs_.insert(probe_);
+  return SExpr::sym("probe.name");
+}
+
+void Lowerer::setProbeNames() {
+  if (!probeNameInFunctions_ && probeNameInGlobs_.empty()) return;
+  hoisted_.push_back({"", SExpr::call("defstring", {SExpr::sym("probe.name")})});
+  for (size_t i = 0; i < probes_.size(); ++i) {
+    const ProbeOrigin& o = probeOrigins_[i];
+    if (!probeNameInFunctions_ && !probeNameInGlobs_.count(o.probe)) continue;
+    SExpr name = o.name.empty() ? SExpr::sym("PROBENAME") : SExpr::str(o.name);
+    auto& items = probes_[i].second.items;
+    items.insert(items.begin() + 2, SExpr::call("setstr", {SExpr::sym("probe.name"), std::move(name)}));
   }
 }
 
@@ -113,11 +139,14 @@ void Lowerer::lowerFunction(ast::FuncDef& f, Symbol* fn, const std::string& name
   ownerNames_.clear();
   nameLocals(fn->locals);
   std::vector<SExpr> params;
-  std::vector<Symbol*> copies;  // parameters the body writes: copied into locals
+  // Integer parameters the body writes are copied into locals (C passes
+  // them by value). String parameters stay VP's references, as in VP and
+  // the 2011 compiler: what the body writes reaches the caller's variable.
+  std::vector<Symbol*> copies;
   for (Symbol* p : fn->params) {
     if (p->type->kind == Type::Kind::Aggr || p->type->kind == Type::Kind::Bag) continue;
     params.push_back(SExpr::sym(vpName(p->name)));
-    if (p->written) {
+    if (p->written && !p->type->isString()) {
       copies.push_back(p);
       p->vpName = vpLocalName(owner_, p->name);
     } else {
@@ -179,6 +208,7 @@ void Lowerer::lowerProbe(ast::Probe& p) {
     form.insert(form.end(), body.begin(), body.end());
     probes_.push_back({where, SExpr::list(form)});
     probes_.back().second.loc = p.loc;
+    probeOrigins_.push_back({&p, p.targets[0].probeName});
   } else {
     // A glob: the body once, as a function every matching probe calls.
     std::string fname = owner_ + ".body";
@@ -190,6 +220,7 @@ void Lowerer::lowerProbe(ast::Probe& p) {
     for (const auto& t : p.targets) {
       probes_.push_back({"", SExpr::call("vprobe", {SExpr::sym(t.vpName), SExpr::call(fname, {})})});
       probes_.back().second.loc = p.loc;
+      probeOrigins_.push_back({&p, t.probeName});
     }
   }
   probe_ = nullptr;
@@ -260,6 +291,7 @@ VpSourceMap buildSourceMap(const std::string& text, const std::vector<PrintedSpa
 bool lowerToVp(ast::Program& program, SymbolTable& symbols, TypeTable& types, const SourceManager& sm,
                vp::Version target, const std::string& scriptName, Diagnostics& diags, LoweredVp& out) {
   lowering::Lowerer l(symbols, types, sm, scriptName);
+  l.setTarget(target);
   l.run(program);
   if (l.version() > target) {
     diags.error(l.versionLoc()) << "this script needs VP " << l.version().str() << " (for " << l.versionReason()

@@ -90,7 +90,16 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
 
  private:
   Location at(const Part& part) const { return {probe_->loc.file, probe_->loc.line, probe_->loc.col + part.offset}; }
-  void target(std::string vpName, unsigned nargs = 0) { probe_->targets.push_back({std::move(vpName), nargs}); }
+  void target(std::string vpName, unsigned nargs = 0, std::string probeName = "") {
+    probe_->targets.push_back({std::move(vpName), nargs, std::move(probeName)});
+  }
+
+  // A guest address a probe name resolves to; `name` is the probe's name
+  // with the symbol spelled out (empty for a numeric address).
+  struct Site {
+    uint64_t addr;
+    std::string name;
+  };
 
   void resolve(const std::vector<Part>& parts) {
     size_t i = 0;
@@ -153,7 +162,7 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
   }
 
   // `sym`, `sym+off`, `0xaddr`; globs in sym expand over the symbol file.
-  std::vector<uint64_t> address(const Part& part, std::string_view text, uint32_t extraOffset = 0) {
+  std::vector<Site> address(const Part& part, std::string_view text, uint32_t extraOffset = 0) {
     Part p{text, part.offset + extraOffset};
     if (text.empty()) {
       diags_.error(at(p)) << "missing address in probe name '" << probe_->name << "'";
@@ -176,20 +185,25 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
         diags_.error(at(p)) << "malformed guest address '" << std::string(sym) << "'";
         return {};
       }
-      return {a + off};
+      return {{a + off, ""}};
     }
     return symbol(p, sym, off);
   }
 
-  std::vector<uint64_t> symbol(const Part& p, std::string_view sym, uint64_t off) {
+  // The probe's name with the symbol at p (maybe a glob) replaced by `name`.
+  std::string spelled(const Part& p, std::string_view sym, const std::string& name) const {
+    return probe_->name.substr(0, p.offset) + name + probe_->name.substr(p.offset + sym.size());
+  }
+
+  std::vector<Site> symbol(const Part& p, std::string_view sym, uint64_t off) {
     if (!syms_.loaded()) {
       diags_.error(at(p)) << "guest symbol '" << std::string(sym) << "' needs a symbol file (-s FILE)";
       return {};
     }
-    std::vector<uint64_t> out;
+    std::vector<Site> out;
     if (isGlob(sym)) {
       for (const auto& [name, a] : syms_.all())
-        if (globMatch(sym, name)) out.push_back(a + off);
+        if (globMatch(sym, name)) out.push_back({a + off, spelled(p, sym, name)});
       if (out.empty()) diags_.error(at(p)) << "symbol pattern '" << std::string(sym) << "' matches no guest symbol";
       return out;
     }
@@ -198,13 +212,13 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
       diags_.error(at(p)) << "unknown guest symbol '" << std::string(sym) << "'";
       return {};
     }
-    return {*a + off};
+    return {{*a + off, probe_->name}};
   }
 
   void guest(const std::vector<Part>& parts, size_t i) {
     probe_->probeKind = ast::ProbeKind::Guest;
     std::string_view kind = parts[i].text;
-    std::vector<uint64_t> addrs;
+    std::vector<Site> addrs;
     size_t used = 1;
     if (kind == "EXIT") {
       diags_.error(at(parts[i])) << "GUEST:EXIT probes (function returns) are not supported: the engine has no return probes";
@@ -219,20 +233,20 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
       if (!parseNumber(parts[i + 2].text, off))
         return (void)(diags_.error(at(parts[i + 2])) << "malformed offset '" << std::string(parts[i + 2].text) << "' in probe name");
       addrs = address(parts[i + 1], parts[i + 1].text);
-      for (auto& a : addrs) a += off;
+      for (auto& a : addrs) a.addr += off;
       used = 3;
     } else {
       addrs = address(parts[i], kind);
     }
     if (i + used < parts.size())
       return (void)(diags_.error(at(parts[i + used])) << "malformed probe name '" << probe_->name << "'");
-    for (uint64_t a : addrs) target("GUEST:" + hex(a));
+    for (const auto& a : addrs) target("GUEST:" + hex(a.addr), 0, a.name);
   }
 
   void data(const std::vector<Part>& parts, size_t i) {
     probe_->probeKind = ast::ProbeKind::GuestData;
     if (i + 2 != parts.size()) return (void)(diags_.error(at(parts[i])) << "expected " << std::string(parts[i].text) << ":ADDRESS");
-    for (uint64_t a : address(parts[i + 1], parts[i + 1].text)) target(std::string(parts[i].text) + ":" + hex(a));
+    for (const auto& a : address(parts[i + 1], parts[i + 1].text)) target(std::string(parts[i].text) + ":" + hex(a.addr), 0, a.name);
   }
 
   void periodic(const std::vector<Part>& parts, size_t i) {

@@ -749,6 +749,11 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     }
     if (e.name == "printa" && n == 2) checkPrintaFormat(e);
     if ((e.name == "getvmcs" || e.name == "getgpr") && n == 1) checkFieldReader(e);
+    if (e.name == "logaggr" && n == 2) {
+      auto v = evalConst(*e.args[1], table_, &types_);
+      if (!v || *v > 1)
+        diags_.error(e.args[1]->loc) << "the second argument of logaggr must be the constant 0 (every statistic) or 1 (counts only)";
+    }
   }
 
   // getvmcs(VT_EXIT_REASON) and getgpr(REG_RAX) read a built-in global, so
@@ -764,9 +769,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     if (!(vmcs ? vmcsFieldGlobal(*v) : gprGlobal(*v)).empty()) return;
     if (vmcs)
       diags_.error(e.args[0]->loc) << "the engine has no built-in global for VMCS field 0x" << std::hex << *v
-                                   << std::dec << "; getvmcs reads VT_EXIT_REASON, VT_EXIT_QUAL, VT_EXIT_INT_INFO, "
-                                      "VT_EXIT_INT_ERR, VT_IDTVEC_INFO, VT_IDTVEC_ERR, VT_INSTR_LEN, "
-                                      "VT_VMENTRY_INT_INFO and VT_VMENTRY_INT_ERR";
+                                   << std::dec << "; getvmcs reads the fields named VT_* (docs/emmett.md)";
     else
       diags_.error(e.args[0]->loc) << "no register number " << *v << " (REG_RAX is 0 ... REG_R15 is 15)";
   }

@@ -19,14 +19,14 @@ const std::vector<BuiltinFunc>& table() {
       {"getguest", {A::Int, A::Int}, 1, false, k10},  // 2 arguments: 1.1
       {"getgueststr", {A::StrVar, A::Int, A::Int}, 2, false, k10},
       {"getguestphys", {A::Int}, 1, false, k10},
-      {"gueststack", {A::StrVar}, 1, false, k10},
+      {"gueststack", {A::StrVar, A::Int}, 1, false, k10},  // 2 arguments: 1.2
       {"getsystemtime", {}, 0, false, k10},
       {"exit", {}, 0, false, k10},
       {"offatret", {A::Int}, 1, false, k10},
       {"offatseg", {A::Int}, 1, false, k10},
       {"offatstrcpy", {A::Int, A::Int}, 2, false, k10},
       {"offatstrncpy", {A::Int, A::Int}, 2, false, k10},
-      {"logaggr", {A::Aggr}, 1, false, k10},
+      {"logaggr", {A::Aggr, A::Int}, 1, false, k10},  // 2 arguments: 1.2 (printa)
       {"clearaggr", {A::Aggr}, 1, false, k10},
       {"printa", {A::Aggr, A::Str}, 1, false, k12},
       {"fetchadd", {A::Shared, A::Int}, 2, false, k12},
@@ -40,9 +40,9 @@ const std::vector<BuiltinFunc>& table() {
   return t;
 }
 
-constexpr std::array<std::string_view, 9> kErrors = {
+constexpr std::array<std::string_view, 10> kErrors = {
     "MemAccessError", "DivideError", "StackError", "BudgetError", "BagEmptyError",
-    "AggrFullError", "FormatError", "VcpuStateError", "DecodeError"};
+    "AggrFullError", "FormatError", "VcpuStateError", "DecodeError", "BagFullError"};
 }  // namespace
 
 const BuiltinFunc* findBuiltinFunc(std::string_view name) {
@@ -68,7 +68,7 @@ std::string_view engineErrorName(std::string_view n) {
 
 const char* engineErrorNames() {
   return "MemAccessError, DivideError, StackError, BudgetError, BagEmptyError, AggrFullError, "
-         "FormatError, VcpuStateError, DecodeError";
+         "FormatError, VcpuStateError, DecodeError, BagFullError";
 }
 
 }  // namespace emmett

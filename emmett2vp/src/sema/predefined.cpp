@@ -20,25 +20,26 @@ constexpr std::array<Const, 16> kRegs = {{
     {"REG_R12", 12, "R12"}, {"REG_R13", 13, "R13"}, {"REG_R14", 14, "R14"}, {"REG_R15", 15, "R15"},
 }};
 
-// VMCS encodings. The engine exposes the exit fields of the reference's
-// table 2-4 only; the others have no VP global (empty), so getvmcs of
-// them is an error rather than a wrong value.
+// VMCS encodings, and the engine global that holds each field's value
+// (vp/globals.h; the fields KVM does not report read 0 there, as
+// docs/vp-language.md says). A value missing here has no global: getvmcs
+// of it is an error rather than a wrong value.
 constexpr std::array<Const, 17> kVmcs = {{
-    {"VT_PHYSICAL_ADDR", 0x2400, ""},
-    {"VT_VMINSTR_ERR", 0x4400, ""},
+    {"VT_PHYSICAL_ADDR", 0x2400, "VT_PHYSICAL_ADDR"},
+    {"VT_VMINSTR_ERR", 0x4400, "VT_VMINSTR_ERR"},
     {"VT_EXIT_REASON", 0x4402, "VMCS_EXIT_REASON"},
     {"VT_EXIT_INT_INFO", 0x4404, "VMCS_INTR_INFO"},
     {"VT_EXIT_INT_ERR", 0x4406, "VMCS_INTR_ERR"},
     {"VT_IDTVEC_INFO", 0x4408, "VMCS_IDTVEC_INFO"},
     {"VT_IDTVEC_ERR", 0x440a, "VMCS_IDTVEC_ERR"},
     {"VT_INSTR_LEN", 0x440c, "VMCS_INSTRLEN"},
-    {"VT_INSTR_INFO", 0x440e, ""},
+    {"VT_INSTR_INFO", 0x440e, "VMCS_INSTR_INFO"},
     {"VT_EXIT_QUAL", 0x6400, "VMCS_EXIT_QUAL"},
-    {"VT_IO_ECX", 0x6402, ""},
-    {"VT_IO_ESI", 0x6404, ""},
-    {"VT_IO_EDI", 0x6406, ""},
-    {"VT_IO_EIP", 0x6408, ""},
-    {"VT_LINEAR_ADDR", 0x640a, ""},
+    {"VT_IO_ECX", 0x6402, "VT_IO_ECX"},
+    {"VT_IO_ESI", 0x6404, "VT_IO_ESI"},
+    {"VT_IO_EDI", 0x6406, "VT_IO_EDI"},
+    {"VT_IO_EIP", 0x6408, "VT_IO_EIP"},
+    {"VT_LINEAR_ADDR", 0x640a, "VT_LINEAR_ADDR"},
     {"VT_VMENTRY_INT_INFO", 0x4016, "VMCS_VMENTRY_INTR_INFO"},
     {"VT_VMENTRY_INT_ERR", 0x4018, "VMCS_VMENTRYXCP_ERR"},
 }};

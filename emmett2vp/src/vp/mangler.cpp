@@ -6,13 +6,13 @@
 namespace emmett {
 
 namespace {
-constexpr std::array<std::string_view, 56> kVpWords = {
+constexpr std::array<std::string_view, 57> kVpWords = {
     "version", "definteger", "defstring", "defaggr", "defbag", "defun", "vprobe", "defshared",
     "setint", "setstr", "cond", "do", "let", "while", "dowhile", "for", "break", "continue",
     "return", "try", "catch", "bagforeach", "logstr", "logint", "printf", "sprintf", "strcmp",
     "getguest", "getgueststr", "gueststack", "getguestphys", "getsystemtime", "exit", "offatret",
     "offatseg", "offatstrcpy", "offatstrncpy", "aggr", "logaggr", "clearaggr", "baginsert",
-    "bagremove", "fetchadd", "cmpxchg", "writeint", "printa", "pervm", "pervmk", "perhost",
+    "bagput", "bagremove", "fetchadd", "cmpxchg", "writeint", "printa", "pervm", "pervmk", "perhost",
     "integer", "string", "none", "and", "or", "not", "if"};
 }  // namespace
 

@@ -61,7 +61,7 @@ size_t keptOperands(const SExpr& e) {
   if (h == "defun") return 2;
   if (h == "bagforeach" || h == "for") return 3;
   if (h == "vprobe" || h == "let" || h == "setint" || h == "setstr" || h == "sprintf" || h == "aggr" ||
-      h == "while" || h == "dowhile" || h == "try" || h == "catch" || h == "printf" || h == "getgueststr" || h == "baginsert")
+      h == "while" || h == "dowhile" || h == "try" || h == "catch" || h == "printf" || h == "getgueststr" || h == "baginsert" || h == "bagput")
     return 1;
   return 0;
 }

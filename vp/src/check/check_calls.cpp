@@ -38,7 +38,7 @@ constexpr Shape kShapes[] = {
     {BuiltinId::Printf, 1, 1 + kMaxPrintArgs},
     {BuiltinId::Sprintf, 2, 2 + kMaxPrintArgs},
     {BuiltinId::Strcmp, 2, 2},      {BuiltinId::Getguest, 1, 2},
-    {BuiltinId::Getgueststr, 2, 3}, {BuiltinId::Gueststack, 1, 1},
+    {BuiltinId::Getgueststr, 2, 3}, {BuiltinId::Gueststack, 1, 2},
     {BuiltinId::Getguestphys, 1, 1}, {BuiltinId::Getsystemtime, 0, 0},
     {BuiltinId::Exit, 0, 0},        {BuiltinId::Offatret, 1, 1},
     {BuiltinId::Offatseg, 1, 1},    {BuiltinId::Offatstrcpy, 2, 2},
@@ -46,7 +46,7 @@ constexpr Shape kShapes[] = {
     {BuiltinId::Clearaggr, 1, 1},   {BuiltinId::Baginsert, 3, 3},
     {BuiltinId::Bagremove, 2, 2},   {BuiltinId::Fetchadd, 2, 2},
     {BuiltinId::Cmpxchg, 3, 3},     {BuiltinId::Writeint, 2, 2},
-    {BuiltinId::Printa, 1, 2},
+    {BuiltinId::Printa, 1, 2},      {BuiltinId::Bagput, 3, 3},
 };
 
 }  // namespace
@@ -177,7 +177,12 @@ bool BuiltinChecker::check(BuiltinId id) {
       else add(1, Want::Int);
       add(count() - 1, Want::Int);
       return true;
-    case BuiltinId::Gueststack: return dest(0);
+    case BuiltinId::Gueststack:
+      if (!dest(0)) return false;
+      if (count() == 1) { addConst(0, s_.loc); return true; }
+      if (!c_.needVersion(s_, {1, 2})) return false;
+      add(1, Want::Int);
+      return true;
     case BuiltinId::Getguestphys: case BuiltinId::Offatret: case BuiltinId::Offatseg:
       add(0, Want::Int); return true;
     case BuiltinId::Offatstrcpy: add(0, Want::Int); add(1, Want::Int); return true;
@@ -198,7 +203,7 @@ bool BuiltinChecker::check(BuiltinId id) {
         add(1, Want::Str);
       }
       return true;
-    case BuiltinId::Baginsert:
+    case BuiltinId::Baginsert: case BuiltinId::Bagput:
       if (!named(0, SymKind::Bag, "a bag")) return false;
       add(1, Want::Int); add(2, Want::Int); return true;
     case BuiltinId::Bagremove:

@@ -165,7 +165,11 @@ class V11Checker {
         c_.error(name.loc, "unknown error name '" + name.text +
                                "'; errors are MemAccessError, DivideError, StackError, "
                                "BudgetError, BagEmptyError, AggrFullError, FormatError, "
-                               "VcpuStateError and DecodeError");
+                               "VcpuStateError, DecodeError and BagFullError");
+        return false;
+      }
+      if (code == ErrorCode::BagFull && c_.effective < Version{1, 2}) {
+        c_.error(name.loc, "'BagFullError' (raised by bagput) needs VP 1.2");
         return false;
       }
       mask |= 1u << static_cast<uint32_t>(code);

@@ -231,7 +231,7 @@ uint64_t Interp::builtin(const Expr* e) {
     case BuiltinId::Strcmp: return check(rt::strcmp(c_, e, str(0), str(1)));
     case BuiltinId::Getguest: return check(rt::getguest(c_, e, a[0], a[1]));
     case BuiltinId::Getgueststr: return check(rt::getgueststr(c_, e, str(0), a[1], a[2]));
-    case BuiltinId::Gueststack: return check(rt::gueststack(c_, e, str(0)));
+    case BuiltinId::Gueststack: return check(rt::gueststack(c_, e, str(0), a[1]));
     case BuiltinId::Getguestphys: return check(rt::getguestphys(c_, e, a[0]));
     case BuiltinId::Getsystemtime: return check(rt::getsystemtime(c_, e));
     case BuiltinId::Exit: return check(rt::exit(c_, e));
@@ -244,6 +244,7 @@ uint64_t Interp::builtin(const Expr* e) {
     case BuiltinId::Printa:
       return check(rt::printa(c_, e, e->kids.empty() ? nullptr : str(0)));
     case BuiltinId::Baginsert: return check(rt::baginsert(c_, e, a[0], a[1]));
+    case BuiltinId::Bagput: return check(rt::bagput(c_, e, a[0], a[1]));
     case BuiltinId::Bagremove: return check(rt::bagremove(c_, e, a[0]));
     case BuiltinId::Fetchadd: return check(rt::fetchadd(c_, e, a[0]));
     case BuiltinId::Cmpxchg: return check(rt::cmpxchg(c_, e, a[0], a[1]));

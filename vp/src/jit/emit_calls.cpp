@@ -33,7 +33,7 @@ Marshal marshalOf(const Expr* e) {
     case BuiltinId::Strcmp: return {fnp(&rt::strcmp), {0, 1, -1}, {}};
     case BuiltinId::Getguest: return {fnp(&rt::getguest), {0, 1, -1}, {}};
     case BuiltinId::Getgueststr: return {fnp(&rt::getgueststr), {0, 1, 2}, {}};
-    case BuiltinId::Gueststack: return {fnp(&rt::gueststack), {0, -1, -1}, {}};
+    case BuiltinId::Gueststack: return {fnp(&rt::gueststack), {0, 1, -1}, {}};
     case BuiltinId::Getguestphys: return {fnp(&rt::getguestphys), {0, -1, -1}, {}};
     case BuiltinId::Getsystemtime: return {fnp(&rt::getsystemtime), {-1, -1, -1}, {}};
     case BuiltinId::Exit: return {fnp(&rt::exit), {-1, -1, -1}, {}};
@@ -47,6 +47,7 @@ Marshal marshalOf(const Expr* e) {
       return {fnp(&rt::printa), {static_cast<int8_t>(e->kids.empty() ? -2 : 0), -1, -1}, {}};
     case BuiltinId::Baginsert: return {fnp(&rt::baginsert), {0, 1, -1}, {}};
     case BuiltinId::Bagremove: return {fnp(&rt::bagremove), {0, -1, -1}, {}};
+    case BuiltinId::Bagput: return {fnp(&rt::bagput), {0, 1, -1}, {}};
     case BuiltinId::Fetchadd: return {fnp(&rt::fetchadd), {0, -1, -1}, {}};
     case BuiltinId::Cmpxchg: return {fnp(&rt::cmpxchg), {0, 1, -1}, {}};
     case BuiltinId::Writeint: return {fnp(&rt::writeint), {0, 1, -1}, {}};

@@ -13,7 +13,7 @@ namespace {
 constexpr std::array<std::string_view, static_cast<size_t>(ErrorCode::Count)>
     kNames{"", "MemAccessError", "DivideError", "StackError", "BudgetError",
            "BagEmptyError", "AggrFullError", "FormatError", "VcpuStateError",
-           "DecodeError", "ExitRequest"};
+           "DecodeError", "BagFullError", "ExitRequest"};
 
 std::string hex(uint64_t v) {
   char buf[24];
@@ -54,6 +54,8 @@ std::string describeError(const ContextImpl& ctx, ErrorCode code,
     case ErrorCode::AggrFull:
       return "aggregate '" + p.aggrs[where->index].name +
              "' is full (65536 buckets per thread); sample dropped";
+    case ErrorCode::BagFull:
+      return "bag '" + p.bags[where->index].name + "' is full; the pair with key " + hex(arg) + " was not inserted";
     case ErrorCode::Format:
       return ctx.detail;
     case ErrorCode::VcpuState:

@@ -36,7 +36,8 @@ RtResult writeint(RtCtx* c, const Expr* e, uint64_t value, uint64_t nbytes);
 RtResult getguest(RtCtx* c, const Expr* e, uint64_t addr, uint64_t nbytes);
 RtResult getguestphys(RtCtx* c, const Expr* e, uint64_t addr);
 RtResult getgueststr(RtCtx* c, const Expr* e, char* dest, uint64_t n, uint64_t addr);
-RtResult gueststack(RtCtx* c, const Expr* e, char* dest);
+// At most `depth` addresses (RIP the first); 0: as many as fit.
+RtResult gueststack(RtCtx* c, const Expr* e, char* dest, uint64_t depth);
 RtResult getsystemtime(RtCtx* c, const Expr* e);
 RtResult exit(RtCtx* c, const Expr* e);
 RtResult offatret(RtCtx* c, const Expr* e, uint64_t addr);
@@ -52,6 +53,8 @@ RtResult printa(RtCtx* c, const Expr* e, const char* format);
 // nStr string keys, or "" (the checker calls it for literal formats).
 std::string checkPrintaFormat(std::string_view format, uint32_t nInt, uint32_t nStr);
 RtResult baginsert(RtCtx* c, const Expr* e, uint64_t key, uint64_t value);
+// As baginsert, but a full bag is the runtime error BagFull (VP 1.2).
+RtResult bagput(RtCtx* c, const Expr* e, uint64_t key, uint64_t value);
 RtResult bagremove(RtCtx* c, const Expr* e, uint64_t key);
 
 // Shared integers (e->var.index): sequentially consistent.

@@ -49,6 +49,12 @@ RtResult baginsert(RtCtx* c, const Expr* e, uint64_t key, uint64_t value) {
   return {c->owner->script().bags[e->index]->insert(key, value) ? 1u : 0u, 0};
 }
 
+RtResult bagput(RtCtx* c, const Expr* e, uint64_t key, uint64_t value) {
+  VP_CHARGE(c, e, BuiltinId::Bagput);
+  if (!c->owner->script().bags[e->index]->insert(key, value)) return fail(c, ErrorCode::BagFull, e, key);
+  return {1, 0};
+}
+
 RtResult bagremove(RtCtx* c, const Expr* e, uint64_t key) {
   VP_CHARGE(c, e, BuiltinId::Bagremove);
   uint64_t value = 0;

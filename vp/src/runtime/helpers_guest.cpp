@@ -101,7 +101,7 @@ void appendHex(std::string& s, uint64_t v) {
 
 }  // namespace
 
-RtResult gueststack(RtCtx* c, const Expr* e, char* dest) {
+RtResult gueststack(RtCtx* c, const Expr* e, char* dest, uint64_t depth) {
   VP_CHARGE(c, e, BuiltinId::Gueststack);
   RtResult r;
   if (!needVcpu(c, e, r)) return r;
@@ -120,7 +120,8 @@ RtResult gueststack(RtCtx* c, const Expr* e, char* dest) {
   Target& t = c->owner->target();
   // Each frame: saved frame pointer at fp, return address above it. Frames
   // must move up the stack, which also bounds the walk.
-  for (int depth = 0; depth < 64 && fp; ++depth) {
+  uint64_t frames = depth ? depth - 1 : 64;  // return addresses after RIP
+  for (uint64_t n = 0; n < frames && n < 64 && fp; ++n) {
     uint64_t next = 0, ret = 0;
     if (!t.readLinear(fp, &next, word) || !t.readLinear(fp + word, &ret, word)) break;
     std::string more = s;

@@ -18,7 +18,7 @@ struct Expr;
 // What went wrong in a fire. The catch names of VP 1.1 map to these.
 enum class ErrorCode : uint32_t {
   None, MemAccess, Divide, Stack, Budget, BagEmpty, AggrFull, Format,
-  VcpuState, Decode, Exit, Count
+  VcpuState, Decode, BagFull, Exit, Count
 };
 
 // A `try` in progress: where to resume when an error it catches is raised.

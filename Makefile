@@ -20,18 +20,18 @@ LIBS      := emmett2vp vmx-engine vmm-engine vp
 TOOLS     := $(notdir $(wildcard tools/*))
 
 NEEDS_vp          :=
-NEEDS_emmett2vp   :=
+NEEDS_emmett2vp   := vp
 NEEDS_vmm-engine  := vp
 NEEDS_vmx-engine  := vmm-engine vp
 TOOL_LIBS_vp      := vp
-TOOL_LIBS_emmett  := emmett2vp
+TOOL_LIBS_emmett  := emmett2vp vp
 TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
 TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
 TOOL_LIBS_vprobe  := emmett2vp vmx-engine vmm-engine vp
 BENCH_LIBS_vp_ops := vp
 BENCH_LIBS_engine_load := emmett2vp vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
-BENCH_LIBS        := vmx-engine vmm-engine vp emmett2vp   # benches not listed
+BENCH_LIBS        := vmx-engine vmm-engine emmett2vp vp   # benches not listed
 # Objects a test binary needs beyond its libraries: the VMM tests boot
 # guests against the real devices (which open their files as
 # private_file.h says), without the rest of vmx-engine.

@@ -116,5 +116,5 @@ TEST_CASE("probes: malformed symbol files are errors at their line") {
   std::ofstream(path) << "ffffffff81000000 T ok\nnot a symbol line at all\n";
   emmett::Options o;
   o.symbolFile = path;
-  CHECK(firstMessage("VMM1Hz { logint(1); }\n", o) == path + ":2:1: error: malformed symbol line (expected 'ADDRESS TYPE NAME')");
+  CHECK(firstMessage("VMM1Hz { logint(1); }\n", o) == path + ":2:1: error: malformed symbol line (expected 'ADDRESS TYPE NAME', as nm or System.map print)");
 }

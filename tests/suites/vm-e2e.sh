@@ -267,10 +267,16 @@ case_garbage-socket() {
   sock=$(ls "${VM}".sock 2>/dev/null || true)
   [[ -S $sock ]] || { fail garbage-socket "no socket beside the .vmx"; return; }
   local reply
-  reply=$(printf 'this is not json\n{"type":"nonsense"}\n' | timeout 5 python3 -c '
+  # Read to the end: the two replies may come in separate reads. The
+  # timeout is for a hung VM only: an emulated host starts python slowly.
+  reply=$(printf 'this is not json\n{"type":"nonsense"}\n' | timeout 60 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read())
-s.shutdown(socket.SHUT_WR); print(s.recv(65536).decode())' "$sock")
+s.shutdown(socket.SHUT_WR)
+data = b""
+while chunk := s.recv(65536):
+    data += chunk
+print(data.decode())' "$sock")
   if [[ $(grep -c '"ok":false' <<<"$reply") == 2 ]] &&
      [[ $("$VMRUN" vprobeVersion "$VM") == "VProbes version: 1.2 (enabled)" ]]; then
     pass garbage-socket

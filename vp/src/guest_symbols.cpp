@@ -1,25 +1,28 @@
 #include "vp/guest_symbols.h"
 
-#include <vector>
-
 namespace vp {
 
 namespace {
 
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 bool parseHex(std::string_view s, uint64_t& out) {
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
-  if (s.empty() || s.size() > 16) return false;
   uint64_t v = 0;
+  unsigned digits = 0;
   for (char c : s) {
-    unsigned d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    v = v * 16 + d;
+    if (c == '`' && digits == 8) continue;  // WinDbg writes fffff800`01234560
+    int d = hexDigit(c);
+    if (d < 0 || ++digits > 16) return false;
+    v = v * 16 + unsigned(d);
   }
   out = v;
-  return true;
+  return digits > 0;
 }
 
 std::vector<std::string_view> words(std::string_view line) {
@@ -35,6 +38,12 @@ std::vector<std::string_view> words(std::string_view line) {
   return out;
 }
 
+// kallsyms' "[ext4]": the module, or empty.
+std::string_view moduleOf(const std::vector<std::string_view>& w) {
+  if (w.size() != 4 || w[3].size() <= 2 || w[3].front() != '[' || w[3].back() != ']') return {};
+  return w[3].substr(1, w[3].size() - 2);
+}
+
 }  // namespace
 
 bool GuestSymbols::addLine(std::string_view line) {
@@ -46,27 +55,41 @@ bool GuestSymbols::addLine(std::string_view line) {
   if ((w.size() != 3 && w.size() != 4) || !parseHex(w[0], addr) || w[1].size() != 1) {
     return false;
   }
-  byName_.emplace(std::string(w[2]), addr);
+  std::string name(w[2]);
+  if (!byName_.emplace(name, addr).second) return true;
+  list_.emplace_back(name, addr);
+  size_t bang = name.find('!');
+  std::string_view module = moduleOf(w);
+  if (bang != std::string::npos) {
+    byName_.emplace(name.substr(bang + 1), addr);
+  } else if (!module.empty()) {
+    byName_.emplace(std::string(module) + "!" + name, addr);
+  }
   return true;
+}
+
+GuestSymbols GuestSymbols::parseAll(std::string_view text, std::vector<size_t>& badLines,
+                                    size_t maxBad) {
+  GuestSymbols out;
+  size_t lineNo = 0;
+  for (size_t pos = 0; pos < text.size() && badLines.size() < maxBad;) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    ++lineNo;
+    if (!out.addLine(text.substr(pos, end - pos))) badLines.push_back(lineNo);
+    pos = end + 1;
+  }
+  return out;
 }
 
 bool GuestSymbols::parse(std::string_view text, std::string source, GuestSymbols& out,
                          std::string& error) {
-  out = GuestSymbols{};
+  std::vector<size_t> bad;
+  out = parseAll(text, bad, 1);
   out.source_ = std::move(source);
-  size_t lineNo = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    ++lineNo;
-    if (!out.addLine(text.substr(pos, end - pos))) {
-      error = out.source_ + ":" + std::to_string(lineNo) +
-              ": malformed symbol line (expected 'ADDRESS TYPE NAME', as nm or System.map print)";
-      return false;
-    }
-    pos = end + 1;
-  }
-  return true;
+  if (bad.empty()) return true;
+  error = out.source_ + ":" + std::to_string(bad[0]) + ": " + std::string(kMalformed);
+  return false;
 }
 
 std::optional<uint64_t> GuestSymbols::find(std::string_view name) const {

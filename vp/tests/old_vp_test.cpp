@@ -41,6 +41,34 @@ TEST_CASE("a malformed symbol line is named by file and line", "[old-vp]") {
   CHECK_FALSE(vp::GuestSymbols::parse("12345678901234567 T name\n", "g.syms", s, error));
 }
 
+TEST_CASE("symbol files carry module names the 2011 way, and WinDbg addresses", "[old-vp]") {
+  auto s = symbols(
+      "fffff800`02a4b1c0 T nt!NtClose\n"
+      "ffffffffa0002000 t ext4_lookup [ext4]\n"
+      "fffff800`02a4b200 T hal!NtClose\n");
+  CHECK(s.find("nt!NtClose") == 0xfffff80002a4b1c0ull);
+  CHECK(s.find("NtClose") == 0xfffff80002a4b1c0ull);  // the first module's
+  CHECK(s.find("hal!NtClose") == 0xfffff80002a4b200ull);
+  CHECK(s.find("ext4!ext4_lookup") == 0xffffffffa0002000ull);
+  CHECK(s.find("ext4_lookup") == 0xffffffffa0002000ull);
+  REQUIRE(s.all().size() == 3);  // as the file spells them, in its order
+  CHECK(s.all()[0].first == "nt!NtClose");
+  CHECK(s.all()[2].first == "hal!NtClose");
+  vp::GuestSymbols bad;
+  std::string error;
+  CHECK_FALSE(vp::GuestSymbols::parse("fffff80`002a4b1c0 T x\n", "w.syms", bad, error));
+}
+
+TEST_CASE("every malformed line is listed, up to a bound", "[old-vp]") {
+  std::vector<size_t> bad;
+  auto s = vp::GuestSymbols::parseAll("1 T a\nnot a line\n2 T b\nzz T c\nq\n", bad, 10);
+  CHECK(bad == std::vector<size_t>{2, 4, 5});
+  CHECK(s.find("b") == 2u);
+  bad.clear();
+  vp::GuestSymbols::parseAll("x\ny\nz\n3 T c\n", bad, 2);
+  CHECK(bad == std::vector<size_t>{1, 2});
+}
+
 TEST_CASE("GUEST:symbol and GUEST:ENTER:symbol resolve to the symbol's address", "[old-vp]") {
   auto s = symbols("ffffffff810a1b20 T do_fork\n");
   for (const char* name : {"GUEST:do_fork", "GUEST:ENTER:do_fork"}) {

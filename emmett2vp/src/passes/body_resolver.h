@@ -266,7 +266,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
     } else if (const auto* c = types_.table().enumConst(name)) {
       s = syms_.make({Symbol::Kind::EnumConst, name, c->loc, types_.table().intType()});
       s->value = c->value;
-    } else if (const uint64_t* a = guest_.find(name)) {
+    } else if (std::optional<uint64_t> a = guest_.find(name)) {
       s = syms_.make({Symbol::Kind::GuestSym, name, {}, types_.table().intType()});
       s->value = *a;
     }

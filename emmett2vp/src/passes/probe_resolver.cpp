@@ -207,7 +207,7 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
       if (out.empty()) diags_.error(at(p)) << "symbol pattern '" << std::string(sym) << "' matches no guest symbol";
       return out;
     }
-    const uint64_t* a = syms_.find(std::string(sym));
+    std::optional<uint64_t> a = syms_.find(std::string(sym));
     if (!a) {
       diags_.error(at(p)) << "unknown guest symbol '" << std::string(sym) << "'";
       return {};

@@ -68,10 +68,12 @@ case_guest-irq() {
   # Vector 0x20 is the timer (100 per second on each vCPU; a tick that
   # finds the last one still pending merges with it), 0x21 the disk
   # completion; nothing else is delivered.
+  # A vCPU the host does not run merges its ticks: on a loaded 2-core
+  # host under nested KVM 71% of the nominal count was seen, hence 0.5.
   secs=$(armed_seconds "$out")
   timer=$(aggr_count 'v[0x20]' "$out")
   others=$(grep '^v\[' <<<"$out" | grep -cv '^v\[0x2[01]\]')
-  lo=$(awk -v s="$secs" 'BEGIN { print 200 * s * 0.75 }'); hi=$(awk -v s="$secs" 'BEGIN { print 200 * s + 4 }')
+  lo=$(awk -v s="$secs" 'BEGIN { print 200 * s * 0.5 }'); hi=$(awk -v s="$secs" 'BEGIN { print 200 * s + 4 }')
   if within "$timer" "$lo" "$hi" && [[ $others -eq 0 ]] && grep -q '^v\[0x21\]' <<<"$out"; then
     pass guest-irq
   else
@@ -175,8 +177,10 @@ case_usec-profile() {
   secs=$(armed_seconds "$out")
   total=$(grep '^ticks\[' <<<"$out" | sed -n 's/.* count \([0-9]*\) .*/\1/p' | paste -sd+ | bc)
   # 100 Hz on 2 vCPUs while loaded (a fire may be skipped when a vCPU
-  # cannot take it for two periods), and the busy user processes show up.
-  lo=$(awk -v s="$secs" 'BEGIN { print 200 * s * 0.75 }'); hi=$(awk -v s="$secs" 'BEGIN { print 200 * s + 4 }')
+  # cannot take it for two periods: on a loaded 2-core host under nested
+  # KVM 71% of the nominal count was seen, hence 0.5), and the busy user
+  # processes show up.
+  lo=$(awk -v s="$secs" 'BEGIN { print 200 * s * 0.5 }'); hi=$(awk -v s="$secs" 'BEGIN { print 200 * s + 4 }')
   if within "$total" "$lo" "$hi" && grep -q '^ticks\[0x[01], "user"\]' <<<"$out"; then
     pass usec-profile
   else

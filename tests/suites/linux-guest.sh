@@ -37,8 +37,10 @@ done
 boot_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "linux-guest: boot to 'linux-guest: ready' took $boot_s s (vmrun start included)"
 
-# lg_lines: lgworker's report lines so far, "getpid" counts only.
-lg_counts() { sed -n 's/^lgworker: getpid=\([0-9]*\) .*/\1/p' "$SERIAL"; }
+# serial: the console so far, without the tty's carriage returns.
+serial() { tr -d '\r' < "$SERIAL"; }
+# lg_counts: lgworker's reports so far, their getpid counts.
+lg_counts() { serial | sed -n 's/^lgworker: getpid=\([0-9]*\) .*/\1/p'; }
 wait_lg_lines() {  # wait_lg_lines N: until N report lines (30 s at most)
   for _ in $(seq 60); do (( $(lg_counts | wc -l) >= $1 )) && return 0; sleep 0.5; done
   return 1
@@ -46,18 +48,18 @@ wait_lg_lines() {  # wait_lg_lines N: until N report lines (30 s at most)
 
 case_boots() {
   if $ready; then pass boots
-  else fail boots "no 'linux-guest: ready' within $BOOT_LIMIT s; serial.log ends: $(tail -5 "$SERIAL" | tr '\n' '|')"; fi
+  else fail boots "no 'linux-guest: ready' within $BOOT_LIMIT s; serial.log ends: $(serial | tail -5 | tr '\n' '|')"; fi
 }
 
 case_lgworker() {
-  if $ready && wait_lg_lines 2 && grep -q '^lgworker: getpid=[1-9][0-9]* writes=[1-9][0-9]* reads=[1-9][0-9]* sleeps=[1-9]' "$SERIAL"; then
+  if $ready && wait_lg_lines 2 && serial | grep -q '^lgworker: getpid=[1-9][0-9]* writes=[1-9][0-9]* reads=[1-9][0-9]* sleeps=[1-9]'; then
     pass lgworker
   else
     fail lgworker "no lgworker report with calls, writes, reads and sleeps: $(grep lgworker "$SERIAL" | tail -3 | tr '\n' '|')"
   fi
 }
 
-ADDR=$(sed -n 's/^linux-guest: symbol \([0-9a-f]*\) __x64_sys_getpid$/0x\1/p' "$SERIAL" | head -1)
+ADDR=$(serial | sed -n 's/^linux-guest: symbol \([0-9a-f]*\) __x64_sys_getpid$/0x\1/p' | head -1)
 
 # text_bytes: 16 bytes at ADDR as the guest sees them, read by a script.
 text_bytes() {

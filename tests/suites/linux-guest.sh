@@ -35,7 +35,7 @@ for _ in $(seq $((BOOT_LIMIT * 2))); do
   sleep 0.5
 done
 boot_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-echo "linux-guest: boot to 'linux-guest: ready' took $boot_s s (vmrun start included)"
+echo "linux-guest: boot to 'linux-guest: ready' took $boot_s s (vmrun start included); the guest says: $(serial | grep -m1 '^linux-guest: ready')"
 
 # serial: the console so far, without the tty's carriage returns.
 serial() { tr -d '\r' < "$SERIAL"; }

@@ -26,6 +26,8 @@ VM=$WORK/linux/linux.vmx
 sed -e "s|^guest.kernel = .*|guest.kernel = \"$LG/out/vmlinuz\"|" \
     -e "s|^guest.initrd = .*|guest.initrd = \"$LG/out/initrd.cpio.gz\"|" "$LG/linux.vmx" > "$VM"
 SERIAL=$WORK/linux/serial.log
+# serial: the console so far, without the tty's carriage returns.
+serial() { tr -d '\r' < "$SERIAL"; }
 
 t0=$(date +%s.%N)
 "$VMRUN" start "$VM" >/dev/null || { for c in "${CASES[@]}"; do fail "$c" "vmrun start failed"; done; exit 1; }
@@ -37,8 +39,6 @@ done
 boot_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "linux-guest: boot to 'linux-guest: ready' took $boot_s s (vmrun start included); the guest says: $(serial | grep -m1 '^linux-guest: ready')"
 
-# serial: the console so far, without the tty's carriage returns.
-serial() { tr -d '\r' < "$SERIAL"; }
 # lg_counts: lgworker's reports so far, their getpid counts.
 lg_counts() { serial | sed -n 's/^lgworker: getpid=\([0-9]*\) .*/\1/p'; }
 wait_lg_lines() {  # wait_lg_lines N: until N report lines (30 s at most)

@@ -83,14 +83,21 @@ void checkAccepted(const vmx::VmxConfig& c, std::string_view text) {
   };
   require(c.numVcpus >= 1 && c.numVcpus <= 16, "numvcpus out of 1..16");
   require(c.memsizeMiB >= 16 && c.memsizeMiB <= 4096, "memsize out of 16..4096");
-  require(c.guestCmdline.size() <= 255 && c.guestCmdline.find('\0') == std::string::npos,
-          "a command line over 255 bytes or with NUL");
+  size_t cmdMax = c.guestKernel.empty() ? vmx::kMaxDemoCmdline : vmx::kMaxLinuxCmdline;
+  require(c.guestCmdline.size() <= cmdMax && c.guestCmdline.find('\0') == std::string::npos,
+          "a command line over its bound (255 bytes for guest.image) or with NUL");
   require(c.disk0SizeMB <= 65536, "disk0.sizeMB over 65536");
   require(c.maxCodeBytes >= 1 && c.maxCodeBytes <= 65536, "maxCodeBytes out of 1..65536");
   require(c.bagBytes <= (64u << 20), "bagBytes over 67108864");
   require(c.vprobeVersion >= vp::kOldestVersion && c.vprobeVersion <= vp::kEngineVersion,
           "a version the engine does not run");
-  require(isFileName(c.guestImage), "guest.image not a file name");
+  require(c.guestImage.empty() != c.guestKernel.empty(),
+          "not exactly one of guest.image and guest.kernel");
+  require(optionalFileName(c.guestImage) && optionalFileName(c.guestKernel) &&
+              optionalFileName(c.guestInitrd),
+          "guest.image, guest.kernel or guest.initrd not a file name");
+  require(c.guestKernel.empty() ? c.guestInitrd.empty() : c.numVcpus == 1,
+          "guest.initrd without guest.kernel, or a Linux guest with several vCPUs");
   require(isFileName(c.serial0File) && isFileName(c.outFile) && isFileName(c.errFile),
           "an output path not a file name");
   require(optionalFileName(c.disk0File) && optionalFileName(c.vpFile),
@@ -122,7 +129,8 @@ void writeTemp(std::string_view text) {
 
 std::string describe(const vmx::VmxConfig& c, const std::vector<vmx::ConfigError>& errors) {
   std::string s = c.vmxPath + "|" + c.displayName + "|" + std::to_string(c.numVcpus) + "|" +
-                  std::to_string(c.memsizeMiB) + "|" + c.guestImage + "|" + c.guestCmdline +
+                  std::to_string(c.memsizeMiB) + "|" + c.guestImage + "|" + c.guestKernel +
+                  "|" + c.guestInitrd + "|" + c.guestCmdline +
                   "|" + c.disk0File + "|" + std::to_string(c.disk0SizeMB) + "|" +
                   c.serial0File + "|" + (c.vprobeEnable ? "on" : "off") + "|" + c.vpFile +
                   "|" + c.outFile + "|" + std::to_string(c.maxCodeBytes) + "|" +

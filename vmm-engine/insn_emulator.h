@@ -9,7 +9,7 @@
 // copy of the registers at each hit. One exit per hit.
 //
 // Supported (64-bit mode, the instructions that start functions in real
-// code, plus the ones around them): nop/endbr64/pause, push, pop, mov,
+// code, plus the ones around them): nop/endbr64/pause, clac/stac, push, pop, mov,
 // movzx/movsx/movsxd, lea, add/sub/adc/sbb/and/or/xor/cmp/test/inc/dec,
 // leave, call, ret, jmp, jcc. Operands: general registers, immediates and
 // memory (base + index * scale + displacement, RIP-relative, FS/GS

@@ -31,6 +31,7 @@ namespace vmm {
 
 class Vm;
 class VmmHooks;
+class InterruptSource;
 
 // Signal used to kick vCPU threads out of KVM_RUN.
 int kickSignal();
@@ -72,6 +73,9 @@ class Vcpu {
   // Marks `vector` pending; it is delivered (KVM_INTERRUPT) as soon as the
   // guest can take it. A vector already pending merges with it.
   void raiseInterrupt(uint8_t vector);
+  // The interrupt source (Vm::setInterruptSource) raised its INTR line:
+  // wakes the vCPU to look at it.
+  void interruptLineRaised();
 
   // --- Registers of the current exit (vCPU thread) -------------------------
   // Each group is fetched once per exit with one ioctl and cached until the
@@ -140,7 +144,8 @@ class Vcpu {
   bool atPlantedHalt();
   void injectPending();
   int takeHighestPending();
-  bool anyPending() const;
+  bool anyPending() const;  // raised vectors or the source's INTR
+  bool anyRaised() const;
   void kick();
   void wakeLocked();  // caller holds mu_
   void invalidateCache() { cached_ = 0; }
@@ -170,6 +175,7 @@ class Vcpu {
   std::atomic<uint64_t> pending_[4] = {};
 
   VmmHooks* hooks_ = nullptr;  // read and written on the vCPU thread only
+  InterruptSource* source_ = nullptr;  // set before start()
 
   ExitContext exitCtx_;
   int lastInjected_ = -1;

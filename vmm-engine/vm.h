@@ -35,12 +35,18 @@ namespace vmm {
 
 class VmmHooks;
 class TrapHandler;
+class InterruptSource;
 
 struct VmConfig {
   uint32_t memMiB = 64;       // RAM at guest-physical 0 (2 .. 65536)
   uint32_t numVcpus = 1;      // 1 .. kMaxVcpus
-  std::string imagePath;      // static ELF64 guest image
-  std::string cmdline;        // boot information command line (< 256 bytes)
+  std::string imagePath;      // static ELF64 guest image (the demo platform)
+  // A Linux guest instead (linux_loader.h): bzImage, optional initrd.
+  // Exclusive with imagePath; one vCPU (the PIC pair has no local APICs).
+  std::string kernelPath, initrdPath;
+  // Boot information command line (< 256 bytes), or the kernel's (up to
+  // its cmdline_size).
+  std::string cmdline;
   uint64_t diskSectors = 0;   // disk capacity reported in the boot info
   // Plant hlt stops where the host's hlt exits, even where the self-test
   // found int3s exit too (breakpoint_mechanism.h): tests of that path.
@@ -49,6 +55,8 @@ struct VmConfig {
 inline constexpr uint32_t kMaxVcpus = 16;
 
 enum class StopReason { Running, PowerOff, TripleFault, StopRequest, Error };
+
+inline bool isLinuxGuest(const VmConfig& c) { return !c.kernelPath.empty(); }
 
 struct StopInfo {
   StopReason reason = StopReason::Running;
@@ -75,6 +83,10 @@ class Vm {
   unsigned numVcpus() const { return unsigned(vcpus_.size()); }
   Vcpu& vcpu(unsigned i) { return *vcpus_.at(i); }
   CpuVendor vendor() const { return vendor_; }
+
+  // Makes `source` the interrupt controller of vCPU 0 (interrupt_source.h).
+  // Before start(); `source` must outlive the vCPU threads.
+  void setInterruptSource(InterruptSource* source);
 
   // Starts the vCPU threads (once).
   bool start(std::string& error);
@@ -135,6 +147,7 @@ class Vm {
   Vm() = default;
   bool setup(const VmConfig& config, std::string& error);
   bool createVcpus(std::string& error);
+  bool loadGuest(std::string& error);
   void stopWith(StopReason reason, uint32_t code, std::string message);
   void vcpuFinished();
 

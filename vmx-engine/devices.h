@@ -6,6 +6,7 @@
 //   0x500-0x507  TimerDevice  per-vCPU periodic interrupt
 //   0x510-0x52f  DiskDevice   DMA block device backed by a file
 //   0x5f0-0x5f3  PowerOffPort stops the VM with an exit code
+// and, for a Linux guest, the PC devices of pc_devices.h.
 //
 // Every register write comes from the guest and is treated as hostile:
 // sizes, counts, guest-physical buffers and vectors are checked.
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "vmm-engine/io_bus.h"
+#include "vmx-engine/pc_devices.h"
 
 namespace vmm {
 class Vm;
@@ -217,6 +219,9 @@ struct DeviceConfig {
   std::string serialLog;      // serial0.fileName; empty: no serial port
   std::string diskPath;       // disk0.fileName; empty: no disk
   uint64_t diskSectors = 0;   // disk0.sizeMB * 2048
+  // A Linux guest: the PC devices of pc_devices.h too, and COM1 is a
+  // 16550A (writing to the serial log) instead of the demo's subset.
+  bool pcPlatform = false;
 };
 
 // All devices of one VM, registered on its bus. Destroy before the Vm.
@@ -231,9 +236,13 @@ class DeviceSet {
   PostPort& post() { return *post_; }
   TimerDevice& timer() { return *timer_; }
   DiskDevice* disk() { return disk_.get(); }
+  PicPair* pic() { return pic_.get(); }
+  Pit* pit() { return pit_.get(); }
+  Uart16550* uart() { return uart_.get(); }
 
  private:
   DeviceSet() = default;
+  bool attachPc(vmm::Vm& vm, std::string& error);
   // Declaration order = construction order; destruction stops the device
   // threads (disk, timer) before the rest.
   std::unique_ptr<SerialPort> serial_;
@@ -241,6 +250,12 @@ class DeviceSet {
   std::unique_ptr<PowerOffPort> powerOff_;
   std::unique_ptr<TimerDevice> timer_;
   std::unique_ptr<DiskDevice> disk_;
+  // PC devices (pcPlatform): the PIC first, the PIT (its thread raises
+  // IRQ 0 on the PIC) destroyed before it.
+  std::unique_ptr<PicPair> pic_;
+  std::unique_ptr<Uart16550> uart_;
+  std::unique_ptr<CmosRtc> cmos_;
+  std::unique_ptr<Pit> pit_;
 };
 
 // Little-endian value of an access of `size` bytes (1, 2 or 4).

@@ -6,8 +6,13 @@
 //   numvcpus             1..16, default 1
 //   memsize              MiB of guest RAM, 16..4096, default 64
 //   displayName          default: the .vmx file's name without ".vmx"
-//   guest.image          the guest's ELF64 image (required)
-//   guest.cmdline        at most 255 bytes, passed in the boot information
+//   guest.image          the demo platform's ELF64 guest image
+//   guest.kernel         or a Linux bzImage (exactly one of the two)
+//   guest.initrd         the Linux guest's initrd (optional)
+//   guest.cmdline        the command line: at most 255 bytes for
+//                        guest.image (the boot information); for
+//                        guest.kernel up to the kernel's cmdline_size
+//                        (checked at power-on; at most 4095 here)
 //   disk0.fileName       the disk image; none when absent
 //   disk0.sizeMB         1..65536: size of disk0 (created at this size if
 //                        missing); 0/absent: the file's own size
@@ -44,13 +49,18 @@
 
 namespace vmx {
 
+// guest.cmdline's bound before the kernel's own limit is known.
+inline constexpr size_t kMaxLinuxCmdline = 4095;
+inline constexpr size_t kMaxDemoCmdline = 255;
+
 struct VmxConfig {
   std::string vmxPath;  // absolute, symlinks resolved: the VM's identity
   std::string dir;      // the folder holding the .vmx
   std::string displayName;
   unsigned numVcpus = 1;
   unsigned memsizeMiB = 64;
-  std::string guestImage;  // absolute
+  std::string guestImage;  // absolute; or
+  std::string guestKernel, guestInitrd;  // absolute; initrd may be empty
   std::string guestCmdline;
   std::string disk0File;     // absolute; empty when the VM has no disk
   uint64_t disk0SizeMB = 0;  // 0: the file's own size

@@ -97,7 +97,7 @@ else
 fi
 printf 'memsize = "64"\n' > noimage.vmx
 vmrun start noimage.vmx
-check vmx-missing-guest-image 1 '' 'noimage.vmx: error: guest.image is not set: name the guest'"'"'s ELF image, e.g. guest.image = "demo.elf"
+check vmx-missing-guest-image 1 '' 'noimage.vmx: error: guest.image is not set: name the guest'"'"'s ELF image, e.g. guest.image = "demo.elf" (or a Linux kernel with guest.kernel)
 Error: The virtual machine was not started: noimage.vmx'
 vmrun start missing.vmx
 check vmx-missing-file 1 '' $'missing.vmx: error: cannot open: No such file or directory\nError: The virtual machine was not started: missing.vmx'

@@ -37,13 +37,23 @@ void writePageTables(GuestMemory& mem, uint64_t ram) {
     put64(mem, kPdGpa + i * 8, (i * k2MiB) | table | kLarge);
 }
 
-void writeGdt(GuestMemory& mem) {
-  const uint64_t gdt[3] = {
-      0,
-      0x00af9b000000ffffull,  // 0x08: 64-bit code, DPL0, present, accessed
-      0x00cf93000000ffffull,  // 0x10: data, writable, present, accessed
-  };
-  mem.write(kGdtGpa, gdt, sizeof gdt);
+constexpr uint64_t kCode64 = 0x00af9b000000ffffull;  // DPL0, present, accessed
+constexpr uint64_t kData = 0x00cf93000000ffffull;    // writable, present
+// Demo: code 0x08, data 0x10. Linux: code 0x10, data 0x18 (boot.rst).
+struct GdtLayout {
+  uint16_t cs, ds, limit;
+};
+GdtLayout gdtLayout(BootKind kind) {
+  return kind == BootKind::Linux ? GdtLayout{0x10, 0x18, 31}
+                                 : GdtLayout{0x08, 0x10, 23};
+}
+
+void writeGdt(GuestMemory& mem, BootKind kind) {
+  GdtLayout l = gdtLayout(kind);
+  uint64_t gdt[4] = {};
+  gdt[l.cs / 8] = kCode64;
+  gdt[l.ds / 8] = kData;
+  mem.write(kGdtGpa, gdt, l.limit + 1u);
 }
 
 struct BootInfo {
@@ -79,7 +89,7 @@ bool writeBootStructures(GuestMemory& mem, const BootParams& p,
     return false;
   }
   writePageTables(mem, p.ramBytes);
-  writeGdt(mem);
+  writeGdt(mem, BootKind::Demo);
   BootInfo bi{};
   bi.magic = kBootInfoMagic;
   bi.version = 1;
@@ -91,17 +101,23 @@ bool writeBootStructures(GuestMemory& mem, const BootParams& p,
   return true;
 }
 
+void writeLinuxBootTables(GuestMemory& mem, uint64_t ramBytes) {
+  writePageTables(mem, ramBytes);
+  writeGdt(mem, BootKind::Linux);
+}
+
 bool bootMapped(uint64_t linear, uint64_t ramBytes) {
   uint64_t n = mappedBytes(ramBytes);
   return linear < n ||
          (linear >= kHigherHalfBase && linear - kHigherHalfBase < n);
 }
 
-void bootSregs(kvm_sregs& s) {
-  s.cs = segment(0x08, 0xb, true);
-  s.ds = s.es = s.fs = s.gs = s.ss = segment(0x10, 0x3, false);
+void bootSregs(kvm_sregs& s, BootKind kind) {
+  GdtLayout l = gdtLayout(kind);
+  s.cs = segment(l.cs, 0xb, true);
+  s.ds = s.es = s.fs = s.gs = s.ss = segment(l.ds, 0x3, false);
   s.gdt.base = kGdtGpa;
-  s.gdt.limit = 23;
+  s.gdt.limit = l.limit;
   s.cr3 = kPml4Gpa;
   // CR0: PE, ET, NE, WP, PG. CR4: PAE, OSFXSR. EFER: SCE, LME, LMA, NXE.
   s.cr0 = 0x1 | 0x10 | 0x20 | 0x10000 | 0x80000000;

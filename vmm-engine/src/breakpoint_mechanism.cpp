@@ -67,7 +67,7 @@ struct TestVm {
     BootParams bp{kRam, 1, 0, ""};
     if ((vmFd = createVmWithRam(kvmFd, mem, error)) < 0 ||
         !writeBootStructures(mem, bp, error) ||
-        !createBootVcpu(kvmFd, vmFd, 0, kCodeGpa, vcpu, error))
+        !createBootVcpu(kvmFd, vmFd, 0, kCodeGpa, BootKind::Demo, vcpu, error))
       return;
     writeGuest(mem);
     kvm_sregs s;

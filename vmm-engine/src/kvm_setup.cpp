@@ -22,25 +22,53 @@ std::string sysError(const char* what) {
 
 // KVM_SET_CPUID2 before the special registers: KVM refuses EFER.NXE/LME
 // unless the guest's CPUID advertises NX and long mode.
-bool setCpuid(int kvmFd, int vcpuFd, unsigned index, std::string& error) {
+// Leaf 1 and the KVM leaves for a Linux guest: see createBootVcpu.
+void linuxCpuid(kvm_cpuid_entry2& e) {
+  constexpr uint32_t kEdxApic = 1u << 9, kEcxX2apic = 1u << 21,
+                     kEcxTscDeadline = 1u << 24, kEcxHypervisor = 1u << 31;
+  // KVM_FEATURE_CLOCKSOURCE, NOP_IO_DELAY, CLOCKSOURCE2, CLOCKSOURCE_STABLE.
+  constexpr uint32_t kKvmFeatures = 1u << 0 | 1u << 1 | 1u << 3 | 1u << 24;
+  if (e.function == 1) {
+    e.edx &= ~kEdxApic;
+    e.ecx &= ~(kEcxX2apic | kEcxTscDeadline);
+    e.ecx |= kEcxHypervisor;  // Linux looks for KVM's leaves only then
+  }
+  // 5-level paging: the monitor's page walks (probes, getguest) are
+  // 4-level, and a kernel uses LA57 whenever CPUID offers it.
+  if (e.function == 7 && e.index == 0) e.ecx &= ~(1u << 16);
+  if (e.function == 0x40000001) {
+    e.eax &= kKvmFeatures;
+    e.edx = 0;  // no hints (KVM_HINTS_REALTIME)
+  }
+}
+
+bool setCpuid(int kvmFd, int vcpuFd, unsigned index, BootKind kind,
+              std::string& error) {
   constexpr unsigned kMax = 256;
-  size_t bytes = sizeof(kvm_cpuid2) + kMax * sizeof(kvm_cpuid_entry2);
+  // The C layout (kvm_abi.h): an 8-byte header, the entries right after
+  // it. C++'s kvm_cpuid2 puts `entries` 4 bytes further, where KVM has
+  // not written them.
+  using Header = kvm_abi::FlexHeader;
+  size_t bytes = sizeof(Header) + kMax * sizeof(kvm_cpuid_entry2);
   std::unique_ptr<uint8_t[]> buf(new uint8_t[bytes]());
-  auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buf.get());
-  cpuid->nent = kMax;
-  // SAFETY: `cpuid` has room for nent entries, which KVM will not exceed.
-  if (ioctl(kvmFd, kvm_abi::kGetSupportedCpuid, cpuid) < 0) {
+  auto* header = reinterpret_cast<Header*>(buf.get());
+  auto* entries = reinterpret_cast<kvm_cpuid_entry2*>(buf.get() + sizeof(Header));
+  header->count = kMax;
+  // SAFETY: the buffer has room for count entries after the header, which
+  // KVM will not exceed (E2BIG instead).
+  if (ioctl(kvmFd, kvm_abi::kGetSupportedCpuid, header) < 0) {
     error = sysError("KVM_GET_SUPPORTED_CPUID");
     return false;
   }
-  for (unsigned i = 0; i < cpuid->nent; ++i) {
-    kvm_cpuid_entry2& e = cpuid->entries[i];
+  for (unsigned i = 0; i < header->count && i < kMax; ++i) {
+    kvm_cpuid_entry2& e = entries[i];
     if (e.function == 1)  // initial APIC id in EBX[31:24]
       e.ebx = (e.ebx & 0x00ffffff) | (index << 24);
     if (e.function == 0xb || e.function == 0x1f) e.edx = index;  // x2APIC id
+    if (kind == BootKind::Linux) linuxCpuid(e);
   }
-  // SAFETY: `cpuid` is the table KVM just filled, nent within bounds.
-  if (ioctl(vcpuFd, kvm_abi::kSetCpuid2, cpuid) < 0) {
+  // SAFETY: the table KVM just filled, count within bounds.
+  if (ioctl(vcpuFd, kvm_abi::kSetCpuid2, header) < 0) {
     error = sysError("KVM_SET_CPUID2");
     return false;
   }
@@ -48,14 +76,14 @@ bool setCpuid(int kvmFd, int vcpuFd, unsigned index, std::string& error) {
 }
 
 bool setBootRegisters(int vcpuFd, unsigned index, uint64_t entry,
-                      std::string& error) {
+                      BootKind kind, std::string& error) {
   kvm_sregs sregs;
   // SAFETY: kvm_sregs is the structure these ioctls take.
   if (ioctl(vcpuFd, KVM_GET_SREGS, &sregs) < 0) {
     error = sysError("KVM_GET_SREGS");
     return false;
   }
-  bootSregs(sregs);
+  bootSregs(sregs, kind);
   if (ioctl(vcpuFd, KVM_SET_SREGS, &sregs) < 0) {
     error = sysError("KVM_SET_SREGS (long-mode boot state)");
     return false;
@@ -107,7 +135,7 @@ int createVmWithRam(int kvmFd, GuestMemory& mem, std::string& error) {
 }
 
 bool createBootVcpu(int kvmFd, int vmFd, unsigned index, uint64_t entry,
-                    VcpuHandles& out, std::string& error) {
+                    BootKind kind, VcpuHandles& out, std::string& error) {
   int fd = ioctl(vmFd, KVM_CREATE_VCPU, index);
   if (fd < 0) {
     error = sysError("KVM_CREATE_VCPU");
@@ -124,8 +152,8 @@ bool createBootVcpu(int kvmFd, int vmFd, unsigned index, uint64_t entry,
     return false;
   }
   out = {fd, static_cast<kvm_run*>(run), size_t(size)};
-  if (!setCpuid(kvmFd, fd, index, error) ||
-      !setBootRegisters(fd, index, entry, error)) {
+  if (!setCpuid(kvmFd, fd, index, kind, error) ||
+      !setBootRegisters(fd, index, entry, kind, error)) {
     munmap(run, size_t(size));
     close(fd);
     out = {};

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "boot_state.h"
+
 struct kvm_run;
 
 namespace vmm {
@@ -22,8 +24,15 @@ struct VcpuHandles {
   size_t runSize = 0;
 };
 // KVM_CREATE_VCPU, maps its kvm_run page, installs the host's supported
-// CPUID (with this vCPU's APIC id) and the boot registers.
+// CPUID (with this vCPU's APIC id) and the boot registers of `kind`. A
+// Linux guest's CPUID says what this platform has: a hypervisor (bit 31
+// of leaf 1 ECX, without which Linux ignores KVM's leaves), no local APIC
+// (no APIC, x2APIC, TSC-deadline bits), no 5-level paging (the monitor
+// walks 4-level page tables), and of KVM's paravirtual features
+// only the clock (kvmclock gives Linux the TSC rate, so it needs no PIT
+// calibration) and the no-op I/O delay; the others (async page faults,
+// PV EOI, PV IPIs, steal time) need an in-kernel local APIC.
 bool createBootVcpu(int kvmFd, int vmFd, unsigned index, uint64_t entry,
-                    VcpuHandles& out, std::string& error);
+                    BootKind kind, VcpuHandles& out, std::string& error);
 
 }  // namespace vmm

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "vmm-engine/interrupt_source.h"
 #include "vmm-engine/vm.h"
 
 namespace vmm {
@@ -106,6 +107,11 @@ void Vcpu::raiseInterrupt(uint8_t vector) {
   wakeLocked();
 }
 
+void Vcpu::interruptLineRaised() {
+  std::lock_guard l(mu_);
+  wakeLocked();
+}
+
 void Vcpu::requestStop() {
   attention_.fetch_or(kStop);
   std::lock_guard l(mu_);
@@ -121,11 +127,15 @@ void Vcpu::kick() {
   pthread_kill(tid_, kickSignal());
 }
 
-bool Vcpu::anyPending() const {
+bool Vcpu::anyRaised() const {
   return (pending_[0].load(std::memory_order_relaxed) |
           pending_[1].load(std::memory_order_relaxed) |
           pending_[2].load(std::memory_order_relaxed) |
           pending_[3].load(std::memory_order_relaxed)) != 0;
+}
+
+bool Vcpu::anyPending() const {
+  return anyRaised() || (source_ && source_->interruptRequested());
 }
 
 int Vcpu::takeHighestPending() {

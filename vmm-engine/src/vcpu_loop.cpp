@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 
 #include "vmm-engine/hooks.h"
+#include "vmm-engine/interrupt_source.h"
 #include "vmm-engine/traps.h"
 #include "vmm-engine/vcpu.h"
 #include "vmm-engine/vm.h"
@@ -96,7 +97,12 @@ void Vcpu::injectPending() {
     run_->request_interrupt_window = 1;
     return;
   }
-  int v = takeHighestPending();
+  // Vectors raised directly first; else the controller's INTA.
+  int v = anyRaised() ? takeHighestPending() : source_->acknowledge();
+  if (v < 0) {
+    run_->request_interrupt_window = anyPending();
+    return;
+  }
   kvm_interrupt irq{uint32_t(v)};
   // SAFETY: kvm_interrupt is the argument KVM_INTERRUPT takes.
   if (ioctl(fd_, KVM_INTERRUPT, &irq) < 0) {

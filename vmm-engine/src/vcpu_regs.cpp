@@ -1,5 +1,6 @@
 // Register access for the current exit: one ioctl per group, cached until
 // the next exit (Vcpu::handleExit invalidates).
+#include <cstddef>
 #include <cstring>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
@@ -62,19 +63,20 @@ void toKvm(const SpecialRegs& s, kvm_sregs& k) {
   k.efer = s.efer, k.apic_base = s.apicBase;
 }
 
-// One MSR through KVM_GET_MSRS / KVM_SET_MSRS.
-// A kvm_msrs header followed by room for its one entry.
+// One MSR through KVM_GET_MSRS / KVM_SET_MSRS, in the C layout the kernel
+// reads (kvm_abi.h): the 8-byte header, the entry right after it. (C++'s
+// kvm_msrs puts `entries` at offset 16, where KVM does not look.)
 struct OneMsr {
-  alignas(kvm_msrs) uint8_t bytes[sizeof(kvm_msrs) + sizeof(kvm_msr_entry)];
+  kvm_abi::FlexHeader header{1, 0};
+  kvm_msr_entry entry{};
   OneMsr(uint32_t index, uint64_t data) {
-    memset(bytes, 0, sizeof bytes);
-    msrs()->nmsrs = 1;
-    msrs()->entries[0].index = index;
-    msrs()->entries[0].data = data;
+    entry.index = index;
+    entry.data = data;
   }
-  kvm_msrs* msrs() { return reinterpret_cast<kvm_msrs*>(bytes); }
-  uint64_t data() { return msrs()->entries[0].data; }
+  void* arg() { return &header; }
+  uint64_t data() const { return entry.data; }
 };
+static_assert(offsetof(OneMsr, entry) == sizeof(kvm_abi::FlexHeader));
 
 }  // namespace
 
@@ -241,9 +243,9 @@ bool Vcpu::setDebugRegs(const DebugRegs& d) {
 const uint64_t* Vcpu::kernelGsBase() {
   if (!(cached_ & kKgs)) {
     OneMsr m(kMsrKernelGsBase, 0);
-    // SAFETY: `m` is a kvm_msrs header followed by its one entry; KVM
+    // SAFETY: `m` is a kvm_msrs header (C layout) followed by its one entry; KVM
     // returns the number of MSRs read.
-    if (ioctl(fd_, kvm_abi::kGetMsrs, m.msrs()) != 1) return nullptr;
+    if (ioctl(fd_, kvm_abi::kGetMsrs, m.arg()) != 1) return nullptr;
     kgs_ = m.data();
     cached_ |= kKgs;
   }
@@ -253,7 +255,7 @@ const uint64_t* Vcpu::kernelGsBase() {
 bool Vcpu::setKernelGsBase(uint64_t v) {
   OneMsr m(kMsrKernelGsBase, v);
   // SAFETY: as in kernelGsBase().
-  if (ioctl(fd_, kvm_abi::kSetMsrs, m.msrs()) != 1) return false;
+  if (ioctl(fd_, kvm_abi::kSetMsrs, m.arg()) != 1) return false;
   kgs_ = v;
   cached_ |= kKgs;
   return true;

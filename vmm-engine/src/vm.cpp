@@ -10,6 +10,7 @@
 #include "kvm_setup.h"
 #include "vmm-engine/elf_loader.h"
 #include "vmm-engine/hooks.h"
+#include "vmm-engine/linux_loader.h"
 
 namespace vmm {
 
@@ -42,6 +43,16 @@ bool Vm::setup(const VmConfig& c, std::string& error) {
     error = "numvcpus must be between 1 and " + std::to_string(kMaxVcpus);
     return false;
   }
+  if (isLinuxGuest(c) && !c.imagePath.empty()) {
+    error = "guest.image and guest.kernel are exclusive: guest.image is the "
+            "demo platform's ELF image, guest.kernel a Linux bzImage";
+    return false;
+  }
+  if (isLinuxGuest(c) && c.numVcpus != 1) {
+    error = "numvcpus must be 1 for a Linux guest (guest.kernel): its "
+            "interrupt controller is a PIC pair, with no local APICs";
+    return false;
+  }
   if ((kvmFd_ = openKvm(error)) < 0) return false;
   stops_ = chooseBreakpointSupport(kvmFd_, c.preferHltStops);
   memory_ = std::make_unique<GuestMemory>(uint64_t(c.memMiB) << 20);
@@ -56,6 +67,20 @@ bool Vm::setup(const VmConfig& c, std::string& error) {
   breakpoints_ = std::make_unique<Breakpoints>(*memory_);
   int sync = ioctl(vmFd_, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
   syncRegsCap_ = sync > 0 ? uint64_t(sync) : 0;
+  return loadGuest(error) && createVcpus(error);
+}
+
+bool Vm::loadGuest(std::string& error) {
+  const VmConfig& c = config_;
+  if (isLinuxGuest(c)) {
+    LinuxBoot boot;
+    if (!loadLinuxFiles(c.kernelPath, c.initrdPath, c.cmdline, *memory_, boot,
+                        error))
+      return false;
+    writeLinuxBootTables(*memory_, memory_->size());
+    entry_ = boot.entry;  // 1 MiB + 0x200: mapped by the boot tables
+    return true;
+  }
   LoadedImage image;
   if (!loadElfFile(c.imagePath, *memory_, image, error)) return false;
   if (!bootMapped(image.entry, memory_->size())) {
@@ -64,14 +89,18 @@ bool Vm::setup(const VmConfig& c, std::string& error) {
   }
   entry_ = image.entry;
   BootParams bp{memory_->size(), c.numVcpus, c.diskSectors, c.cmdline};
-  if (!writeBootStructures(*memory_, bp, error)) return false;
-  return createVcpus(error);
+  return writeBootStructures(*memory_, bp, error);
+}
+
+void Vm::setInterruptSource(InterruptSource* source) {
+  vcpus_.at(0)->source_ = source;
 }
 
 bool Vm::createVcpus(std::string& error) {
   for (unsigned i = 0; i < config_.numVcpus; ++i) {
     VcpuHandles h;
-    if (!createBootVcpu(kvmFd_, vmFd_, i, entry_, h, error)) {
+    BootKind kind = isLinuxGuest(config_) ? BootKind::Linux : BootKind::Demo;
+    if (!createBootVcpu(kvmFd_, vmFd_, i, entry_, kind, h, error)) {
       error = "vcpu " + std::to_string(i) + ": " + error;
       return false;
     }

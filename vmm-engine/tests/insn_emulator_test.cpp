@@ -419,6 +419,30 @@ TEST_CASE("emulator: endbr64, multi-byte nop, pause change only RIP", "[emulator
   CHECK(r.mem.writes == 0);
 }
 
+TEST_CASE("emulator: clac/stac change RFLAGS.AC at CPL0, #UD elsewhere", "[emulator]") {
+  constexpr uint64_t kAC = 1ull << 18;
+  Run r;
+  r.cpu.regs.rflags |= kAC;
+  Asm c;
+  c.db(0x0f), c.db(0x01), c.db(0xca);  // clac
+  REQUIRE(r.exec(c).outcome == vmm::EmuOutcome::Done);
+  CHECK((r.cpu.regs.rflags & kAC) == 0);
+  CHECK(r.cpu.regs.rip == kCode + 3);
+  Asm s;
+  s.db(0x0f), s.db(0x01), s.db(0xcb);  // stac
+  r.cpu.regs.rip = kCode;
+  REQUIRE(r.exec(s).outcome == vmm::EmuOutcome::Done);
+  CHECK((r.cpu.regs.rflags & kAC) != 0);
+  r.cpu.cpl = 3;
+  r.cpu.regs.rip = kCode;
+  auto before = r.cpu.regs;
+  vmm::EmuResult res = r.exec(c);
+  REQUIRE(res.outcome == vmm::EmuOutcome::Fault);
+  CHECK(res.fault.vector == 6);
+  CHECK_FALSE(res.fault.hasErrorCode);
+  CHECK(memcmp(&before, &r.cpu.regs, sizeof before) == 0);
+}
+
 TEST_CASE("emulator: a fault changes neither registers nor memory", "[emulator]") {
   Run r;
   r.cpu.regs.rsp = 0x100008;  // the push would land outside mapped memory

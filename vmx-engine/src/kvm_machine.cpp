@@ -40,6 +40,8 @@ std::unique_ptr<KvmMachine> KvmMachine::create(const VmxConfig& config, std::str
   vc.memMiB = config.memsizeMiB;
   vc.numVcpus = config.numVcpus;
   vc.imagePath = config.guestImage;
+  vc.kernelPath = config.guestKernel;
+  vc.initrdPath = config.guestInitrd;
   vc.cmdline = config.guestCmdline;
   vc.diskSectors = sectors;
   m->vm_ = vmm::Vm::create(vc, error);
@@ -48,7 +50,8 @@ std::unique_ptr<KvmMachine> KvmMachine::create(const VmxConfig& config, std::str
   // self-test of breakpoint_mechanism.h): users comparing hosts read it.
   const vmm::BreakpointSupport& stops = m->vm_->breakpointSupport();
   logLine(std::string("guest probe stops: ") + stops.describe() + " (self-test: " + stops.detail + ")");
-  DeviceConfig dc{config.serial0File, config.disk0File, sectors};
+  DeviceConfig dc{config.serial0File, config.disk0File, sectors,
+                  !config.guestKernel.empty()};
   m->devices_ = DeviceSet::attach(*m->vm_, dc, error);
   if (!m->devices_) return nullptr;
   vmm::tscHz();  // measured now, not inside the first probe that reads TSC_HZ

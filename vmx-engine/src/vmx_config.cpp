@@ -44,6 +44,40 @@ void setDefaults(const std::string& vmxPath, VmxConfig& out) {
   out.errFile = resolvePath(out.dir, "vprobe.err");
 }
 
+// Exactly one of guest.image (the demo platform) and guest.kernel (Linux);
+// what goes with one and not the other.
+void checkGuest(const ConfigFile& file, const std::string& fileName,
+                const VmxConfig& c, std::vector<ConfigError>& errors) {
+  auto at = [&](std::string_view key, std::string msg) {
+    if (const ConfigEntry* e = file.find(key))
+      errors.push_back(file.errorAt(*e, e->key + ": " + msg));
+    else
+      errors.push_back({fileName, 0, std::move(msg)});
+  };
+  if (c.guestImage.empty() && c.guestKernel.empty()) {
+    errors.push_back({fileName, 0,
+                      "guest.image is not set: name the guest's ELF image, "
+                      "e.g. guest.image = \"demo.elf\" (or a Linux kernel "
+                      "with guest.kernel)"});
+    return;
+  }
+  if (!c.guestImage.empty() && !c.guestKernel.empty()) {
+    at("guest.kernel",
+       "guest.image and guest.kernel cannot both be set: guest.image boots "
+       "the demo platform's ELF image, guest.kernel a Linux bzImage; keep one");
+    return;
+  }
+  if (!c.guestImage.empty() && !c.guestInitrd.empty())
+    at("guest.initrd", "guest.initrd goes with guest.kernel, not guest.image");
+  if (!c.guestImage.empty() && c.guestCmdline.size() > kMaxDemoCmdline)
+    at("guest.cmdline", "the command line must be at most " +
+                            std::to_string(kMaxDemoCmdline) +
+                            " bytes with guest.image (the boot information)");
+  if (!c.guestKernel.empty() && c.numVcpus != 1)
+    at("numvcpus", "a Linux guest (guest.kernel) has one vCPU: its interrupt "
+                   "controller is a PIC pair, with no local APICs");
+}
+
 }  // namespace
 
 bool parseVmxConfig(std::string_view text, const std::string& fileName,
@@ -58,11 +92,7 @@ bool parseVmxConfig(std::string_view text, const std::string& fileName,
   // from the top.
   std::stable_sort(errors.begin() + static_cast<std::ptrdiff_t>(before), errors.end(),
                    [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
-  if (out.guestImage.empty()) {
-    errors.push_back({fileName, 0,
-                      "guest.image is not set: name the guest's ELF image, "
-                      "e.g. guest.image = \"demo.elf\""});
-  }
+  checkGuest(file, fileName, out, errors);
   return errors.size() == before;
 }
 

@@ -139,7 +139,10 @@ TEST_CASE("vmx: each bad value names file, line and what is accepted") {
   CHECK(errorFor("vprobe.version = \"0.9\"").find("version 0.9 is not supported") !=
         std::string::npos);
   CHECK(errorFor("guest.cmdline = \"" + std::string(256, 'x') + "\"") ==
-        "demo.vmx:2: error: guest.cmdline: the command line must be at most 255 bytes, "
+        "demo.vmx:2: error: guest.cmdline: the command line must be at most 255 bytes "
+        "with guest.image (the boot information)");
+  CHECK(errorFor("guest.cmdline = \"" + std::string(4096, 'x') + "\"") ==
+        "demo.vmx:2: error: guest.cmdline: the command line must be at most 4095 bytes, "
         "without NUL bytes");
   CHECK(errorFor("vprobe.vpFile = \"\"") ==
         "demo.vmx:2: error: vprobe.vpFile: expected a file name, got \"\"");
@@ -166,10 +169,38 @@ TEST_CASE("vmx: guest.image is required") {
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].str() ==
         "demo.vmx: error: guest.image is not set: name the guest's ELF image, "
-        "e.g. guest.image = \"demo.elf\"");
+        "e.g. guest.image = \"demo.elf\" (or a Linux kernel with guest.kernel)");
   errors.clear();
   CHECK_FALSE(vmx::parseVmxConfig("guest.image = \"\"\n", "demo.vmx", "/v/demo.vmx", c, errors));
   CHECK(errors.size() == 2);  // the empty value, and therefore no image
+}
+
+TEST_CASE("vmx: a Linux guest: guest.kernel, guest.initrd, its command line") {
+  VmxConfig c = parseOk(
+      "guest.kernel = \"out/vmlinuz\"\nguest.initrd = \"/boot/initrd\"\n"
+      "guest.cmdline = \"" + std::string(1000, 'x') + "\"\n");
+  CHECK(c.guestKernel == "/vms/demo/out/vmlinuz");
+  CHECK(c.guestInitrd == "/boot/initrd");
+  CHECK(c.guestImage.empty());
+  CHECK(c.guestCmdline.size() == 1000);
+}
+
+TEST_CASE("vmx: guest.image with guest.kernel, and what goes with each") {
+  CHECK(errorFor("guest.kernel = \"bzImage\"") ==
+        "demo.vmx:2: error: guest.kernel: guest.image and guest.kernel cannot both be "
+        "set: guest.image boots the demo platform's ELF image, guest.kernel a Linux "
+        "bzImage; keep one");
+  CHECK(errorFor("guest.initrd = \"initrd\"") ==
+        "demo.vmx:2: error: guest.initrd: guest.initrd goes with guest.kernel, not "
+        "guest.image");
+  VmxConfig cfg;
+  std::vector<vmx::ConfigError> errors;
+  CHECK_FALSE(vmx::parseVmxConfig("guest.kernel = \"k\"\nnumvcpus = 2\n", "l.vmx",
+                                  "/v/l.vmx", cfg, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].str() ==
+        "l.vmx:2: error: numvcpus: a Linux guest (guest.kernel) has one vCPU: its "
+        "interrupt controller is a PIC pair, with no local APICs");
 }
 
 TEST_CASE("vmx: all errors of a file are reported at once") {

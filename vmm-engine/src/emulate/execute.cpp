@@ -181,10 +181,25 @@ bool branch(Exec& x) {
   return true;
 }
 
+// clac/stac (SMAP): RFLAGS.AC cleared/set; #UD outside CPL0. (Linux's
+// exception entries start with clac.) The guest ran it, so its CPU has
+// SMAP.
+bool smapFlag(Exec& x) {
+  constexpr uint64_t kAc = 1ull << 18;
+  if (x.cpu.cpl != 0) {
+    x.fault = EmuFault{6, false, 0, 0};
+    x.status = EmuStatus::Fault;
+    return false;
+  }
+  x.r.rflags = x.in.mnemonic == ZYDIS_MNEMONIC_CLAC ? x.r.rflags & ~kAc : x.r.rflags | kAc;
+  return true;
+}
+
 bool dispatch(Exec& x) {
   switch (x.in.mnemonic) {
     case ZYDIS_MNEMONIC_NOP: case ZYDIS_MNEMONIC_ENDBR64:
     case ZYDIS_MNEMONIC_ENDBR32: case ZYDIS_MNEMONIC_PAUSE: return true;
+    case ZYDIS_MNEMONIC_CLAC: case ZYDIS_MNEMONIC_STAC: return smapFlag(x);
     case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP:
     case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_RET: return stackOp(x);
     case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_MOVZX: case ZYDIS_MNEMONIC_MOVSX:

@@ -30,6 +30,7 @@ bool shapeOf(ZydisMnemonic m, Shape& s) {
   switch (m) {
     case ZYDIS_MNEMONIC_NOP: case ZYDIS_MNEMONIC_ENDBR64:
     case ZYDIS_MNEMONIC_ENDBR32: case ZYDIS_MNEMONIC_PAUSE: s = Shape::Free; return true;
+    case ZYDIS_MNEMONIC_CLAC: case ZYDIS_MNEMONIC_STAC: s = Shape::Free; return true;
     case ZYDIS_MNEMONIC_PUSH: s = Shape::Push; return true;
     case ZYDIS_MNEMONIC_POP: s = Shape::Pop; return true;
     case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_RET: s = Shape::Stack; return true;

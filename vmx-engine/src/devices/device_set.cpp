@@ -29,17 +29,38 @@ std::unique_ptr<DeviceSet> DeviceSet::attach(vmm::Vm& vm,
       return nullptr;
     }
   }
+  if (c.pcPlatform && !s->attachPc(vm, error)) return nullptr;
   s->post_ = std::make_unique<PostPort>();
   s->powerOff_ = std::make_unique<PowerOffPort>(vm);
   s->timer_ = std::make_unique<TimerDevice>(vm);
   // The ranges are fixed and disjoint, so on a fresh VM these succeed.
-  if ((s->serial_ && !claim(vm, s->serial_.get(), error)) ||
+  // On the PC platform COM1 is the 16550A (attachPc), which writes
+  // through serial_.
+  if ((s->serial_ && !c.pcPlatform && !claim(vm, s->serial_.get(), error)) ||
       (s->disk_ && !claim(vm, s->disk_.get(), error)) ||
       !claim(vm, s->post_.get(), error) ||
       !claim(vm, s->powerOff_.get(), error) ||
       !claim(vm, s->timer_.get(), error))
     return nullptr;
   return s;
+}
+
+bool DeviceSet::attachPc(vmm::Vm& vm, std::string& error) {
+  pic_ = std::make_unique<PicPair>([&vm] { vm.vcpu(0).interruptLineRaised(); });
+  PicPair* pic = pic_.get();
+  IrqLine line = [pic](unsigned irq, bool level) { pic->setIrq(irq, level); };
+  uart_ = std::make_unique<Uart16550>(serial_.get(), line);
+  cmos_ = std::make_unique<CmosRtc>();
+  pit_ = std::make_unique<Pit>(line);
+  vmm::IoBus& bus = vm.ioBus();
+  if (!bus.add(PicPair::kMasterBase, PicPair::kPorts, &pic->ports(0), error) ||
+      !bus.add(PicPair::kSlaveBase, PicPair::kPorts, &pic->ports(1), error) ||
+      !claim(vm, pit_.get(), error) ||
+      !bus.add(Pit::kPortB, 1, &pit_->portB(), error) ||
+      !claim(vm, uart_.get(), error) || !claim(vm, cmos_.get(), error))
+    return false;
+  vm.setInterruptSource(pic);
+  return true;
 }
 
 }  // namespace vmx

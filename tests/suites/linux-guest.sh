@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# End-to-end tests of the stock Linux guest (guests/linux): Debian's kernel
+# boots in the monitor to its init's "linux-guest: ready", lgworker runs,
+# a GUEST: probe on the kernel's getpid handler (address from the guest's
+# /proc/kallsyms, printed by its init) counts what lgworker reports, and
+# the kernel's text is unchanged after the unload. Needs KVM: without
+# /dev/kvm, tests/run-all runs it under tests/nested-kvm/run.
+# needs: kvm
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/vm-suite.sh
+LG=$VMSUITE_ROOT/guests/linux
+if [[ ! -f $LG/out/vmlinuz || ! -f $LG/out/initrd.cpio.gz ]]; then
+  for c in boots lgworker getpid-probe text-restored; do
+    echo "SKIP: linux-guest $c (guests/linux not built: apt could not download Debian's packages)"
+  done
+  exit 0
+fi
+suite_begin linux-guest boots lgworker getpid-probe text-restored
+# Under nested emulation the boot takes tens of seconds: the budget is
+# generous, the time it took is printed.
+BOOT_LIMIT=${LINUX_GUEST_BOOT_LIMIT:-150}
+
+mkdir -p "$WORK/linux"
+VM=$WORK/linux/linux.vmx
+sed -e "s|^guest.kernel = .*|guest.kernel = \"$LG/out/vmlinuz\"|" \
+    -e "s|^guest.initrd = .*|guest.initrd = \"$LG/out/initrd.cpio.gz\"|" "$LG/linux.vmx" > "$VM"
+SERIAL=$WORK/linux/serial.log
+# serial: the console so far, without the tty's carriage returns.
+serial() { tr -d '\r' < "$SERIAL"; }
+
+t0=$(date +%s.%N)
+"$VMRUN" start "$VM" >/dev/null || { for c in "${CASES[@]}"; do fail "$c" "vmrun start failed"; done; exit 1; }
+ready=false
+for _ in $(seq $((BOOT_LIMIT * 2))); do
+  grep -q '^linux-guest: ready' "$SERIAL" 2>/dev/null && { ready=true; break; }
+  sleep 0.5
+done
+boot_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+echo "linux-guest: boot to 'linux-guest: ready' took $boot_s s (vmrun start included); the guest says: $(serial | grep -m1 '^linux-guest: ready')"
+
+# lg_counts: lgworker's reports so far, their getpid counts.
+lg_counts() { serial | sed -n 's/^lgworker: getpid=\([0-9]*\) .*/\1/p'; }
+wait_lg_lines() {  # wait_lg_lines N: until N report lines (30 s at most)
+  for _ in $(seq 60); do (( $(lg_counts | wc -l) >= $1 )) && return 0; sleep 0.5; done
+  return 1
+}
+
+case_boots() {
+  if $ready; then pass boots
+  else fail boots "no 'linux-guest: ready' within $BOOT_LIMIT s; serial.log ends: $(serial | tail -5 | tr '\n' '|')"; fi
+}
+
+case_lgworker() {
+  if $ready && wait_lg_lines 2 && serial | grep -q '^lgworker: getpid=[1-9][0-9]* writes=[1-9][0-9]* reads=[1-9][0-9]* sleeps=[1-9]'; then
+    pass lgworker
+  else
+    fail lgworker "no lgworker report with calls, writes, reads and sleeps: $(grep lgworker "$SERIAL" | tail -3 | tr '\n' '|')"
+  fi
+}
+
+ADDR=$(serial | sed -n 's/^linux-guest: symbol \([0-9a-f]*\) __x64_sys_getpid$/0x\1/p' | head -1)
+
+# text_bytes: 16 bytes at ADDR as the guest sees them, read by a script.
+text_bytes() {
+  run_script "$VM" 0.2 "(vprobe VMMLoad (printf \"text %x %x\n\" (getguest $ADDR) (getguest (+ $ADDR 8))))
+    (vprobe VMXUnload (printf \"END\n\"))" | sed -n 's/^text //p'
+}
+
+TEXT_BEFORE=""
+case_getpid-probe() {
+  if [[ -z $ADDR ]]; then fail getpid-probe "the guest printed no __x64_sys_getpid address"; return; fi
+  TEXT_BEFORE=$(text_bytes)
+  wait_lg_lines 2
+  local n0 n1 n2 n3 out hits all
+  n0=$(lg_counts | wc -l)
+  "$VMRUN" vprobeLoad "$VM" "(defaggr h 0 0) (vprobe GUEST:$ADDR (aggr h () () 1))
+    (vprobe VMXUnload (logaggr h) (printf \"END\n\"))" || { fail getpid-probe "load refused"; return; }
+  n1=$(lg_counts | wc -l)
+  local from=$(stat -c %s "${VM%/*}/vprobe.out")
+  sleep 6
+  n2=$(lg_counts | wc -l)
+  "$VMRUN" vprobeReset "$VM" || { fail getpid-probe "reset failed"; return; }
+  n3=$(lg_counts | wc -l)
+  for _ in $(seq 100); do
+    tail -c +$((from + 1)) "${VM%/*}/vprobe.out" | grep -q '^END$' && break; sleep 0.1
+  done
+  out=$(tail -c +$((from + 1)) "${VM%/*}/vprobe.out")
+  hits=$(sed -n 's/^h == avg [0-9-]* count \([0-9]*\) .*/\1/p; s/^h\[\] == avg [0-9-]* count \([0-9]*\) .*/\1/p' <<<"$out" | head -1)
+  wait_lg_lines $((n3 + 1))
+  mapfile -t all < <(lg_counts)
+  # Reports printed before the load and after the reset bound the hits
+  # from above; reports printed while armed, from below.
+  local before=${all[n0 - 1]} after=${all[n3]} first=${all[n1]:-} last=${all[n2 - 1]:-}
+  local lo=0
+  (( n2 > n1 + 1 )) && lo=$((last - first))
+  echo "linux-guest: getpid hits=$hits; lgworker reported $before before the load, $after after the reset; $first..$last while armed"
+  if [[ -n $hits ]] && (( hits >= lo && hits <= after - before && hits > 0 && n2 > n1 + 1 )); then
+    pass getpid-probe
+  else
+    fail getpid-probe "hits=$hits, want $lo..$((after - before)) (reports $before, $first..$last, $after): $out"
+  fi
+}
+
+case_text-restored() {
+  local after
+  after=$(text_bytes)
+  if [[ -n $TEXT_BEFORE && $after == "$TEXT_BEFORE" ]]; then pass text-restored
+  else fail text-restored "kernel text at $ADDR before: '$TEXT_BEFORE', after unload: '$after'"; fi
+}
+
+run_cases
+"$VMRUN" stop "$VM" >/dev/null 2>&1

@@ -242,17 +242,24 @@ inline constexpr auto kVocabulary =
                        vocab_detail::kGlobals, vocab_detail::kGlobalAliases,
                        vocab_detail::kErrors, vocab_detail::kOtherWords);
 
+// The index of the word spelled `name` in kVocabulary, or its size. (The
+// constexpr checks use indices: GCC under ASan does not fold a comparison
+// of a global's address with null.)
+constexpr size_t wordIndex(std::string_view name) {
+  size_t i = 0;
+  while (i < kVocabulary.size() && kVocabulary[i].name != name) ++i;
+  return i;
+}
+
 // The word spelled `name`, or null.
 constexpr const Word* findWord(std::string_view name) {
-  for (const auto& w : kVocabulary) {
-    if (w.name == name) return &w;
-  }
-  return nullptr;
+  size_t i = wordIndex(name);
+  return i < kVocabulary.size() ? &kVocabulary[i] : nullptr;
 }
 
 constexpr bool isKind(std::string_view name, WordKind kind) {
-  const Word* w = findWord(name);
-  return w && w->kind == kind;
+  size_t i = wordIndex(name);
+  return i < kVocabulary.size() && kVocabulary[i].kind == kind;
 }
 
 // The built-in function with BuiltinId `id` (its position in VP_FUNCTIONS).
@@ -285,8 +292,9 @@ constexpr bool reservesName(const Word& w) {
 }
 
 constexpr bool isReservedAt(std::string_view name, Version v) {
-  const Word* w = findWord(name);
-  return isCapitalsName(name) || (w && reservesName(*w) && w->since <= v);
+  size_t i = wordIndex(name);
+  if (isCapitalsName(name)) return true;
+  return i < kVocabulary.size() && reservesName(kVocabulary[i]) && kVocabulary[i].since <= v;
 }
 
 namespace vocab_detail {
@@ -311,8 +319,9 @@ constexpr bool globalsAreCapitals() {
 constexpr bool aliasesResolve() {
   for (const auto& w : kVocabulary) {
     if (w.kind != WordKind::FunctionAlias && w.kind != WordKind::GlobalAlias) continue;
-    const Word* t = findWord(w.aliasOf);
-    if (!t || t->id != w.id || t->since > w.since) return false;
+    size_t t = wordIndex(w.aliasOf);
+    if (t == kVocabulary.size()) return false;
+    if (kVocabulary[t].id != w.id || kVocabulary[t].since > w.since) return false;
   }
   return true;
 }

@@ -16,7 +16,7 @@ constexpr StaticProbeDesc kProbes[] = {
 };
 
 constexpr BuiltinGlobalDesc kGlobals[] = {
-#define EMMETT_GLOBAL(name, group, slot) {#name, vp::findWord(#name)->sig.result == vp::Result::Str},
+#define EMMETT_GLOBAL(name, group, slot) {#name, vp::kVocabulary[vp::wordIndex(#name)].sig.result == vp::Result::Str},
     VP_GLOBALS(EMMETT_GLOBAL)
 #undef EMMETT_GLOBAL
 };

@@ -6,25 +6,47 @@ namespace vp {
 
 namespace {
 
-constexpr Version v10{1, 0}, v12{1, 2};
+static_assert(static_cast<size_t>(BuiltinId::Count) == kFunctionCount);
+
+struct Cost {
+  BuiltinId id;
+  int64_t cost;
+};
 
 // Costs: a rough model in nanoseconds of what each call does, so that the
 // 50,000-unit budget is about 50 us of real work.
-constexpr std::array<BuiltinInfo, static_cast<size_t>(BuiltinId::Count)>
-    kBuiltins{{
-        {"logstr", v10, 100},       {"logint", v10, 100},
-        {"printf", v10, 300},       {"sprintf", v10, 300},
-        {"strcmp", v10, 50},        {"getguest", v10, 200},
-        {"getgueststr", v10, 400},  {"gueststack", v10, 2000},
-        {"getguestphys", v10, 200}, {"getsystemtime", v10, 50},
-        {"exit", v10, 0},           {"offatret", v10, 5000},
-        {"offatseg", v10, 5000},    {"offatstrcpy", v10, 5000},
-        {"aggr", v10, 40},          {"logaggr", v10, 5000},
-        {"clearaggr", v10, 2000},   {"baginsert", v10, 40},
-        {"bagremove", v10, 40},     {"fetchadd", v12, 20},
-        {"cmpxchg", v12, 20},       {"writeint", v12, 50},
-        {"printa", v12, 5000},      {"bagput", v12, 40},
-    }};
+constexpr Cost kCosts[] = {
+    {BuiltinId::Logstr, 100},       {BuiltinId::Logint, 100},
+    {BuiltinId::Printf, 300},       {BuiltinId::Sprintf, 300},
+    {BuiltinId::Strcmp, 50},        {BuiltinId::Getguest, 200},
+    {BuiltinId::Getgueststr, 400},  {BuiltinId::Gueststack, 2000},
+    {BuiltinId::Getguestphys, 200}, {BuiltinId::Getsystemtime, 50},
+    {BuiltinId::Exit, 0},           {BuiltinId::Offatret, 5000},
+    {BuiltinId::Offatseg, 5000},    {BuiltinId::Offatstrcpy, 5000},
+    {BuiltinId::Aggr, 40},          {BuiltinId::Logaggr, 5000},
+    {BuiltinId::Clearaggr, 2000},   {BuiltinId::Baginsert, 40},
+    {BuiltinId::Bagremove, 40},     {BuiltinId::Fetchadd, 20},
+    {BuiltinId::Cmpxchg, 20},       {BuiltinId::Writeint, 50},
+    {BuiltinId::Printa, 5000},      {BuiltinId::Bagput, 40},
+};
+
+// Every built-in has its cost, in BuiltinId order.
+constexpr bool costsAreComplete() {
+  if (std::size(kCosts) != kFunctionCount) return false;
+  for (size_t i = 0; i < kFunctionCount; ++i) {
+    if (static_cast<size_t>(kCosts[i].id) != i) return false;
+  }
+  return true;
+}
+static_assert(costsAreComplete());
+
+constexpr auto kBuiltins = [] {
+  std::array<BuiltinInfo, kFunctionCount> t{};
+  for (size_t i = 0; i < kFunctionCount; ++i) {
+    t[i] = {functionWord(i).name, functionWord(i).since, kCosts[i].cost};
+  }
+  return t;
+}();
 
 }  // namespace
 
@@ -32,18 +54,15 @@ const BuiltinInfo& builtinInfo(BuiltinId id) {
   return kBuiltins[static_cast<size_t>(id)];
 }
 
+const Word& builtinWord(BuiltinId id) { return functionWord(static_cast<size_t>(id)); }
+
 bool findBuiltin(std::string_view name, BuiltinId& out) {
-  for (size_t i = 0; i < kBuiltins.size(); ++i) {
-    if (kBuiltins[i].name == name) {
-      out = static_cast<BuiltinId>(i);
-      return true;
-    }
+  const Word* w = findWord(name);
+  if (!w || (w->kind != WordKind::Function && w->kind != WordKind::FunctionAlias)) {
+    return false;
   }
-  if (name == "offatstrncpy") {  // the reference's chapter 4 spelling
-    out = BuiltinId::Offatstrcpy;
-    return true;
-  }
-  return false;
+  out = static_cast<BuiltinId>(w->id);
+  return true;
 }
 
 }  // namespace vp

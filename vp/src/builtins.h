@@ -1,4 +1,6 @@
 // Built-in functions: the reference's, plus the forms added in VP 1.1/1.2.
+// Their names, versions and argument counts are VP's vocabulary
+// (vp/vocabulary.h); this adds what the engine needs to run them.
 // The checker gives each call's kids this shape (the same for both back ends):
 //   Logstr: str            Logint: int         Strcmp: str, str
 //   Printf: [fmt,] args    (fmt kid present only when not a literal; the
@@ -17,14 +19,15 @@
 #include <string_view>
 
 #include "vp/version.h"
+#include "vp/vocabulary.h"
 
 namespace vp {
 
 enum class BuiltinId : uint8_t {
-  Logstr, Logint, Printf, Sprintf, Strcmp, Getguest, Getgueststr,
-  Gueststack, Getguestphys, Getsystemtime, Exit, Offatret, Offatseg,
-  Offatstrcpy, Aggr, Logaggr, Clearaggr, Baginsert, Bagremove,
-  Fetchadd, Cmpxchg, Writeint, Printa, Bagput, Count
+#define VP_BUILTIN_ID(id, ...) id,
+  VP_FUNCTIONS(VP_BUILTIN_ID)
+#undef VP_BUILTIN_ID
+  Count
 };
 
 struct BuiltinInfo {
@@ -35,6 +38,9 @@ struct BuiltinInfo {
 };
 
 const BuiltinInfo& builtinInfo(BuiltinId id);
+// The vocabulary's word of a built-in function.
+const Word& builtinWord(BuiltinId id);
+// A built-in function or another spelling of one (offatstrncpy).
 bool findBuiltin(std::string_view name, BuiltinId& out);
 
 // The time budget of one probe fire, and the other costs of the model.
@@ -48,6 +54,5 @@ inline constexpr int64_t kRowCost = 1000;
 inline constexpr uint64_t kStackBytes = 65536;
 inline constexpr unsigned kStrBytes = 256;  // 255 bytes and the NUL
 inline constexpr unsigned kMaxArgs = 16;    // user function parameters
-inline constexpr unsigned kMaxPrintArgs = 32;
 
 }  // namespace vp

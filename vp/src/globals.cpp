@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "vp/vocabulary.h"
+
 namespace vp {
 
 namespace {
@@ -24,41 +26,22 @@ constexpr bool groupsAreContiguous() {
 }
 static_assert(groupsAreContiguous());
 
-struct Alias {
-  std::string_view name;
-  Global global;
-};
-constexpr Alias kAliases[] = {
-#define VP_GLOBAL_ALIAS(alias, global) {#alias, Global::global},
-    VP_GLOBAL_ALIASES(VP_GLOBAL_ALIAS)
-#undef VP_GLOBAL_ALIAS
-};
-
 }  // namespace
 
 const GlobalInfo& globalInfo(Global g) {
   static const auto table = [] {
     auto t = kInfo;
-    t[static_cast<size_t>(Global::PROBENAME)].isString = true;
+    for (auto& g : t) g.isString = findWord(g.name)->sig.result == Result::Str;
     return t;
   }();
   return table[static_cast<size_t>(g)];
 }
 
 bool findGlobal(std::string_view name, Global& out) {
-  for (size_t i = 0; i < kInfo.size(); ++i) {
-    if (kInfo[i].name == name) {
-      out = static_cast<Global>(i);
-      return true;
-    }
-  }
-  for (const auto& a : kAliases) {
-    if (a.name == name) {
-      out = a.global;
-      return true;
-    }
-  }
-  return false;
+  const Word* w = findWord(name);
+  if (!w || (w->kind != WordKind::Global && w->kind != WordKind::GlobalAlias)) return false;
+  out = static_cast<Global>(w->id);
+  return true;
 }
 
 }  // namespace vp

@@ -322,7 +322,7 @@ void Lowerer::builtinCall(ast::Call& e) {
       result_ = located(SExpr::guestRead(value(*e.args[0]), static_cast<uint8_t>(*size), false), e.loc);
       return;
     }
-    need(1, "the two-argument getguest", e.loc);
+    need(moreSince("getguest"), "the two-argument getguest", e.loc);
   }
   if (e.name == "getvmcs" || e.name == "getgpr") {
     uint64_t field = evalConst(*e.args[0], types_, nullptr).value_or(0);  // checked constant
@@ -330,7 +330,7 @@ void Lowerer::builtinCall(ast::Call& e) {
     return;
   }
   if (e.name == "logaggr" && e.args.size() == 2) return logaggrForm(e);
-  if (e.name == "gueststack" && e.args.size() == 2) need(2, "gueststack with a depth", e.loc);
+  if (e.name == "gueststack" && e.args.size() == 2) need(moreSince("gueststack"), "gueststack with a depth", e.loc);
   std::vector<SExpr> args;
   for (size_t i = 0; i < e.args.size(); ++i) {
     ArgKind k = i < b->args.size() ? b->args[i] : ArgKind::Int;
@@ -349,7 +349,7 @@ void Lowerer::logaggrForm(ast::Call& e) {
     result_ = SExpr::call("logaggr", {std::move(name)});
     return;
   }
-  need(2, "logaggr with counts only (printa)", e.loc);
+  need(since("printa"), "logaggr with counts only (printa)", e.loc);
   int ints = a->aggrInts >= 0 ? a->aggrInts : a->aggrTotal;
   int strs = a->aggrStrs >= 0 ? a->aggrStrs : 0;
   std::string fmt;

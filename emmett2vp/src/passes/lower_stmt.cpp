@@ -236,7 +236,7 @@ void Lowerer::visit(ast::VarDecl& s) {
 void Lowerer::visit(ast::If& s) { out_->push_back(ifForm(s, false)); }
 
 void Lowerer::visit(ast::While& s) {
-  need(1, "the 'while' loop", s.loc);
+  need(since("while"), "the 'while' loop", s.loc);
   Exprs body{SExpr::sym("while"), value(*s.cond)};
   Exprs b = lowerBody(s.body.get(), false);
   body.insert(body.end(), b.begin(), b.end());
@@ -244,7 +244,7 @@ void Lowerer::visit(ast::While& s) {
 }
 
 void Lowerer::visit(ast::DoWhile& s) {
-  need(1, "the 'do'-'while' loop", s.loc);
+  need(since("dowhile"), "the 'do'-'while' loop", s.loc);
   Exprs b = lowerBody(s.body.get(), false);
   Exprs body{SExpr::sym("dowhile"), value(*s.cond)};
   body.insert(body.end(), b.begin(), b.end());
@@ -252,7 +252,7 @@ void Lowerer::visit(ast::DoWhile& s) {
 }
 
 void Lowerer::visit(ast::For& s) {
-  need(1, "the 'for' loop", s.loc);
+  need(since("for"), "the 'for' loop", s.loc);
   Exprs init;
   Exprs* saved = out_;
   out_ = &init;
@@ -266,7 +266,7 @@ void Lowerer::visit(ast::For& s) {
 }
 
 void Lowerer::visit(ast::Foreach& s) {
-  need(1, "the 'foreach' loop", s.loc);
+  need(since("bagforeach"), "the 'foreach' loop", s.loc);
   Symbol* bag = container(*s.bag);
   Exprs form{SExpr::sym("bagforeach"), SExpr::sym(bag->vpName), ref(s.key->sym), ref(s.value->sym)};
   Exprs b = lowerBody(s.body.get(), false);
@@ -275,29 +275,29 @@ void Lowerer::visit(ast::Foreach& s) {
 }
 
 void Lowerer::visit(ast::Break& s) {
-  need(1, "'break'", s.loc);
+  need(since("break"), "'break'", s.loc);
   out_->push_back(SExpr::call("break", {}));
 }
 
 void Lowerer::visit(ast::Continue& s) {
-  need(1, "'continue'", s.loc);
+  need(since("continue"), "'continue'", s.loc);
   out_->push_back(SExpr::call("continue", {}));
 }
 
 void Lowerer::visit(ast::Return& s) {
-  need(1, "the 'return' before the end of a function or probe", s.loc);
+  need(since("return"), "the 'return' before the end of a function or probe", s.loc);
   if (s.value) out_->push_back(SExpr::call("return", {value(*s.value)}));
   else out_->push_back(SExpr::call("return", {}));
 }
 
 void Lowerer::visit(ast::Try& s) {
-  need(1, "'try'/'catch'", s.loc);
+  need(since("try"), "'try'/'catch'", s.loc);
   Exprs form{SExpr::sym("try"), single(lowerBody(s.body.get(), false))};
   for (auto& c : s.catches) {
     Exprs names;
     for (auto& [n, loc] : c.errors) {
       names.push_back(SExpr::sym(std::string(engineErrorName(n))));
-      if (names.back().atom == "BagFullError") need(2, "catching BagFullError", loc);
+      if (names.back().atom == "BagFullError") need(since("BagFullError"), "catching BagFullError", loc);
     }
     Exprs clause{SExpr::sym("catch"), SExpr::list(std::move(names))};
     Exprs h = lowerBody(c.body.get(), false);
@@ -320,7 +320,7 @@ void Lowerer::visit(ast::Arrow& s) {
   // VP 1.2's bagput raises it; older engines only have baginsert, which
   // drops the pair silently.
   bool raise = target_ >= vp::Version{1, 2};
-  if (raise) need(2, "inserting into a bag (bagput: a full bag is an error)", s.loc);
+  if (raise) need(since("bagput"), "inserting into a bag (bagput: a full bag is an error)", s.loc);
   out_->push_back(SExpr::call(raise ? "bagput" : "baginsert", {SExpr::sym(c->vpName), value(*ix.keys[0]), std::move(v)}));
 }
 

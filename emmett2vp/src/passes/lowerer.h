@@ -14,6 +14,7 @@
 #include "emmett2vp/src/vp/printer.h"
 #include "emmett2vp/src/vp/sexpr.h"
 #include "vp/version.h"
+#include "vp/vocabulary.h"
 
 namespace emmett::lowering {
 
@@ -99,6 +100,10 @@ class Lowerer : public ast::Visitor<Lowerer> {
 
   // lowering.cpp
   void need(int minor, const std::string& why, Location loc);
+  // The VP minor version that brought `word`, or its longer calls
+  // (getguest's size), per VP's vocabulary (vp/vocabulary.h).
+  static int since(std::string_view word) { return vp::findWord(word)->since.minor; }
+  static int moreSince(std::string_view word) { return vp::findWord(word)->sig.moreSince.minor; }
   void lowerGlobals();
   void lowerFunction(ast::FuncDef& f, Symbol* fn, const std::string& name);
   void lowerProbe(ast::Probe& p);

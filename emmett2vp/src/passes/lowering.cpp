@@ -94,7 +94,7 @@ void Lowerer::lowerGlobals() {
         globals_.push_back({"", SExpr::call(s->type->isString() ? "defstring" : "definteger", args)});
         break;
       case Symbol::Kind::Shared: {
-        need(2, "the shared variable '" + s->name + "'", s->loc);
+        need(since("defshared"), "the shared variable '" + s->name + "'", s->loc);
         const char* scope = s->storage == ast::Storage::PerVmk ? "pervmk" : s->storage == ast::Storage::PerHost ? "perhost" : "pervm";
         args.push_back(SExpr::sym(scope));
         if (init)
@@ -177,7 +177,7 @@ void Lowerer::lowerFunction(ast::FuncDef& f, Symbol* fn, const std::string& name
   if (prologue.empty()) prologue.push_back(SExpr::num(0));
   std::vector<SExpr> form{SExpr::sym("defun"), SExpr::sym(name), SExpr::list(params)};
   if (!bindings.empty()) {
-    need(1, "the locals of the recursive function '" + fn->name + "'", f.loc);
+    need(since("let"), "the locals of the recursive function '" + fn->name + "'", f.loc);
     std::vector<SExpr> let{SExpr::sym("let"), SExpr::list(bindings)};
     let.insert(let.end(), prologue.begin(), prologue.end());
     form.push_back(SExpr::list(let));

@@ -4,6 +4,7 @@
 
 #include "vp/globals.h"
 #include "vp/probe_point.h"
+#include "vp/vocabulary.h"
 
 namespace emmett {
 namespace {
@@ -15,7 +16,7 @@ constexpr StaticProbeDesc kProbes[] = {
 };
 
 constexpr BuiltinGlobalDesc kGlobals[] = {
-#define EMMETT_GLOBAL(name, group, slot) {#name, std::string_view(#name) == "PROBENAME"},
+#define EMMETT_GLOBAL(name, group, slot) {#name, vp::kVocabulary[vp::wordIndex(#name)].sig.result == vp::Result::Str},
     VP_GLOBALS(EMMETT_GLOBAL)
 #undef EMMETT_GLOBAL
 };

@@ -1,48 +1,60 @@
 #include "emmett2vp/src/sema/builtins.h"
 
-#include <array>
+#include <stdexcept>
 #include <string>
+
+#include "vp/vocabulary.h"
 
 namespace emmett {
 
 namespace {
 using A = ArgKind;
-constexpr vp::Version k10{1, 0}, k12{1, 2};
+
+// What Emmett's type checker asks of an argument the VP built-in takes.
+// The others (bags, key lists) are Emmett syntax, not call arguments.
+ArgKind argKind(vp::Arg a) {
+  switch (a) {
+    case vp::Arg::Int: case vp::Arg::Size: return A::Int;
+    case vp::Arg::Str: case vp::Arg::Format: return A::Str;
+    case vp::Arg::StrVar: return A::StrVar;
+    case vp::Arg::Aggr: return A::Aggr;
+    case vp::Arg::Shared: return A::Shared;
+    default: break;
+  }
+  throw std::logic_error("a VP built-in exposed to Emmett takes a bag or key list");
+}
+
+// The Emmett built-in that is VP's `name` called the same way; `extra`
+// are optional arguments Emmett adds (lowered to other VP).
+BuiltinFunc fromVp(std::string_view name, std::vector<ArgKind> extra = {}) {
+  const vp::Word* w = vp::findWord(name);
+  if (!w || (w->kind != vp::WordKind::Function && w->kind != vp::WordKind::FunctionAlias))
+    throw std::logic_error("not a VP built-in function: " + std::string(name));
+  BuiltinFunc b{name, {}, w->sig.minArgs, w->sig.variadic(), w->since};
+  for (size_t i = 0; i < w->sig.fixed; ++i) b.args.push_back(argKind(w->sig.args[i]));
+  b.args.insert(b.args.end(), extra.begin(), extra.end());
+  return b;
+}
 
 const std::vector<BuiltinFunc>& table() {
   static const std::vector<BuiltinFunc> t = {
-      {"printf", {A::Str}, 1, true, k10},
-      {"sprintf", {A::StrVar, A::Str}, 2, true, k10},
-      {"logint", {A::Int}, 1, false, k10},
-      {"logstr", {A::Str}, 1, false, k10},
-      {"strcmp", {A::Str, A::Str}, 2, false, k10},
-      {"getguest", {A::Int, A::Int}, 1, false, k10},  // 2 arguments: 1.1
-      {"getgueststr", {A::StrVar, A::Int, A::Int}, 2, false, k10},
-      {"getguestphys", {A::Int}, 1, false, k10},
-      {"gueststack", {A::StrVar, A::Int}, 1, false, k10},  // 2 arguments: 1.2
-      {"getsystemtime", {}, 0, false, k10},
-      {"exit", {}, 0, false, k10},
-      {"offatret", {A::Int}, 1, false, k10},
-      {"offatseg", {A::Int}, 1, false, k10},
-      {"offatstrcpy", {A::Int, A::Int}, 2, false, k10},
-      {"offatstrncpy", {A::Int, A::Int}, 2, false, k10},
-      {"logaggr", {A::Aggr, A::Int}, 1, false, k10},  // 2 arguments: 1.2 (printa)
-      {"clearaggr", {A::Aggr}, 1, false, k10},
-      {"printa", {A::Aggr, A::Str}, 1, false, k12},
-      {"fetchadd", {A::Shared, A::Int}, 2, false, k12},
-      {"cmpxchg", {A::Shared, A::Int, A::Int}, 3, false, k12},
-      {"writeint", {A::Int, A::Int}, 2, false, k12},
-      // The 2011 compiler's readers of a VMCS field (VT_*) and a register
-      // (REG_*): their constant argument picks a built-in global.
-      {"getvmcs", {A::Int}, 1, false, k10},
-      {"getgpr", {A::Int}, 1, false, k10},
+      fromVp("printf"), fromVp("sprintf"), fromVp("logint"), fromVp("logstr"),
+      fromVp("strcmp"),
+      fromVp("getguest"),     // 2 arguments: VP 1.1
+      fromVp("getgueststr"), fromVp("getguestphys"),
+      fromVp("gueststack"),   // 2 arguments: VP 1.2
+      fromVp("getsystemtime"), fromVp("exit"), fromVp("offatret"), fromVp("offatseg"),
+      fromVp("offatstrcpy"), fromVp("offatstrncpy"),
+      fromVp("logaggr", {A::Int}),  // logaggr(a, 1): a printa (VP 1.2)
+      fromVp("clearaggr"), fromVp("printa"), fromVp("fetchadd"), fromVp("cmpxchg"),
+      fromVp("writeint"),
+      // Emmett's own: the 2011 compiler's readers of a VMCS field (VT_*) and
+      // a register (REG_*): their constant argument picks a built-in global.
+      {"getvmcs", {A::Int}, 1, false, {1, 0}},
+      {"getgpr", {A::Int}, 1, false, {1, 0}},
   };
   return t;
 }
-
-constexpr std::array<std::string_view, 10> kErrors = {
-    "MemAccessError", "DivideError", "StackError", "BudgetError", "BagEmptyError",
-    "AggrFullError", "FormatError", "VcpuStateError", "DecodeError", "BagFullError"};
 }  // namespace
 
 const BuiltinFunc* findBuiltinFunc(std::string_view name) {
@@ -61,14 +73,18 @@ std::string_view engineErrorName(std::string_view n) {
     }
   if (n == "DivZeroError" || n == "DivideByZeroError") return "DivideError";
   if (n == "TimeoutError" || n == "CostError") return "BudgetError";
-  for (auto e : kErrors)
-    if (e == n) return e;
-  return {};
+  const vp::Word* w = vp::findWord(n);
+  return w && w->kind == vp::WordKind::ErrorName ? w->name : std::string_view{};
 }
 
 const char* engineErrorNames() {
-  return "MemAccessError, DivideError, StackError, BudgetError, BagEmptyError, AggrFullError, "
-         "FormatError, VcpuStateError, DecodeError, BagFullError";
+  static const std::string names = [] {
+    std::string s;
+    for (const auto& w : vp::kVocabulary)
+      if (w.kind == vp::WordKind::ErrorName) s += (s.empty() ? "" : ", ") + std::string(w.name);
+    return s;
+  }();
+  return names.c_str();
 }
 
 }  // namespace emmett

@@ -1,6 +1,7 @@
-// Emmett's built-in functions: each maps to the VP built-in of the same
-// name (tables of docs/vp-language.md), with the argument kinds the type
-// checker enforces and the VP version that introduced it.
+// Emmett's built-in functions: most are the VP built-in of the same name,
+// and take from VP's vocabulary (vp/vocabulary.h) the arguments the type
+// checker enforces and the VP version that introduced them; getvmcs and
+// getgpr are Emmett's own (they read a built-in global).
 #pragma once
 
 #include <string_view>
@@ -31,7 +32,7 @@ const BuiltinFunc* findBuiltinFunc(std::string_view name);
 // Maps a catch clause's error name to the engine's (VmkMemAccessError and
 // MemAccessError both give MemAccessError); empty if unknown.
 std::string_view engineErrorName(std::string_view emmettName);
-// The engine's error names, for messages.
+// The engine's error names (VP's vocabulary), for messages.
 const char* engineErrorNames();
 
 }  // namespace emmett

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "vp/vocabulary.h"
+
 namespace emmett {
 
 namespace {
@@ -43,6 +45,15 @@ constexpr std::array<Const, 17> kVmcs = {{
     {"VT_VMENTRY_INT_INFO", 0x4016, "VMCS_VMENTRY_INTR_INFO"},
     {"VT_VMENTRY_INT_ERR", 0x4018, "VMCS_VMENTRYXCP_ERR"},
 }};
+
+// What getvmcs/getgpr read must be a global of VP's vocabulary.
+template <size_t N>
+constexpr bool readsVpGlobals(const std::array<Const, N>& table) {
+  for (const auto& c : table)
+    if (!vp::isKind(c.vpGlobal, vp::WordKind::Global)) return false;
+  return true;
+}
+static_assert(readsVpGlobals(kRegs) && readsVpGlobals(kVmcs));
 
 template <size_t N>
 const Const* byName(const std::array<Const, N>& table, std::string_view name) {

@@ -3,27 +3,22 @@
 #include <array>
 #include <cstdio>
 
+#include "vp/vocabulary.h"
+
 namespace emmett {
 
 namespace {
-constexpr std::array<std::string_view, 57> kVpWords = {
-    "version", "definteger", "defstring", "defaggr", "defbag", "defun", "vprobe", "defshared",
-    "setint", "setstr", "cond", "do", "let", "while", "dowhile", "for", "break", "continue",
-    "return", "try", "catch", "bagforeach", "logstr", "logint", "printf", "sprintf", "strcmp",
-    "getguest", "getgueststr", "gueststack", "getguestphys", "getsystemtime", "exit", "offatret",
-    "offatseg", "offatstrcpy", "offatstrncpy", "aggr", "logaggr", "clearaggr", "baginsert",
-    "bagput", "bagremove", "fetchadd", "cmpxchg", "writeint", "printa", "pervm", "pervmk", "perhost",
-    "integer", "string", "none", "and", "or", "not", "if"};
+// Not VP's words, but always kept out of generated names, so that output
+// reads unambiguously and stays as earlier compilers printed it.
+constexpr std::array<std::string_view, 4> kAlsoAvoided = {"and", "or", "not", "if"};
 }  // namespace
 
 bool isVpReserved(std::string_view name) {
-  bool letter = false, lower = false;
-  for (char c : name) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) letter = true;
-    if (c >= 'a' && c <= 'z') lower = true;
-  }
-  if (letter && !lower) return true;
-  for (auto w : kVpWords)
+  if (vp::isReservedAt(name, vp::kEngineVersion)) return true;
+  // The words VP uses inside its forms (scopes, type names) are legal
+  // names, but a name spelled like one would read as it.
+  if (vp::isKind(name, vp::WordKind::Scope) || vp::isKind(name, vp::WordKind::TypeName)) return true;
+  for (auto w : kAlsoAvoided)
     if (w == name) return true;
   return false;
 }

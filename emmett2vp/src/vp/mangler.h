@@ -15,6 +15,9 @@ std::string vpName(std::string_view emmettName);
 std::string vpLocalName(std::string_view owner, std::string_view name);
 // Shortens names over 63 bytes, keeping them distinct with a hash.
 std::string fitName(std::string name);
+// A name the generated VP must not define: reserved in VP's vocabulary
+// (vp/vocabulary.h) at any version, in all capitals, or a word VP uses
+// inside its forms.
 bool isVpReserved(std::string_view name);
 
 }  // namespace emmett

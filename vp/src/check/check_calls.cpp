@@ -26,31 +26,6 @@ static bool arity(Checker& c, const SExpr& s, size_t lo, size_t hi) {
   return false;
 }
 
-namespace {
-
-struct Shape {
-  BuiltinId id;
-  size_t lo, hi;
-};
-
-constexpr Shape kShapes[] = {
-    {BuiltinId::Logstr, 1, 1},      {BuiltinId::Logint, 1, 1},
-    {BuiltinId::Printf, 1, 1 + kMaxPrintArgs},
-    {BuiltinId::Sprintf, 2, 2 + kMaxPrintArgs},
-    {BuiltinId::Strcmp, 2, 2},      {BuiltinId::Getguest, 1, 2},
-    {BuiltinId::Getgueststr, 2, 3}, {BuiltinId::Gueststack, 1, 2},
-    {BuiltinId::Getguestphys, 1, 1}, {BuiltinId::Getsystemtime, 0, 0},
-    {BuiltinId::Exit, 0, 0},        {BuiltinId::Offatret, 1, 1},
-    {BuiltinId::Offatseg, 1, 1},    {BuiltinId::Offatstrcpy, 2, 2},
-    {BuiltinId::Aggr, 4, 4},        {BuiltinId::Logaggr, 1, 1},
-    {BuiltinId::Clearaggr, 1, 1},   {BuiltinId::Baginsert, 3, 3},
-    {BuiltinId::Bagremove, 2, 2},   {BuiltinId::Fetchadd, 2, 2},
-    {BuiltinId::Cmpxchg, 3, 3},     {BuiltinId::Writeint, 2, 2},
-    {BuiltinId::Printa, 1, 2},      {BuiltinId::Bagput, 3, 3},
-};
-
-}  // namespace
-
 class BuiltinChecker {
  public:
   BuiltinChecker(Checker& c, const SExpr& s, Expr* e) : c_(c), s_(s), e_(e) {}
@@ -155,6 +130,9 @@ class BuiltinChecker {
   bool check(BuiltinId id);
 
  private:
+  // The version from which the call may pass more than its fewest arguments.
+  Version moreSince() const { return builtinWord(e_->builtin).sig.moreSince; }
+
   Checker& c_;
   const SExpr& s_;
   Expr* e_;
@@ -170,7 +148,7 @@ bool BuiltinChecker::check(BuiltinId id) {
     case BuiltinId::Getguest:
       add(0, Want::Int);
       if (count() == 1) { addConst(8, s_.loc); return true; }
-      return c_.needVersion(s_, {1, 1}) && sizeArg(1);
+      return c_.needVersion(s_, moreSince()) && sizeArg(1);
     case BuiltinId::Getgueststr:
       if (!dest(0)) return false;
       if (count() == 2) addConst(kStrBytes - 1, s_.loc);
@@ -180,7 +158,7 @@ bool BuiltinChecker::check(BuiltinId id) {
     case BuiltinId::Gueststack:
       if (!dest(0)) return false;
       if (count() == 1) { addConst(0, s_.loc); return true; }
-      if (!c_.needVersion(s_, {1, 2})) return false;
+      if (!c_.needVersion(s_, moreSince())) return false;
       add(1, Want::Int);
       return true;
     case BuiltinId::Getguestphys: case BuiltinId::Offatret: case BuiltinId::Offatseg:
@@ -227,11 +205,8 @@ bool BuiltinChecker::check(BuiltinId id) {
 }
 
 Expr* Checker::builtinCall(const SExpr& s, BuiltinId id) {
-  const Shape* shape = nullptr;
-  for (const auto& sh : kShapes) {
-    if (sh.id == id) shape = &sh;
-  }
-  if (!arity(*this, s, shape->lo, shape->hi)) return invalid(s.loc);
+  const Signature& sig = builtinWord(id).sig;
+  if (!arity(*this, s, sig.minArgs, sig.maxArgs)) return invalid(s.loc);
   Expr* e = p_.make(Op::Builtin, Type::Int, s.loc);
   e->builtin = id;
   // Guest linear memory goes through the vCPU's paging (segment and control

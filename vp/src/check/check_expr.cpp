@@ -3,6 +3,7 @@
 
 #include "vp/src/check/checker_impl.h"
 #include "vp/src/check/reserved.h"
+#include "vp/vocabulary.h"
 
 namespace vp {
 
@@ -175,8 +176,7 @@ Expr* Checker::call(const SExpr& s, Want want) {
     if (!needVersion(s, builtinInfo(id).since)) return invalid(s.loc);
     return builtinCall(s, id);
   }
-  if (name == "definteger" || name == "defstring" || name == "defaggr" || name == "defbag" ||
-      name == "defun" || name == "vprobe" || name == "defshared" || name == "version") {
+  if (isKind(name, WordKind::Definition)) {
     error(s.loc, "'" + name + "' is only allowed at top level");
   } else if (name == "\xe2\x80\x93" || name == "\xe2\x80\x94") {
     error(s.items[0].loc, "unknown function '" + name + "' (a dash, not '-': "

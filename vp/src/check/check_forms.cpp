@@ -1,25 +1,39 @@
 // The special forms of VP 1.0 (setint, setstr, cond, do) and the operators.
 #include "vp/src/check/checker_impl.h"
+#include "vp/vocabulary.h"
 
 namespace vp {
 
 namespace {
 
+// What each operator of the vocabulary (vp/vocabulary.h, which holds their
+// operand counts) computes; those with more operands fold left.
 struct OpInfo {
   std::string_view name;
   Op op;
-  int minArgs, maxArgs;  // -1: no upper bound (folds left)
 };
 
 constexpr OpInfo kOps[] = {
-    {"+", Op::Add, 2, -1},     {"-", Op::Sub, 1, -1},    {"*", Op::Mul, 2, -1},
-    {"/", Op::Div, 2, 2},      {"%", Op::Mod, 2, 2},     {"<<", Op::Shl, 2, 2},
-    {">>", Op::Shr, 2, 2},     {"&", Op::BitAnd, 2, -1}, {"|", Op::BitOr, 2, -1},
-    {"^", Op::BitXor, 2, -1},  {"~", Op::BitNot, 1, 1},  {"&&", Op::LogAnd, 2, -1},
-    {"||", Op::LogOr, 2, -1},  {"!", Op::Not, 1, 1},     {"==", Op::Eq, 2, 2},
-    {"=", Op::Eq, 2, 2},       {"!=", Op::Ne, 2, 2},     {"<", Op::Lt, 2, 2},
-    {">", Op::Gt, 2, 2},       {"<=", Op::Le, 2, 2},     {">=", Op::Ge, 2, 2},
+    {"+", Op::Add},     {"-", Op::Sub},     {"*", Op::Mul},     {"/", Op::Div},
+    {"%", Op::Mod},     {"<<", Op::Shl},    {">>", Op::Shr},    {"&", Op::BitAnd},
+    {"|", Op::BitOr},   {"^", Op::BitXor},  {"~", Op::BitNot},  {"&&", Op::LogAnd},
+    {"||", Op::LogOr},  {"!", Op::Not},     {"==", Op::Eq},     {"=", Op::Eq},
+    {"!=", Op::Ne},     {"<", Op::Lt},      {">", Op::Gt},      {"<=", Op::Le},
+    {">=", Op::Ge},
 };
+
+constexpr bool everyOperatorComputes() {
+  size_t operators = 0;
+  for (const auto& w : kVocabulary) {
+    if (w.kind != WordKind::Operator) continue;
+    ++operators;
+    bool found = false;
+    for (const auto& o : kOps) found = found || o.name == w.name;
+    if (!found) return false;
+  }
+  return operators == std::size(kOps);
+}
+static_assert(everyOperatorComputes(), "an operator of the vocabulary has no Op here");
 
 std::string operandCount(int n) {
   return std::to_string(n) + (n == 1 ? " operand" : " operands");
@@ -32,11 +46,12 @@ Expr* Checker::operatorCall(const SExpr& s, std::string_view name) {
   for (const auto& o : kOps) {
     if (o.name == name) info = &o;
   }
+  const Signature& sig = findWord(name)->sig;
   int n = static_cast<int>(s.items.size()) - 1;
-  if (n < info->minArgs || (info->maxArgs >= 0 && n > info->maxArgs)) {
-    std::string want = info->maxArgs == info->minArgs
-                           ? operandCount(info->minArgs)
-                           : "at least " + operandCount(info->minArgs);
+  if (n < sig.minArgs || (sig.maxArgs != kUnbounded && n > sig.maxArgs)) {
+    std::string want = sig.maxArgs == sig.minArgs
+                           ? operandCount(sig.minArgs)
+                           : "at least " + operandCount(sig.minArgs);
     error(s.loc, "'" + std::string(name) + "' takes " + want + ", got " + std::to_string(n));
     return invalid(s.loc);
   }
@@ -165,12 +180,15 @@ Expr* Checker::doForm(const SExpr& s, Want want) {
 }
 
 Expr* Checker::newForm(const SExpr& s, std::string_view name, Want want, bool& known) {
-  known = true;
+  const Word* w = findWord(name);
+  known = w && w->kind == WordKind::Form;
+  if (!known) return nullptr;
+  if (!needVersion(s, w->since)) return invalid(s.loc);
   if (name == "setint") return setVar(s, false);
   if (name == "setstr") return setVar(s, true);
   if (name == "cond") return cond(s, want);
   if (name == "do") return doForm(s, want);
-  return v11Form(s, name, want, known);
+  return v11Form(s, name, want);
 }
 
 }  // namespace vp

@@ -1,16 +1,23 @@
 // The forms VP 1.1 adds: let, loops, break/continue, return, try/catch,
 // bagforeach (see docs/vp-language.md).
-#include <array>
-
 #include "vp/src/check/checker_impl.h"
 #include "vp/src/runtime/error_text.h"
+#include "vp/vocabulary.h"
 
 namespace vp {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kForms{
-    "let", "while", "dowhile", "for", "break", "continue", "return", "try", "bagforeach"};
+// "MemAccessError, ... and BagFullError", from the vocabulary.
+std::string errorNames() {
+  std::string list, last;
+  for (const auto& w : kVocabulary) {
+    if (w.kind != WordKind::ErrorName) continue;
+    if (!last.empty()) list += (list.empty() ? "" : ", ") + last;
+    last = w.name;
+  }
+  return list + " and " + last;
+}
 
 uint32_t allErrors() {
   uint32_t mask = 0;
@@ -162,14 +169,13 @@ class V11Checker {
     for (const auto& name : clause.items[1].items) {
       ErrorCode code;
       if (!name.isSymbol() || !findErrorName(name.text, code)) {
-        c_.error(name.loc, "unknown error name '" + name.text +
-                               "'; errors are MemAccessError, DivideError, StackError, "
-                               "BudgetError, BagEmptyError, AggrFullError, FormatError, "
-                               "VcpuStateError, DecodeError and BagFullError");
+        c_.error(name.loc, "unknown error name '" + name.text + "'; errors are " + errorNames());
         return false;
       }
-      if (code == ErrorCode::BagFull && c_.effective < Version{1, 2}) {
-        c_.error(name.loc, "'BagFullError' (raised by bagput) needs VP 1.2");
+      Version since = findWord(name.text)->since;
+      if (c_.effective < since) {
+        std::string hint = code == ErrorCode::BagFull ? " (raised by bagput)" : "";
+        c_.error(name.loc, "'" + name.text + "'" + hint + " needs VP " + since.str());
         return false;
       }
       mask |= 1u << static_cast<uint32_t>(code);
@@ -182,11 +188,7 @@ class V11Checker {
   Program& p_;
 };
 
-Expr* Checker::v11Form(const SExpr& s, std::string_view name, Want want, bool& known) {
-  known = false;
-  for (auto f : kForms) known = known || f == name;
-  if (!known) return nullptr;
-  if (!needVersion(s, {1, 1})) return invalid(s.loc);
+Expr* Checker::v11Form(const SExpr& s, std::string_view name, Want want) {
   V11Checker v(*this, s);
   if (name == "let") return v.let(want);
   if (name == "while") return v.loop(Op::While);

@@ -6,6 +6,7 @@
 
 #include "vp/src/check/checker_impl.h"
 #include "vp/src/check/reserved.h"
+#include "vp/vocabulary.h"
 
 namespace vp {
 
@@ -17,15 +18,6 @@ constexpr uint64_t kMaxAggrKeys = 8;
 
 std::string where(Loc l) {
   return std::to_string(l.line) + ":" + std::to_string(l.col);
-}
-
-bool allCapitals(std::string_view name) {
-  bool letter = false;
-  for (char c : name) {
-    if (c >= 'a' && c <= 'z') return false;
-    if (c >= 'A' && c <= 'Z') letter = true;
-  }
-  return letter;
 }
 
 }  // namespace
@@ -65,7 +57,7 @@ bool Checker::validName(const SExpr& name, const char* what) {
                         " bytes; names are limited to 63");
     return false;
   }
-  if (allCapitals(name.text)) {
+  if (isCapitalsName(name.text)) {
     error(name.loc, "'" + name.text +
                         "' is reserved: names in all capitals belong to VProbes");
     return false;
@@ -202,7 +194,7 @@ void Checker::defShared(const SExpr& form) {
     return;
   }
   if (!validName(it[1], "shared integer")) return;
-  if (!(it[2].isSymbol("pervm") || it[2].isSymbol("pervmk") || it[2].isSymbol("perhost"))) {
+  if (!it[2].isSymbol() || !isKind(it[2].text, WordKind::Scope)) {
     error(it[2].loc, "the scope of a shared integer is pervm, pervmk or perhost");
     return;
   }

@@ -90,7 +90,7 @@ class Checker {
   void markChanged() { changed_ = true; }
   Type unifyTypes(Type a, Type b) { return unify(a, b); }
   bool validName(const SExpr& name, const char* what);
-  Expr* v11Form(const SExpr& s, std::string_view name, Want want, bool& known);
+  Expr* v11Form(const SExpr& s, std::string_view name, Want want);  // version checked
   bool destination(const SExpr& name, VarRef& out);  // a string variable
   bool intVariable(const SExpr& name, VarRef& out, const char* form);
   uint32_t addLocal(const std::string& name, Type type);

@@ -10,10 +10,10 @@ namespace vp {
 
 namespace {
 
+#define VP_ERROR_NAME(id, name, since) #name,
 constexpr std::array<std::string_view, static_cast<size_t>(ErrorCode::Count)>
-    kNames{"", "MemAccessError", "DivideError", "StackError", "BudgetError",
-           "BagEmptyError", "AggrFullError", "FormatError", "VcpuStateError",
-           "DecodeError", "BagFullError", "ExitRequest"};
+    kNames{"", VP_ERRORS(VP_ERROR_NAME) "ExitRequest"};
+#undef VP_ERROR_NAME
 
 std::string hex(uint64_t v) {
   char buf[24];

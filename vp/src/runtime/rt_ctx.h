@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "vp/globals.h"
+#include "vp/vocabulary.h"
 
 namespace vp {
 
@@ -16,9 +17,14 @@ class ContextImpl;
 struct Expr;
 
 // What went wrong in a fire. The catch names of VP 1.1 map to these.
+// The errors `catch` names are VP's vocabulary (VP_ERRORS); Exit is how
+// exit unwinds, which no catch sees.
 enum class ErrorCode : uint32_t {
-  None, MemAccess, Divide, Stack, Budget, BagEmpty, AggrFull, Format,
-  VcpuState, Decode, BagFull, Exit, Count
+  None,
+#define VP_ERROR_CODE(id, ...) id,
+  VP_ERRORS(VP_ERROR_CODE)
+#undef VP_ERROR_CODE
+  Exit, Count
 };
 
 // A `try` in progress: where to resume when an error it catches is raised.

@@ -32,7 +32,7 @@ std::vector<uint8_t> ram(vmm::Vm& vm, uint64_t gpa, size_t n) {
 // vCPU; the guest checks the sum itself and powers off with 0 when right
 // (1 when not). vCPUs other than 0 halt when done.
 struct CallLoop {
-  Xbyak::CodeGenerator g;
+  Xbyak::CodeGenerator g{3 * 4096};
   Xbyak::Label fn, fnRet, loop, bad, done;
   static constexpr uint32_t kN = 150;
   explicit CallLoop(unsigned vcpus = 1) {
@@ -77,7 +77,11 @@ struct CallLoop {
     g.pop(rbp);
     g.L(fnRet);
     g.ret();
-    g.align(16);
+    // The counter has a page of its own: the probed page is write-protected,
+    // and KVM performs a locked increment there as a plain read and a write
+    // exit, so two vCPUs finishing together could both write 1 (seen once
+    // under nested KVM: the guest never powered off).
+    g.align(4096);
     g.L(done);
     g.dd(0);
   }

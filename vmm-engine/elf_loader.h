@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
+
+#include "vmm-engine/elf_code_map.h"
 
 namespace vmm {
 
@@ -21,6 +24,7 @@ struct LoadedImage {
   uint64_t entry = 0;          // e_entry (a linear address)
   uint64_t lowestPaddr = 0;    // of the loaded segments
   uint64_t highestPaddr = 0;   // one past the end, including p_memsz
+  std::vector<CodeRange> code;  // elfCodeRanges() of the file
 };
 
 // Validates and loads `image` into `mem`. On failure returns false with

@@ -8,6 +8,9 @@
 //                       the byte at `addr`
 //   Guest_<exception>   a planted int3 at the guest's IDT handler for the
 //                       vector (table 3-3: Guest_DE ... Guest_XF)
+//   Guest_CR3Write      a planted int3 at each `mov cr3, r64` found in the
+//                       guest image's code when the script loads
+//                       (cr3_sites.h); ARG0 is the value being written
 //
 // How a hit is seen. A planted byte stops the vCPU (the mechanism is
 // chosen per host by a self-test, breakpoint_mechanism.h): an int3 with
@@ -78,6 +81,7 @@ struct GuestProbePlan {
     bool user = false;  // a user-mode page: needs the #BP handler trap
     ProbeInsn insn;
     std::vector<uint32_t> probes;  // indices into script.probes()
+    std::vector<uint32_t> cr3Probes;  // Guest_CR3Write: insn is a mov cr3
   };
   struct Watch {  // GUEST_READ: / GUEST_WRITE:
     uint64_t linear = 0, gpa = 0;
@@ -95,8 +99,9 @@ struct GuestProbePlan {
 // Resolves and checks the script's guest probes against the running
 // guest. Each probe that cannot be honoured adds an error diagnostic that
 // names it, the address and why (not mapped, the instruction and why it
-// cannot be emulated, ...). Not from a vCPU thread; the vCPUs keep
-// running.
+// cannot be emulated, ...). Guest_CR3Write adds a warning instead when it
+// finds no `mov cr3` to trap (it would never fire), or skips one it cannot
+// trap. Not from a vCPU thread; the vCPUs keep running.
 GuestProbePlan planGuestProbes(Vm& vm, const vp::Script& script,
                                const std::string& file,
                                std::vector<vp::Diagnostic>& diags);
@@ -158,6 +163,8 @@ class GuestProbes : public TrapHandler {
   bool userTrapHit(Hit& h);
   void fireCode(Hit& h, const Site& s, uint64_t linear, const RegisterView* view);
   void fireException(Hit& h, unsigned vector);
+  void loadCr3(Vcpu& v, const EmuCpu& cpu);
+  void abandonCr3(Vcpu& v, const std::string& why);
   bool current(Site& s);
   void abandon(Site& s, const std::string& why);
   bool isRetry(Hit& h, const Gprs& regs);

@@ -11,10 +11,11 @@
 // Supported (64-bit mode, the instructions that start functions in real
 // code, plus the ones around them): nop/endbr64/pause, clac/stac, push, pop, mov,
 // movzx/movsx/movsxd, lea, add/sub/adc/sbb/and/or/xor/cmp/test/inc/dec,
-// leave, call, ret, jmp, jcc. Operands: general registers, immediates and
+// leave, call, ret, jmp, jcc, and `mov cr3, r64` (CPL0; the caller loads
+// the new CR3, see EmuCpu). Operands: general registers, immediates and
 // memory (base + index * scale + displacement, RIP-relative, FS/GS
 // segment bases). Not: lock/rep prefixes (except the "repz ret" idiom),
-// segment/control/debug registers, string, system and vector
+// segment/debug registers and other control registers, string, system and vector
 // instructions. decode() says which and why.
 //
 // Exactly once: an instruction does all its reads and checks before its
@@ -38,6 +39,11 @@ struct EmuCpu {
   Gprs regs{};             // regs.rip: the address of the instruction
   unsigned cpl = 0;        // for memory permission checks
   uint64_t fsBase = 0, gsBase = 0;
+  uint64_t cr4 = 0;  // read: CR4.PCIDE decides what bit 63 of a CR3 write means
+  // Set by `mov cr3` (execute() only computes it: loading it, and flushing
+  // the TLB unless cr3NoFlush, is the caller's).
+  bool cr3Written = false, cr3NoFlush = false;
+  uint64_t cr3 = 0;
 };
 
 // A page fault (or other exception) the instruction raised.
@@ -80,6 +86,10 @@ class ProbeInsn {
   size_t length() const { return insn_.length; }
   // Intel syntax ("push rbp"), for messages.
   const std::string& text() const { return text_; }
+  // `mov cr3, r64`: true, and the value the instruction would write as the
+  // guest's registers `g` have it (bit 63, PCID's no-flush, included).
+  bool writesCr3() const;
+  uint64_t cr3Source(const Gprs& g) const;
 
   // Runs the instruction on `cpu` (whose regs.rip is where it executes; it
   // need not be the decode address: RIP-relative operands follow RIP).

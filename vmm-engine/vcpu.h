@@ -94,6 +94,11 @@ class Vcpu {
   bool setSregs(const SpecialRegs& s);
   bool setDebugRegs(const DebugRegs& d);
   bool setKernelGsBase(uint64_t v);
+  // Flushes the guest's TLB entries on this vCPU (what a guest CR3 reload
+  // does). KVM has no call for that alone, but resets its MMU, flushing,
+  // when KVM_SET_SREGS changes CR3: this sets a different CR3 and then
+  // the current one back, by ioctl (two of them). vCPU thread.
+  bool flushTlb();
   // Asks KVM to store the general and segment registers in the shared
   // kvm_run page at every exit (KVM_CAP_SYNC_REGS), so reading them costs
   // no ioctl: worth it while probes read registers (an ioctl costs

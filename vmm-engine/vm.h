@@ -24,6 +24,7 @@
 
 #include "vmm-engine/breakpoint_mechanism.h"
 #include "vmm-engine/breakpoints.h"
+#include "vmm-engine/elf_code_map.h"
 #include "vmm-engine/exit_fields.h"
 #include "vmm-engine/guest_memory.h"
 #include "vmm-engine/io_bus.h"
@@ -83,6 +84,9 @@ class Vm {
   unsigned numVcpus() const { return unsigned(vcpus_.size()); }
   Vcpu& vcpu(unsigned i) { return *vcpus_.at(i); }
   CpuVendor vendor() const { return vendor_; }
+  // The guest image's code (elf_code_map.h), as the file said at boot.
+  // Empty for a Linux guest (guest.kernel): a bzImage has no symbols.
+  const std::vector<CodeRange>& imageCode() const { return imageCode_; }
 
   // Makes `source` the interrupt controller of vCPU 0 (interrupt_source.h).
   // Before start(); `source` must outlive the vCPU threads.
@@ -161,6 +165,7 @@ class Vm {
   BreakpointSupport stops_;
   TrapHandler* traps_ = nullptr;  // see setTraps()
   uint64_t entry_ = 0;
+  std::vector<CodeRange> imageCode_;
   IoBus bus_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
 

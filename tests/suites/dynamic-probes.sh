@@ -11,7 +11,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
 suite_begin dynamic-probes kernel-calls return-probe user-calls data-watch page-faults \
-  stack-and-offsets refusals load-loop cookbook-current cookbook
+  stack-and-offsets refusals cr3-writes load-loop cookbook-current cookbook
 
 # complete_rounds AGGR OUT VCPU: "ROUND COUNT" of AGGR[VCPU, ROUND] rows
 # (or AGGR[ROUND] when VCPU is -), without the first and last round seen:
@@ -188,6 +188,39 @@ case_refusals() {
     (vprobe VMXUnload (printf \"END\n\"))")
   grep -qx 'byte 55' <<<"$first" || problems+=" planted($first)"
   [[ -z $problems ]] && pass refusals || fail refusals "$problems"
+}
+
+case_cr3-writes() {
+  # Guest_CR3Write fires before each mov cr3 of the demo kernel, which
+  # counts it just before in shared_info.cr3_loads[cpu]: on each vCPU one
+  # fire per count, without a gap; ARG0 (the new CR3) page-aligned. The
+  # load gives no warning; unloaded, the code is demo.elf's again.
+  local loads msg out=${VM%/*}/vprobe.out from problems="" got why
+  loads=$(hexadd "$(sym shared_info)" 48)
+  from=$(stat -c %s "$out")
+  msg=$("$VMRUN" vprobeLoad "$VM" "(definteger n) (definteger first) (definteger last)
+    (definteger gaps) (definteger c) (definteger odd)
+    (vprobe Guest_CR3Write
+      (setint c (getguest (+ $loads (* 8 VCPUID))))
+      (cond ((== n 0) (setint first c)) ((!= c (+ last 1)) (setint gaps (+ gaps 1))))
+      (cond ((!= (& ARG0 0xfff) 0) (setint odd (+ odd 1))))
+      (setint last c) (setint n (+ n 1)))
+    (vprobe VMMUnload
+      (printf \"cr3 vcpu %d fires %d counted %d gaps %d odd %d\n\" VCPUID n (- (+ last 1) first) gaps odd))" 2>&1) ||
+    problems+=" refused"
+  [[ -z $msg ]] || problems+=" load-said($msg)"
+  sleep 2
+  "$VMRUN" vprobeReset "$VM"
+  for _ in $(seq 50); do
+    got=$(tail -c +$((from + 1)) "$out" | grep '^cr3 vcpu')
+    [[ $(wc -l <<<"$got") -ge 2 ]] && break
+    sleep 0.1
+  done
+  [[ $(wc -l <<<"$got") == 2 ]] || problems+=" vcpus($got)"
+  awk '$5 < 10 || $5 != $7 || $9 != 0 || $11 != 0 { bad = 1 } END { exit bad }' <<<"$got" ||
+    problems+=" counts($(tr '\n' ' ' <<<"$got"))"
+  why=$(code_matches_elf) || problems+=" after: $why"
+  [[ -z $problems ]] && guest_ok && pass cr3-writes || fail cr3-writes "$problems"
 }
 
 # code_sums: "PADDR SUM" of every read-only PT_LOAD segment of demo.elf

@@ -90,7 +90,7 @@ bool loadElf(std::span<const uint8_t> image, GuestMemory& mem,
   std::vector<Elf64_Phdr> phs(eh.e_phnum);
   memcpy(phs.data(), image.data() + eh.e_phoff, phs.size() * sizeof phs[0]);
   bool entryOk = false, any = false;
-  LoadedImage li{eh.e_entry, UINT64_MAX, 0};
+  LoadedImage li{eh.e_entry, UINT64_MAX, 0, {}};
   for (unsigned i = 0; i < phs.size(); ++i) {
     const Elf64_Phdr& ph = phs[i];
     if (ph.p_type != PT_LOAD) continue;
@@ -116,6 +116,7 @@ bool loadElf(std::span<const uint8_t> image, GuestMemory& mem,
     memset(mem.hostPtr(ph.p_paddr, ph.p_memsz) + ph.p_filesz, 0,
            ph.p_memsz - ph.p_filesz);
   }
+  li.code = elfCodeRanges(image);
   out = li;
   return true;
 }

@@ -172,6 +172,19 @@ bool Vcpu::setSregs(const SpecialRegs& s) {
   return true;
 }
 
+bool Vcpu::flushTlb() {
+  constexpr uint64_t kPwt = 1ull << 3;  // a CR3 bit any value may have
+  kvm_sregs k;
+  // SAFETY: kvm_sregs is what KVM_GET/SET_SREGS take. Whatever the sync
+  // area holds is applied at the next entry, after these.
+  if (ioctl(fd_, KVM_GET_SREGS, &k) < 0) return false;
+  clearInterruptBitmap(k);
+  k.cr3 ^= kPwt;
+  if (ioctl(fd_, KVM_SET_SREGS, &k) < 0) return false;
+  k.cr3 ^= kPwt;
+  return ioctl(fd_, KVM_SET_SREGS, &k) == 0;
+}
+
 bool Vcpu::injectException(const GuestException& e) {
   if (e.vector == 14) {
     const SpecialRegs* s = sregs();

@@ -88,6 +88,7 @@ bool Vm::loadGuest(std::string& error) {
     return false;
   }
   entry_ = image.entry;
+  imageCode_ = std::move(image.code);
   BootParams bp{memory_->size(), c.numVcpus, c.diskSectors, c.cmdline};
   return writeBootStructures(*memory_, bp, error);
 }

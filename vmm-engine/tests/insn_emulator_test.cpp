@@ -443,6 +443,48 @@ TEST_CASE("emulator: clac/stac change RFLAGS.AC at CPL0, #UD elsewhere", "[emula
   CHECK(memcmp(&before, &r.cpu.regs, sizeof before) == 0);
 }
 
+TEST_CASE("emulator: mov cr3 computes the new CR3 at CPL0, #GP elsewhere", "[emulator]") {
+  constexpr uint64_t kPcide = 1ull << 17, kNoFlush = 1ull << 63;
+  Run r;
+  Asm m;
+  m.db(0x41), m.db(0x0f), m.db(0x22), m.db(0xd9);  // mov cr3, r9 (REX.B)
+  vmm::ProbeInsn insn = decodeOk(m);
+  CHECK(insn.writesCr3());
+  CHECK(insn.text() == "mov cr3, r9");
+  r.cpu.regs.r9 = 0x123000;
+  CHECK(insn.cr3Source(r.cpu.regs) == 0x123000);
+  REQUIRE(r.exec(insn).outcome == vmm::EmuOutcome::Done);
+  CHECK(r.cpu.cr3Written);
+  CHECK_FALSE(r.cpu.cr3NoFlush);
+  CHECK(r.cpu.cr3 == 0x123000);
+  CHECK(r.cpu.regs.rip == kCode + 4);
+  // With PCIDs, bit 63 asks for no flush and is not stored.
+  r.cpu.regs.rip = kCode, r.cpu.cr4 = kPcide, r.cpu.regs.r9 = kNoFlush | 0x456005;
+  REQUIRE(r.exec(insn).outcome == vmm::EmuOutcome::Done);
+  CHECK(r.cpu.cr3NoFlush);
+  CHECK(r.cpu.cr3 == 0x456005);
+  // Without them bit 63 is reserved; so are bits 52-62; CPL3 may not.
+  struct Bad {
+    uint64_t cr4, value;
+    unsigned cpl;
+  };
+  for (auto [cr4, value, cpl] : {Bad{0, kNoFlush | 0x1000, 0}, Bad{kPcide, 1ull << 55, 0},
+                                 Bad{0, 0x1000, 3}}) {
+    Run f;
+    f.cpu.cr4 = cr4, f.cpu.regs.r9 = value, f.cpu.cpl = cpl;
+    auto before = f.cpu.regs;
+    vmm::EmuResult res = f.exec(insn);
+    REQUIRE(res.outcome == vmm::EmuOutcome::Fault);
+    CHECK(res.fault.vector == 13);
+    CHECK(res.fault.errorCode == 0);
+    CHECK_FALSE(f.cpu.cr3Written);
+    CHECK(memcmp(&before, &f.cpu.regs, sizeof before) == 0);
+  }
+  Asm n;
+  n.push(rbp);
+  CHECK_FALSE(decodeOk(n).writesCr3());
+}
+
 TEST_CASE("emulator: a fault changes neither registers nor memory", "[emulator]") {
   Run r;
   r.cpu.regs.rsp = 0x100008;  // the push would land outside mapped memory
@@ -490,7 +532,8 @@ TEST_CASE("emulator: decode names the instructions it refuses", "[emulator]") {
                                               Catch::Contains("lock prefix"));
   CHECK_THAT(refusal({0xf0, 0x03, 0x00}), Catch::Contains("(f0 03 00) do not decode"));
   CHECK_THAT(refusal({0xf3, 0xa4}), Catch::Contains("'rep movsb'"));
-  CHECK_THAT(refusal({0x0f, 0x22, 0xd8}), Catch::Contains("'mov cr3, rax'"));
+  CHECK_THAT(refusal({0x0f, 0x22, 0xc0}), Catch::Contains("'mov cr0, rax'"));
+  CHECK_THAT(refusal({0x0f, 0x20, 0xd8}), Catch::Contains("'mov rax, cr3'"));
   CHECK_THAT(refusal({0x0f, 0x05}), Catch::Contains("'syscall'") &&
                                         Catch::Contains("does not emulate"));
   CHECK_THAT(refusal({0xcc}), Catch::Contains("'int3'"));

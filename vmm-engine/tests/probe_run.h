@@ -44,6 +44,7 @@ struct ProbeRun {
   std::unique_ptr<vp::Script> script;
   std::unique_ptr<vmm::VmmProbes> probes;
   std::vector<std::string> errors;   // load-time errors, one per diagnostic
+  std::vector<std::string> warnings;  // load-time warnings (the script still loads)
   std::vector<std::string> reports;  // runtime reports of the guest probes
   std::mutex reportMu;
 
@@ -60,7 +61,7 @@ struct ProbeRun {
     }
     vmm::GuestProbePlan plan = vmm::planGuestProbes(vm, *script, "test.vp", diags);
     for (auto& d : diags)
-      if (d.severity == vp::Diagnostic::Severity::Error) errors.push_back(d.message);
+      (d.severity == vp::Diagnostic::Severity::Error ? errors : warnings).push_back(d.message);
     for (auto& e : errors) UNSCOPED_INFO("refused: " << e);
     if (!errors.empty()) return false;
     probes = std::make_unique<vmm::VmmProbes>(

@@ -19,7 +19,7 @@ static uint32_t number(const char *s, uint32_t n) {
 
 static const char *const prog_names[] = {
     "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
-    "compute", "caller", "poker", "ucallbench"};
+    "compute", "caller", "poker", "ucallbench", "yielder"};
 
 /* procs=a,b,c: run only these processes of the default mix. */
 static uint32_t parse_procs(const char *s, uint32_t n) {
@@ -47,6 +47,8 @@ void parse_cmdline(const char *c) {
       opts.progs = 1u << PROG_OUTBENCH;
     else if (word_is(w, n, "bench=ucall"))
       opts.progs = 1u << PROG_UCALLBENCH;
+    else if (word_is(w, n, "bench=yield"))
+      opts.progs = 1u << PROG_YIELDER;
     else if (word_is(w, n, "bench=compute"))
       opts.progs = 1u << PROG_COMPUTE;
     else if (word_is(w, n, "triplefault"))

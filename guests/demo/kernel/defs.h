@@ -76,6 +76,12 @@ struct shared_info {
   uint32_t hz;
   uint32_t ncpus;
   uint64_t disk_sectors;
+  /* CR3 loads per CPU: one per `mov cr3` executed (write_cr3 counts it
+   * just before), for Guest_CR3Write checks. Context switches between
+   * processes, the idle task's switches, munmap's flushes and the boot
+   * load all write CR3; a switch between two tasks with the same page
+   * tables does not. */
+  volatile uint64_t cr3_loads[MAX_CPUS];
 };
 
 /* The table at the start of the user program (USER_CODE): the kernel
@@ -83,7 +89,7 @@ struct shared_info {
 #define USER_MAGIC 0x5245535550454d44ull /* "DEMOUSER" */
 enum user_prog { PROG_SYSLOOP, PROG_DISKER, PROG_PORTER, PROG_PAGER,
                  PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, PROG_CALLER,
-                 PROG_POKER, PROG_UCALLBENCH, NR_PROGS };
+                 PROG_POKER, PROG_UCALLBENCH, PROG_YIELDER, NR_PROGS };
 struct user_table {
   uint64_t magic;
   uint64_t entry[NR_PROGS];

@@ -131,7 +131,11 @@ static inline uint32_t inl(uint16_t p) {
   __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
   return v;
 }
+/* The only `mov cr3` of the kernel: counted first (shared_info.cr3_loads),
+ * so a probe that fires before the instruction sees it counted. Callers
+ * run with interrupts off. */
 static inline void write_cr3(uint64_t v) {
+  shared_info.cr3_loads[this_cpu()->cpu]++;
   __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
 }
 static inline uint64_t read_cr2(void) {

@@ -187,3 +187,19 @@ void outbench_main(int cpu) {
     report_rate("outbench: ", n, " outs in 1 s");
   }
 }
+
+/* bench=yield: two copies per CPU hand the CPU to each other, so each
+ * yield is a context switch and a CR3 load (their page tables differ). */
+void yielder_main(int cpu) {
+  announce(cpu);
+  uint64_t n = 0, t0 = ticks(cpu);
+  for (;;) {
+    yield();
+    n++;
+    if (ticks(cpu) - t0 >= hz()) {
+      report_rate("yielder: ", n, " yields in 1 s");
+      n = 0;
+      t0 = ticks(cpu);
+    }
+  }
+}

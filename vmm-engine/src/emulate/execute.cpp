@@ -24,7 +24,8 @@ struct Exec {
   uint64_t next = 0;  // address of the next instruction
   EmuStatus status = EmuStatus::Ok;
   EmuFault fault;
-  bool hasWrite = false;
+  bool hasWrite = false, cr3Written = false, cr3NoFlush = false;
+  uint64_t cr3 = 0;
   uint64_t writeAt = 0, writeValue = 0;
   unsigned writeBytes = 0;
 
@@ -195,6 +196,24 @@ bool smapFlag(Exec& x) {
   return true;
 }
 
+// mov cr3, r64 (SDM, MOV to control register): #GP(0) outside CPL0 or
+// with a reserved bit set; with CR4.PCIDE, bit 63 asks for no TLB flush
+// and is not stored. Bits above 51 are reserved whatever the CPU's
+// physical-address width (narrower widths: KVM refuses the load).
+bool movToCr3(Exec& x, const ProbeInsn& insn) {
+  constexpr uint64_t kPcide = 1ull << 17, kNoFlush = 1ull << 63;
+  uint64_t v = insn.cr3Source(x.cpu.regs);
+  bool noFlush = (x.cpu.cr4 & kPcide) && (v & kNoFlush);
+  if (noFlush) v &= ~kNoFlush;
+  if (x.cpu.cpl != 0 || (v >> 52) != 0) {
+    x.fault = EmuFault{13, true, 0, 0};
+    x.status = EmuStatus::Fault;
+    return false;
+  }
+  x.cr3Written = true, x.cr3NoFlush = noFlush, x.cr3 = v;
+  return true;
+}
+
 bool dispatch(Exec& x) {
   switch (x.in.mnemonic) {
     case ZYDIS_MNEMONIC_NOP: case ZYDIS_MNEMONIC_ENDBR64:
@@ -218,13 +237,15 @@ EmuResult ProbeInsn::execute(EmuCpu& cpu, EmuMemory& mem) const {
   Exec x(insn_, ops_, cpu, mem);
   x.next = cpu.regs.rip + insn_.length;
   x.r.rip = x.next;
-  bool ok = dispatch(x);
+  bool ok = writesCr3() ? movToCr3(x, *this) : dispatch(x);
   if (ok && x.hasWrite) {
     x.status = mem.write(x.writeAt, &x.writeValue, x.writeBytes, x.fault);
     ok = x.status == EmuStatus::Ok;
   }
   if (ok) {
     cpu.regs = x.r;
+    cpu.cr3Written = x.cr3Written, cpu.cr3NoFlush = x.cr3NoFlush;
+    if (x.cr3Written) cpu.cr3 = x.cr3;
     return {};
   }
   if (x.status == EmuStatus::Fault) return {EmuOutcome::Fault, x.fault, nullptr};

@@ -132,7 +132,18 @@ std::string hexBytes(const uint8_t* b, size_t n) {
   return s;
 }
 
+bool isMovToCr3(const ZydisDecodedInstruction& in, const ZydisDecodedOperand* ops) {
+  return in.mnemonic == ZYDIS_MNEMONIC_MOV && in.operand_count_visible == 2 &&
+         ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ZYDIS_REGISTER_CR3 &&
+         ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER && isGpr(ops[1].reg.value) &&
+         emu::regBits(ops[1].reg.value) == 64;
+}
+
 }  // namespace
+
+bool ProbeInsn::writesCr3() const { return isMovToCr3(insn_, ops_); }
+
+uint64_t ProbeInsn::cr3Source(const Gprs& g) const { return emu::readReg(g, ops_[1].reg.value); }
 
 bool ProbeInsn::decode(const uint8_t* bytes, size_t len, uint64_t address, ProbeInsn& out,
                        std::string& why) {
@@ -146,7 +157,9 @@ bool ProbeInsn::decode(const uint8_t* bytes, size_t len, uint64_t address, Probe
   out.text_ = format(out.insn_, out.ops_, address);
   Shape shape;
   const char* problem = nullptr;
-  if (!shapeOf(out.insn_.mnemonic, shape)) {
+  if (isMovToCr3(out.insn_, out.ops_)) {
+    problem = prefixProblem(out.insn_);
+  } else if (!shapeOf(out.insn_.mnemonic, shape)) {
     problem = "the monitor does not emulate this instruction";
   } else if (!(problem = prefixProblem(out.insn_)) &&
              !(problem = operandProblem(out.insn_, out.ops_))) {

@@ -84,6 +84,7 @@ void GuestProbes::abandon(Site& s, const std::string& why) {
   vm_.breakpoints().abandon(s.gpa);
   std::string what;
   for (auto& [linear, probe] : s.probes) what += " GUEST:" + hexAddr(linear);
+  if (!s.cr3Probes.empty()) what += " Guest_CR3Write (the mov cr3 there)";
   for (unsigned v = 0; v < exc::kVectors; ++v)
     if (s.vectors & (1u << v)) what += std::string(" ") + exc::probeName(v);
   if (s.userTraps) what += " (user-mode probes)";
@@ -104,6 +105,32 @@ bool GuestProbes::isRetry(Hit& h, const Gprs& regs) {
 void GuestProbes::fireCode(Hit& h, const Site& s, uint64_t linear, const RegisterView* view) {
   for (auto& [at, probe] : s.probes)
     if (at == linear) fire_(h.v, probe, {}, view);
+  // Guest_CR3Write, before the write: CR3 still reads the old value, ARG0
+  // is the source register (as written: with PCIDs, bit 63 is the
+  // no-flush request).
+  if (s.cr3Probes.empty()) return;
+  const uint64_t args[1] = {s.insn.cr3Source(view ? view->gprs : h.regs)};
+  for (uint32_t p : s.cr3Probes) fire_(h.v, p, args, view);
+}
+
+// The CR3 an emulated `mov cr3` computed, loaded as the CPU would. KVM
+// resets its MMU (and flushes the vCPU's TLB) when a KVM_SET_SREGS changes
+// CR3; a write of the same value must flush too (the guest reloads CR3 to
+// drop stale translations), unless the guest asked for no flush.
+void GuestProbes::loadCr3(Vcpu& v, const EmuCpu& cpu) {
+  const SpecialRegs* now = v.sregs();
+  if (!now) return abandonCr3(v, "cannot read the vCPU's special registers");
+  SpecialRegs s = *now;
+  if (s.cr3 == cpu.cr3 && !cpu.cr3NoFlush && !v.flushTlb())
+    return abandonCr3(v, "cannot make KVM flush the vCPU's TLB");
+  s.cr3 = cpu.cr3;
+  if (!v.setSregs(s)) abandonCr3(v, "KVM refused the new CR3 " + hexAddr(cpu.cr3));
+}
+
+void GuestProbes::abandonCr3(Vcpu& v, const std::string& why) {
+  reportOnce("guest probes: Guest_CR3Write on vCPU " + std::to_string(v.index()) + ": " + why +
+             "; the VM stops (the guest's CR3 write cannot be completed)");
+  vm_.fail("emulating a guest mov cr3: " + why);
 }
 
 // Guest_<vector>: what the exception interrupted, from the frame the CPU
@@ -142,10 +169,14 @@ bool GuestProbes::kernelHit(Hit& h) {
   }
   unsigned cpl = h.sregs.cs.selector & 3;
   EmuCpu cpu{h.regs, cpl, h.sregs.fs.base, h.sregs.gs.base};
+  cpu.cr4 = h.sregs.cr4;
   GuestAccess mem(*this, vm_, h.v, h.sregs, cpl, h.regs.rflags & kRflagsAc);
   EmuResult r = h.site.insn.execute(cpu, mem);
   switch (r.outcome) {
-    case EmuOutcome::Done: h.v.setGprs(cpu.regs); break;
+    case EmuOutcome::Done:
+      h.v.setGprs(cpu.regs);
+      if (cpu.cr3Written) loadCr3(h.v, cpu);
+      break;
     case EmuOutcome::Fault:
       retry_[h.v.index()] = {h.site.gpa, h.regs.rsp, h.sregs.cr3, true};
       h.v.injectException(r.fault);

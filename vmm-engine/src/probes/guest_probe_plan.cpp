@@ -7,6 +7,7 @@
 
 #include "vmm-engine/guest_probes.h"
 #include "vmm-engine/page_walk.h"
+#include "vmm-engine/src/probes/cr3_sites.h"
 #include "vmm-engine/src/probes/exception_vectors.h"
 #include "vmm-engine/src/probes/guest_lookup.h"
 #include "vmm-engine/vm.h"
@@ -71,6 +72,48 @@ struct Planner {
                                hexAddr(p.value) + " the start of an instruction?)");
     c.probes.push_back(index);
     plan.code.push_back(std::move(c));
+  }
+
+  void warn(const std::string& msg) {
+    diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0, "Guest_CR3Write: " + msg});
+  }
+
+  // Every `mov cr3` of the guest image's code, each a code site firing
+  // `probes` (cr3_sites.h). What cannot be found or trapped is a warning:
+  // the rest of the script still runs.
+  void cr3Writes(const std::vector<uint32_t>& probes) {
+    const std::vector<CodeRange>& code = vm.imageCode();
+    if (code.empty())
+      return warn("never fires: the monitor finds mov-to-CR3 instructions in the code "
+                  "sections of the guest.image ELF, and this guest has none (a Linux "
+                  "guest.kernel, or an image without section headers)");
+    Cr3Scan scan;
+    Vcpu& v = vm.vcpu(0);
+    v.call([&] { scan = findCr3Writes(v, code); });
+    std::string looked = std::to_string(code.size()) + " code ranges of the guest image, " +
+                         std::to_string(scan.bytes) + " bytes decoded";
+    if (scan.unmapped) looked += ", " + std::to_string(scan.unmapped) + " cut short unmapped";
+    if (scan.undecodable)
+      looked += ", " + std::to_string(scan.undecodable) + " cut short by bytes that do not decode";
+    if (scan.sites.empty())
+      return warn("no mov-to-CR3 found in the guest's kernel text (" + looked +
+                  "), so the probe never fires");
+    for (uint64_t at : scan.sites) {
+      GuestLookup f;
+      std::string cr3s, why;
+      GuestProbePlan::Code c;
+      if (!findMapping(vm, at, AccessCheck::Fetch, true, f, cr3s)) {
+        warn("the mov cr3 at " + hexAddr(at) + " is not trapped: " + unmapped(at, cr3s));
+        continue;
+      }
+      if (!ProbeInsn::decode(f.bytes, f.nbytes, at, c.insn, why) || !c.insn.writesCr3()) {
+        warn("the mov cr3 at " + hexAddr(at) + " is not trapped: " +
+             (why.empty() ? "it changed since it was found" : why));
+        continue;
+      }
+      c.linear = at, c.gpa = f.gpa, c.user = f.user, c.cr3Probes = probes;
+      plan.code.push_back(std::move(c));
+    }
   }
 
   void watch(const vp::ProbePoint& p, uint32_t index) {
@@ -161,14 +204,18 @@ GuestProbePlan planGuestProbes(Vm& vm, const vp::Script& script, const std::stri
                          stops.detail + "), so no probe on guest code can fire here");
     return true;
   };
+  std::vector<uint32_t> cr3;
   for (uint32_t i = 0; i < probes.size(); ++i) {
     const vp::ProbePoint& p = probes[i];
     using K = vp::ProbePoint::Kind;
+    if (p.kind == K::Static && p.staticId == vp::StaticProbe::Guest_CR3Write && !noStops(p))
+      cr3.push_back(i);
     if (p.kind == K::Guest && !noStops(p)) pl.code(p, i);
     if (p.kind == K::GuestRead || p.kind == K::GuestWrite) pl.watch(p, i);
     if (p.kind != K::Static) continue;
     if (auto v = exc::vectorOf(p.staticId); v && !noStops(p)) pl.plan.exceptions[*v].push_back(i);
   }
+  if (!cr3.empty()) pl.cr3Writes(cr3);
   pl.checkWatchPages();
   for (unsigned v = 0; v < exc::kVectors; ++v)
     if (!pl.plan.exceptions[v].empty()) pl.checkHandler(v, exc::probeName(v));

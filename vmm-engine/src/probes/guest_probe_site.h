@@ -22,6 +22,7 @@ struct GuestProbes::Site {
   size_t len = 0;
   std::atomic<uint64_t> checkedAt{0};  // Breakpoints::rewrites() when verified
   std::vector<std::pair<uint64_t, uint32_t>> probes;  // GUEST: (linear, probe)
+  std::vector<uint32_t> cr3Probes;  // Guest_CR3Write (insn: a mov cr3)
   bool userCode = false;  // has user-mode GUEST: probes
   uint32_t vectors = 0;   // exception handlers planted here (bit per vector)
   uint32_t userTraps = 0;  // the #BP or #GP handler, where user-mode int3s

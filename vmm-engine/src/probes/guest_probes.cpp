@@ -128,6 +128,7 @@ GuestProbes::SiteMap GuestProbes::rebuild(const Handlers& handlers) {
   for (const auto& c : plan_.code) {
     Site* s = site(c.gpa, c.linear, &c.insn);
     for (uint32_t p : c.probes) s->probes.push_back({c.linear, p});
+    s->cr3Probes.insert(s->cr3Probes.end(), c.cr3Probes.begin(), c.cr3Probes.end());
     s->userCode = s->userCode || c.user;
     plantSite(*s);
   }

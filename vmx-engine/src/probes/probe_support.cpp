@@ -11,6 +11,7 @@ constexpr SP kFired[] = {SP::VMM1Hz,  SP::VMM10Hz,   SP::VMX1Hz,   SP::HV_Exit,
                          SP::HV_Resume, SP::In,      SP::Out,      SP::Guest_IRQ,
                          SP::Guest_TripleFault, SP::Disk_IOStart, SP::Disk_IOFinish,
                          SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload,
+                         SP::Guest_CR3Write,  // traps at its mov cr3s (guest_probes.h)
                          // Exceptions: a trap at the guest's IDT handler
                          // (vmm-engine/guest_probes.h).
                          SP::Guest_DE, SP::Guest_DB, SP::Guest_NMI, SP::Guest_BP,
@@ -37,15 +38,8 @@ void monitorDiagnostics(const vp::Script& script, const std::string& file,
                        p.name + ": this monitor fires periodic probes at most every " +
                            std::to_string(kMinUsecPeriod) + " us"});
     } else if (!monitorFires(p)) {
-      // Guest_CR3Write: KVM reports no guest CR3 write to user space (with
-      // EPT/NPT the hardware does not even exit), and a trap on every
-      // "mov cr3" would need all of them found in guest code.
-      std::string why = p.kind == vp::ProbePoint::Kind::Static &&
-                                p.staticId == SP::Guest_CR3Write
-                            ? " (KVM does not report guest CR3 writes)"
-                            : "";
       diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0,
-                       "probe " + p.name + " is valid VP but this monitor never fires it" + why});
+                       "probe " + p.name + " is valid VP but this monitor never fires it"});
     }
   }
 }

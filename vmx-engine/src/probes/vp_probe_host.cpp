@@ -45,8 +45,12 @@ class VpProbeHost : public ProbeHost {
     // script goes, so that a refused script leaves it running.
     std::vector<vp::Diagnostic> guestDiags;
     vmm::GuestProbePlan plan = vmm::planGuestProbes(vm_, *script, sourceName, guestDiags);
-    for (const auto& d : guestDiags) r.diagnostics.push_back(d.render(source));
-    if (!guestDiags.empty()) return r;  // planGuestProbes only gives errors
+    bool refused = false;
+    for (const auto& d : guestDiags) {
+      r.diagnostics.push_back(d.render(source));
+      refused = refused || d.severity == vp::Diagnostic::Severity::Error;
+    }
+    if (refused) return r;
     unloadLocked();
     uint64_t generation = ++generation_;
     current_ = std::make_unique<LoadedScript>(

@@ -16,7 +16,10 @@
 //   - the stack instructions move RSP and touch the stack as the CPU does,
 //     mov moves its source, branches go to their targets, and arithmetic
 //     gives the host CPU's result and status flags;
-//   - the decode address does not matter, only RIP at execution.
+//   - the decode address does not matter, only RIP at execution;
+//   - clac/stac outside CPL0 raise #UD, and mov cr3 outside CPL0 or with
+//     a reserved bit #GP(0), changing nothing; a mov cr3 that runs
+//     computes the CR3 the SDM says (bit 63 the PCIDE no-flush request).
 // Memory: a read/write window, a read-only window after it, an MMIO range
 // (Unsupported) and faults elsewhere; the input may also make the n-th
 // access fail, to reach every failure point.
@@ -124,6 +127,7 @@ Case readCase(Input& in) {
   c.cpu.fsBase = (mask & (1 << 17)) ? 0 : in.take(8);
   c.cpu.gsBase = (mask & (1 << 18)) ? 0 : in.take(8);
   c.cpu.cpl = (mask & (1 << 19)) ? 3 : 0;
+  c.cpu.cr4 = (mask & (1 << 21)) ? 1ull << 17 : 0;  // CR4.PCIDE
   c.decodeAt = (mask & (1 << 20)) ? c.cpu.regs.rip : in.take(8);
   c.mem.failAt = (mask >> 24) & 7;
   c.mem.failUnsupported = (mask >> 27) & 1;
@@ -134,7 +138,9 @@ Case readCase(Input& in) {
 bool sameRegs(const vmm::Gprs& a, const vmm::Gprs& b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 bool sameCpu(const vmm::EmuCpu& a, const vmm::EmuCpu& b) {
-  return sameRegs(a.regs, b.regs) && a.cpl == b.cpl && a.fsBase == b.fsBase && a.gsBase == b.gsBase;
+  return sameRegs(a.regs, b.regs) && a.cpl == b.cpl && a.fsBase == b.fsBase &&
+         a.gsBase == b.gsBase && a.cr4 == b.cr4 && a.cr3Written == b.cr3Written &&
+         a.cr3 == b.cr3 && a.cr3NoFlush == b.cr3NoFlush;
 }
 
 // Our own decoding, for the operand lists the checks compare against.
@@ -257,7 +263,8 @@ uint64_t sourceValue(const ZydisDecodedOperand& op, const vmm::Gprs& b,
 
 uint64_t widthMask(unsigned bits) { return bits >= 64 ? ~0ull : (1ull << bits) - 1; }
 
-// What the emulator can hold: general registers, RIP, RFLAGS. An
+// What the emulator can hold: general registers, RIP, RFLAGS (and CR3,
+// which a mov cr3 computes for its caller to load). An
 // instruction writing anything else (a segment register) must be refused
 // by decode(), or it would run only in part. Nor may it touch more or less
 // memory than the instruction does (a far return also pops CS, Zydis says
@@ -270,7 +277,8 @@ void checkEffectsCovered(const Decoded& d, const std::vector<Access>& log, const
     const ZydisDecodedOperand& op = d.ops[i];
     bool w = op.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE;
     if (op.type == ZYDIS_OPERAND_TYPE_REGISTER && w && gprIndex(op.reg.value) == 16 &&
-        op.reg.value != ZYDIS_REGISTER_RIP && op.reg.value != ZYDIS_REGISTER_RFLAGS)
+        op.reg.value != ZYDIS_REGISTER_RIP && op.reg.value != ZYDIS_REGISTER_RFLAGS &&
+        op.reg.value != ZYDIS_REGISTER_CR3)
       broken("decode() accepted an instruction writing a register the emulator does not hold", t);
     if (op.type == ZYDIS_OPERAND_TYPE_MEMORY && op.mem.type == ZYDIS_MEMOP_TYPE_MEM) {
       reads += (op.actions & ZYDIS_OPERAND_ACTION_MASK_READ) ? op.size / 8 : 0;
@@ -333,9 +341,41 @@ void checkIndirectBranch(const Decoded& d, const vmm::Gprs& b, const vmm::Gprs& 
 
 // mov stores or loads its source unchanged (a 32-bit register destination
 // zero-extends, narrower ones keep the rest of the register).
+bool movesToCr3(const Decoded& d) {
+  return d.in.mnemonic == ZYDIS_MNEMONIC_MOV && d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+         d.ops[0].reg.value == ZYDIS_REGISTER_CR3;
+}
+
+// mov cr3: the value it loads (bit 63 dropped under CR4.PCIDE), and
+// whether it asks for no flush.
+uint64_t newCr3(const Decoded& d, const Case& c, bool& noFlush) {
+  uint64_t v = gprByEncoding(c.cpu.regs, gprIndex(d.ops[1].reg.value));
+  noFlush = (c.cpu.cr4 & (1ull << 17)) && (v >> 63);
+  return noFlush ? v & ~(1ull << 63) : v;
+}
+
+// The exception an instruction raises without touching memory, or 0.
+unsigned systemFault(const Decoded& d, const Case& c) {
+  if (d.in.mnemonic == ZYDIS_MNEMONIC_CLAC || d.in.mnemonic == ZYDIS_MNEMONIC_STAC)
+    return c.cpu.cpl ? 6 : 0;
+  if (!movesToCr3(d)) return 0;
+  bool noFlush;
+  return c.cpu.cpl || (newCr3(d, c, noFlush) >> 52) ? 13 : 0;
+}
+
+void checkCr3(const Decoded& d, const Case& c, const vmm::EmuCpu& a, const std::string& t) {
+  if (!movesToCr3(d)) {
+    if (a.cr3Written) broken("an instruction other than mov cr3 wrote CR3", t);
+    return;
+  }
+  bool noFlush;
+  uint64_t v = newCr3(d, c, noFlush);
+  if (!a.cr3Written || a.cr3 != v || a.cr3NoFlush != noFlush) broken("mov cr3 loaded another value", t);
+}
+
 void checkMov(const Decoded& d, const vmm::Gprs& b, const vmm::Gprs& a,
               const std::vector<Access>& log, const std::string& t) {
-  if (d.in.mnemonic != ZYDIS_MNEMONIC_MOV) return;
+  if (d.in.mnemonic != ZYDIS_MNEMONIC_MOV || movesToCr3(d)) return;
   const ZydisDecodedOperand &dst = d.ops[0], &src = d.ops[1];
   uint64_t v = sourceValue(src, b, log) & widthMask(dst.size);
   if (dst.type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -493,6 +533,15 @@ Run execute(const vmm::ProbeInsn& insn, const Case& c) {
 }
 
 void checkRun(const Decoded& d, const Case& c, const Run& r, const std::string& t) {
+  if (unsigned vector = systemFault(d, c)) {
+    if (r.result.outcome != vmm::EmuOutcome::Fault || r.result.fault.vector != vector ||
+        r.result.fault.hasErrorCode != (vector == 13) || r.result.fault.errorCode != 0)
+      broken("a privileged instruction did not raise its exception", t);
+    if (!r.mem.log.empty() || !sameCpu(r.cpu, c.cpu) ||
+        std::memcmp(r.mem.bytes, c.mem.bytes, sizeof c.mem.bytes) != 0)
+      broken("a privileged instruction's exception changed state", t);
+    return;
+  }
   checkAccessOrder(r.mem.log, r.result, t);
   checkFaultPassedOn(r.mem, r.result, t);
   bool done = r.result.outcome == vmm::EmuOutcome::Done;
@@ -510,6 +559,7 @@ void checkRun(const Decoded& d, const Case& c, const Run& r, const std::string& 
   checkStack(d, c.cpu.regs, r.cpu.regs, r.mem.log, t);
   checkIndirectBranch(d, c.cpu.regs, r.cpu.regs, r.mem.log, t);
   checkMov(d, c.cpu.regs, r.cpu.regs, r.mem.log, t);
+  checkCr3(d, c, r.cpu, t);
   checkAlu(d, c.cpu.regs, r.cpu.regs, r.mem.log, t);
   checkReadModifyWrite(d, r.mem.log, t);
 }

@@ -21,7 +21,8 @@
 // straight on from the entry as 16-bit code (a handler that switches
 // mode, or jumps over data, before its rsm gets SMM_SMIPost only); SMRAM
 // must be RAM; an SMI on a vCPU whose SMBASE region another vCPU's SMI
-// is using is not probed (the guest's SMIs would share one save area).
+// is using is not probed (the guest's SMIs would share one save area), nor
+// is one raised by SMM code itself (KVM holds it until the rsm).
 //
 // Threads: every call on the vCPU's own thread, between two exits.
 #pragma once

@@ -51,7 +51,10 @@ void SmmStops::onSmi(Vcpu& v) {
   clear(v, c);  // an SMI whose rsm was never seen (limits in the header)
   uint64_t smbase = 0;
   GuestMemory& mem = vm_.memory();
-  if (!v.smbase(smbase) || !mem.contains(smbase, kSmramSize)) {
+  // An SMI raised from SMM waits for the rsm: its stops would be taken
+  // for this handler's.
+  const bool* inSmm = v.inSmm();
+  if (!inSmm || *inSmm || !v.smbase(smbase) || !mem.contains(smbase, kSmramSize)) {
     unprobed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }

@@ -119,7 +119,11 @@ void SmmStops::onStop(Vcpu& v) {
         c.state = State::Stepping;
       }
       fire_(v, Point::RsmPre);
-      v.setSingleStep(true);
+      // Without the step no exit would mark the rsm's end: no RSMPost.
+      if (!v.setSingleStep(true)) {
+        c.state = State::Idle;
+        unprobed_.fetch_add(1, std::memory_order_relaxed);
+      }
       return;
     }
     case State::Stepping:

@@ -1,5 +1,5 @@
 // Hooks for the VMM-domain static probes (HV_Exit, HV_Resume, In, Out,
-// Guest_IRQ, Guest_TripleFault), called on the vCPU's own thread with the
+// Guest_IRQ, Guest_TripleFault, SMM_*), called on the vCPU's own thread with the
 // vCPU stopped, so its registers can be read (and set) through the Vcpu.
 //
 // Cost when no hooks are installed: each call site is one branch on a
@@ -37,6 +37,15 @@ class VmmHooks {
   // KVM_EXIT_SHUTDOWN (Guest_TripleFault). The VM then stops with reason
   // "triple fault".
   virtual void onTripleFault(Vcpu&) {}
+  // An SMI is about to be queued with KVM_SMI (SMM_SMIPre); delivered at
+  // the next entry.
+  virtual void onSmi(Vcpu&) {}
+  // On a KVM_EXIT_HLT or KVM_EXIT_DEBUG, before the monitor's other
+  // handling of it: true when the exit is a stop the SMM probes planted
+  // (then RIP is already back on the stopped-at instruction, and
+  // onSmmStop() follows, after HV_Exit). Cheap when no SMI is in flight.
+  virtual bool atSmmStop(Vcpu&) { return false; }
+  virtual void onSmmStop(Vcpu&) {}
 };
 
 }  // namespace vmm

@@ -115,6 +115,18 @@ class Vcpu {
   // vCPU thread, or any thread while the vCPU is stopped (Vm::stopWorld).
   bool setSoftwareBreakpoints(bool on);
   bool reinjectBreakpoint();
+  // Makes the next entry stop after one guest instruction with
+  // KVM_EXIT_DEBUG (KVM_GUESTDBG_SINGLESTEP), until turned off. KVM honours
+  // it for the instructions it emulates (rsm) on every host. vCPU thread.
+  bool setSingleStep(bool on);
+
+  // --- System Management Mode (vCPU thread; vm_smm.cpp) ---------------------
+  // Queues an SMI (KVM_SMI), delivered at the next entry: the hooks'
+  // onSmi() runs first (SMM_SMIPre). False when the VM has no SMM
+  // (Vm::smmSupported) or KVM refused it.
+  bool raiseSmi();
+  // SMBASE (MSR 0x9e, as KVM keeps it): the handler is at SMBASE + 0x8000.
+  bool smbase(uint64_t& out);
 
   // --- The current exit (vCPU thread) --------------------------------------
   // KVM_EXIT_* of the last KVM_RUN, or kExitKick.
@@ -189,6 +201,7 @@ class Vcpu {
   uint32_t cached_ = 0;
   uint64_t syncMask_ = 0;  // kvm_valid_regs we asked for
   uint32_t guestDebug_ = 0;  // KVM_SET_GUEST_DEBUG control in effect
+  bool singleStep_ = false;  // setSingleStep(); kept across guestDebug_ changes
   Gprs gprs_{};
   SpecialRegs sregs_{};
   DebugRegs debug_{};

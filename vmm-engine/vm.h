@@ -52,6 +52,9 @@ struct VmConfig {
   // Plant hlt stops where the host's hlt exits, even where the self-test
   // found int3s exit too (breakpoint_mechanism.h): tests of that path.
   bool preferHltStops = false;
+  // Give the guest no System Management Mode even where KVM has it (also
+  // VPROBE_SMM=off): tests of a host that refuses SMM.
+  bool disableSmm = false;
 };
 inline constexpr uint32_t kMaxVcpus = 16;
 
@@ -141,6 +144,13 @@ class Vm {
   // self-test of breakpoint_mechanism.h when the VM was created.
   const BreakpointSupport& breakpointSupport() const { return stops_; }
 
+  // Whether a vCPU can enter System Management Mode (Vcpu::raiseSmi):
+  // KVM_CAP_X86_SMM and a second memory address space, which then maps
+  // all of RAM for SMM code, SMRAM included (docs/platform.md).
+  bool smmSupported() const { return smm_; }
+  // Why not, for messages: "" when supported.
+  const std::string& smmRefusal() const { return smmRefusal_; }
+
   // KVM_SYNC_X86_* bits this host can store in kvm_run (KVM_CAP_SYNC_REGS).
   uint64_t syncRegsCap() const { return syncRegsCap_; }
   // Vcpu::setSyncRegs on every vCPU (through call()). Not from a vCPU thread.
@@ -152,12 +162,15 @@ class Vm {
   bool setup(const VmConfig& config, std::string& error);
   bool createVcpus(std::string& error);
   bool loadGuest(std::string& error);
+  void setupSmm();
   void stopWith(StopReason reason, uint32_t code, std::string message);
   void vcpuFinished();
 
   VmConfig config_;
   CpuVendor vendor_ = CpuVendor::Other;
   uint64_t syncRegsCap_ = 0;
+  bool smm_ = false;
+  std::string smmRefusal_;
   int kvmFd_ = -1, vmFd_ = -1;
   std::unique_ptr<GuestMemory> memory_;
   std::unique_ptr<MemoryLayout> layout_;

@@ -7,6 +7,9 @@
 //   In / Out              port I/O exits: ARG0 port, ARG1 size, ARG2 count
 //   Guest_IRQ             an interrupt injected: ARG0 vector
 //   Guest_TripleFault     KVM_EXIT_SHUTDOWN
+//   SMM_SMIPre            Vcpu::raiseSmi(), before KVM_SMI
+//   SMM_SMIPost, SMM_RSMPre, SMM_RSMPost
+//                         SmmStops (smm_stops.h), planted per SMI
 //   VMM1Hz, VMM10Hz, USEC:n   firePeriodic(), driven by the caller's timer
 //   GUEST:, GUEST_READ:, GUEST_WRITE:, Guest_<exception>
 //                         GuestProbes (guest_probes.h), from the plan the
@@ -26,6 +29,7 @@
 
 #include "vmm-engine/guest_probes.h"
 #include "vmm-engine/periodic_owed.h"
+#include "vmm-engine/smm_stops.h"
 #include "vmm-engine/hooks.h"
 #include "vmm-engine/vcpu_target.h"
 #include "vp/vp.h"
@@ -76,6 +80,9 @@ class VmmProbes : public VmmHooks {
   void onIo(Vcpu&, bool in, uint16_t port, unsigned size, uint32_t count) override;
   void onInterrupt(Vcpu&, uint8_t vector) override;
   void onTripleFault(Vcpu&) override;
+  void onSmi(Vcpu&) override;
+  bool atSmmStop(Vcpu&) override;
+  void onSmmStop(Vcpu&) override;
 
  private:
   struct PerVcpu {
@@ -87,6 +94,7 @@ class VmmProbes : public VmmHooks {
 
   void fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_t> args);
   void queuePeriodic(Vcpu& v, PerVcpu& cpu, size_t probe);
+  void makeSmmStops();
   void fire(Vcpu& v, size_t probe, std::span<const uint64_t> args,
             const RegisterView* view = nullptr);
   const ProbeList& list(vp::StaticProbe p) const { return byProbe_[size_t(p)]; }
@@ -96,6 +104,7 @@ class VmmProbes : public VmmHooks {
   std::function<void()> onExitRequest_;
   std::vector<std::unique_ptr<PerVcpu>> cpus_;
   std::unique_ptr<GuestProbes> guest_;  // null when the script has none
+  std::unique_ptr<SmmStops> smm_;  // null without SMM or SMM stop probes
   std::array<ProbeList, size_t(vp::StaticProbe::Count)> byProbe_;
   bool needsHooks_ = false;
   bool armed_ = false;

@@ -79,6 +79,24 @@ class PostPort : public vmm::IoDevice {
   std::atomic<uint64_t> writes_{0};
 };
 
+// APM control and status, ports 0xb2 and 0xb3, as on PC chipsets: a
+// write to 0xb2 raises an SMI on the writing vCPU (Vcpu::raiseSmi; the
+// handler runs at its SMBASE + 0x8000), 0xb3 is a byte the guest keeps
+// for its handler. Both read back what was last written. On a host without
+// SMM the write raises nothing and is counted in ignored().
+class ApmPort : public vmm::IoDevice {
+ public:
+  static constexpr uint16_t kBase = 0xb2, kPorts = 2;
+  void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
+  void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data, unsigned size) override;
+  uint64_t smis() const { return smis_.load(); }
+  uint64_t ignored() const { return ignored_.load(); }
+
+ private:
+  std::atomic<uint8_t> regs_[kPorts] = {};
+  std::atomic<uint64_t> smis_{0}, ignored_{0};
+};
+
 // Per-vCPU timer, ports 0x500 (period in µs, 32-bit write; 0 stops) and
 // 0x504 (vector, 8-bit write, 32-255; others ignored). One thread per VM
 // raises each vCPU's vector when its period elapses; a tick that finds
@@ -239,6 +257,7 @@ class DeviceSet {
   PicPair* pic() { return pic_.get(); }
   Pit* pit() { return pit_.get(); }
   Uart16550* uart() { return uart_.get(); }
+  ApmPort* apm() { return apm_.get(); }  // the demo platform's
 
  private:
   DeviceSet() = default;
@@ -250,6 +269,7 @@ class DeviceSet {
   std::unique_ptr<PowerOffPort> powerOff_;
   std::unique_ptr<TimerDevice> timer_;
   std::unique_ptr<DiskDevice> disk_;
+  std::unique_ptr<ApmPort> apm_;
   // PC devices (pcPlatform): the PIC first, the PIT (its thread raises
   // IRQ 0 on the PIC) destroyed before it.
   std::unique_ptr<PicPair> pic_;

@@ -138,10 +138,18 @@ bool Vcpu::handleExit(int r, int err) {
   }
   // A planted hlt stands for a #BP: scripts and counters see the exit
   // every host gives for a probe stop, whatever byte this host needs.
-  bool plantedHlt = run_->exit_reason == KVM_EXIT_HLT && atPlantedHalt();
-  exitCtx_.kvmExitReason = plantedHlt ? KVM_EXIT_DEBUG : int(run_->exit_reason);
+  exitCtx_.kvmExitReason = int(run_->exit_reason);  // what atSmmStop() sees
+  bool smmStop = hooks_ && (run_->exit_reason == KVM_EXIT_HLT ||
+                            run_->exit_reason == KVM_EXIT_DEBUG) &&
+                 hooks_->atSmmStop(*this);
+  bool plantedHlt = !smmStop && run_->exit_reason == KVM_EXIT_HLT && atPlantedHalt();
+  exitCtx_.kvmExitReason = plantedHlt || smmStop ? KVM_EXIT_DEBUG : int(run_->exit_reason);
   counters_.countExit(kindOf(uint32_t(exitCtx_.kvmExitReason)));
   if (hooks_) [[unlikely]] hooks_->onExit(*this);
+  if (smmStop) {
+    hooks_->onSmmStop(*this);
+    return true;
+  }
   if (plantedHlt) return handleStopAtInt3(false) || fail("a planted hlt was not handled");
   switch (run_->exit_reason) {
     case KVM_EXIT_IO: return handleIo();

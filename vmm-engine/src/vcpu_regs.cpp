@@ -214,10 +214,23 @@ bool Vcpu::injectException(const GuestException& e) {
 bool Vcpu::setSoftwareBreakpoints(bool on) {
   kvm_guest_debug d{};
   d.control = on ? (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP) : 0;
+  if (singleStep_) d.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
   // SAFETY: kvm_guest_debug is what KVM_SET_GUEST_DEBUG takes; the vCPU is
   // not in KVM_RUN (its own thread, or stopped).
   if (ioctl(fd_, KVM_SET_GUEST_DEBUG, &d) < 0) return false;
   guestDebug_ = d.control;
+  return true;
+}
+
+bool Vcpu::setSingleStep(bool on) {
+  kvm_guest_debug d{};
+  uint32_t keep = guestDebug_ & KVM_GUESTDBG_USE_SW_BP;
+  d.control = keep | (on ? KVM_GUESTDBG_SINGLESTEP : 0);
+  if (d.control) d.control |= KVM_GUESTDBG_ENABLE;
+  // SAFETY: as in setSoftwareBreakpoints().
+  if (ioctl(fd_, KVM_SET_GUEST_DEBUG, &d) < 0) return false;
+  guestDebug_ = d.control;
+  singleStep_ = on;
   return true;
 }
 

@@ -67,6 +67,7 @@ bool Vm::setup(const VmConfig& c, std::string& error) {
   breakpoints_ = std::make_unique<Breakpoints>(*memory_);
   int sync = ioctl(vmFd_, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
   syncRegsCap_ = sync > 0 ? uint64_t(sync) : 0;
+  setupSmm();
   return loadGuest(error) && createVcpus(error);
 }
 

@@ -53,6 +53,7 @@
 #define SYS_GETNAME 6 /* (buf): 16 bytes, via get_task_comm */
 #define SYS_KCALL 7   /* (a, b, c): kcall_target(a, b, c) = 3a + (b ^ c) */
 #define SYS_POKE 8    /* (slot, value): poke_vars[slot] = value, read back */
+#define SYS_SMI 9     /* (seq): out 0xb2 with RAX = seq; the SMM handler's count */
 #define NR_SYSCALLS 9
 #define POKE_SLOTS 3
 
@@ -89,7 +90,7 @@ struct shared_info {
 #define USER_MAGIC 0x5245535550454d44ull /* "DEMOUSER" */
 enum user_prog { PROG_SYSLOOP, PROG_DISKER, PROG_PORTER, PROG_PAGER,
                  PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, PROG_CALLER,
-                 PROG_POKER, PROG_UCALLBENCH, PROG_YIELDER, NR_PROGS };
+                 PROG_POKER, PROG_UCALLBENCH, PROG_YIELDER, PROG_SMIER, NR_PROGS };
 struct user_table {
   uint64_t magic;
   uint64_t entry[NR_PROGS];

@@ -118,6 +118,9 @@ void *memcpy(void *d, const void *s, size_t n);
 /* Targets of the dynamic-probe workloads (README, "caller", "poker"). */
 uint64_t kcall_target(uint64_t a, uint64_t b, uint64_t c);
 int64_t sys_poke(uint64_t slot, uint64_t value);
+/* System Management Mode (smm.c). */
+void smm_install(void);
+uint64_t sys_smi(uint64_t seq);
 
 /* io.h-like helpers */
 static inline void outb(uint16_t p, uint8_t v) {

@@ -19,7 +19,7 @@ static void banner(const struct bootinfo *bi, uint32_t ncpus) {
 static void start_processes(uint32_t ncpus) {
   static const char *const names[NR_PROGS] = {
       "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
-      "compute", "caller", "poker", "ucallbench", "yielder"};
+      "compute", "caller", "poker", "ucallbench", "yielder", "smier"};
   const struct user_table *ut = (const struct user_table *)user_image;
   if (ut->magic != USER_MAGIC) panic("user program table missing", 0);
   uint32_t k = 0;
@@ -48,6 +48,7 @@ static void boot(const struct bootinfo *bi) {
   shared_info.ncpus = ncpus;
   shared_info.disk_sectors = bi->disk_sectors;
   mm_init(bi->ram_bytes);
+  smm_install();
   setup_idt();
   for (uint32_t c = 0; c < ncpus; c++) idle_create(c);
   start_processes(ncpus);

@@ -17,5 +17,6 @@ const struct user_table user_table = {
         [PROG_POKER] = (uint64_t)poker_main,
         [PROG_UCALLBENCH] = (uint64_t)ucallbench_main,
         [PROG_YIELDER] = (uint64_t)yielder_main,
+        [PROG_SMIER] = (uint64_t)smier_main,
     },
 };

@@ -43,6 +43,10 @@ static inline int64_t poke(uint64_t slot, uint64_t value) {
   return syscall4(SYS_POKE, slot, value, 0, 0);
 }
 
+static inline uint64_t smi(uint64_t seq) {
+  return (uint64_t)syscall4(SYS_SMI, seq, 0, 0, 0);
+}
+
 static inline const struct shared_info *info(void) {
   return (const struct shared_info *)USER_INFO;
 }
@@ -74,6 +78,7 @@ void caller_main(int cpu);
 void poker_main(int cpu);
 void ucallbench_main(int cpu);
 void yielder_main(int cpu);
+void smier_main(int cpu);
 /* The user-mode function `caller` calls (and user-mode probes watch). */
 uint64_t ucall_target(uint64_t a, uint64_t b);
 

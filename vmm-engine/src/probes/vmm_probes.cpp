@@ -11,6 +11,9 @@ namespace {
 constexpr vp::StaticProbe kHooked[] = {
     vp::StaticProbe::HV_Exit, vp::StaticProbe::HV_Resume, vp::StaticProbe::In,
     vp::StaticProbe::Out,     vp::StaticProbe::Guest_IRQ, vp::StaticProbe::Guest_TripleFault};
+// Fired from the SMI path and the SMM stops (smm_stops.h): hooks too.
+constexpr vp::StaticProbe kSmmHooked[] = {vp::StaticProbe::SMM_SMIPre, vp::StaticProbe::SMM_SMIPost,
+                                          vp::StaticProbe::SMM_RSMPre, vp::StaticProbe::SMM_RSMPost};
 
 }  // namespace
 
@@ -24,6 +27,8 @@ VmmProbes::VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitReq
     }
   }
   for (auto p : kHooked) needsHooks_ = needsHooks_ || !list(p).empty();
+  for (auto p : kSmmHooked) needsHooks_ = needsHooks_ || !list(p).empty();
+  makeSmmStops();
   for (unsigned i = 0; i < vm.numVcpus(); ++i) {
     auto cpu = std::make_unique<PerVcpu>(PerVcpu{VcpuTarget(vm.vcpu(i), vm.numVcpus()), nullptr,
                                                  std::make_unique<std::atomic<uint8_t>[]>(probes.size())});
@@ -79,6 +84,12 @@ void VmmProbes::load() {
 }
 
 void VmmProbes::unload() {
+  // The SMM stops go back while the hooks that take them are still there.
+  if (smm_)
+    for (unsigned i = 0; i < vm_.numVcpus(); ++i) {
+      Vcpu& v = vm_.vcpu(i);
+      v.call([&] { smm_->disarm(v); });
+    }
   if (armed_) {
     vm_.setHooks(nullptr);
     armed_ = false;
@@ -156,5 +167,27 @@ void VmmProbes::onInterrupt(Vcpu& v, uint8_t vector) {
 void VmmProbes::onTripleFault(Vcpu& v) {
   fireList(v, list(vp::StaticProbe::Guest_TripleFault), {});
 }
+
+void VmmProbes::makeSmmStops() {
+  using SP = vp::StaticProbe;
+  if (!vm_.smmSupported() ||
+      (list(SP::SMM_SMIPost).empty() && list(SP::SMM_RSMPre).empty() && list(SP::SMM_RSMPost).empty()))
+    return;
+  smm_ = std::make_unique<SmmStops>(vm_, [this](Vcpu& v, SmmStops::Point p) {
+    constexpr SP kProbe[] = {SP::SMM_SMIPost, SP::SMM_RSMPre, SP::SMM_RSMPost};
+    fireList(v, list(kProbe[size_t(p)]), {});
+  });
+}
+
+// SMM_SMIPre first: the probe sees the vCPU at the instruction that
+// raised the SMI, before anything is planted.
+void VmmProbes::onSmi(Vcpu& v) {
+  fireList(v, list(vp::StaticProbe::SMM_SMIPre), {});
+  if (smm_ && !stopped_.load(std::memory_order_relaxed)) smm_->onSmi(v);
+}
+
+bool VmmProbes::atSmmStop(Vcpu& v) { return smm_ && smm_->atStop(v); }
+
+void VmmProbes::onSmmStop(Vcpu& v) { smm_->onStop(v); }
 
 }  // namespace vmm

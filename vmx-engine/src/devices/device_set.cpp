@@ -33,6 +33,7 @@ std::unique_ptr<DeviceSet> DeviceSet::attach(vmm::Vm& vm,
   s->post_ = std::make_unique<PostPort>();
   s->powerOff_ = std::make_unique<PowerOffPort>(vm);
   s->timer_ = std::make_unique<TimerDevice>(vm);
+  if (!c.pcPlatform) s->apm_ = std::make_unique<ApmPort>();
   // The ranges are fixed and disjoint, so on a fresh VM these succeed.
   // On the PC platform COM1 is the 16550A (attachPc), which writes
   // through serial_.
@@ -40,7 +41,7 @@ std::unique_ptr<DeviceSet> DeviceSet::attach(vmm::Vm& vm,
       (s->disk_ && !claim(vm, s->disk_.get(), error)) ||
       !claim(vm, s->post_.get(), error) ||
       !claim(vm, s->powerOff_.get(), error) ||
-      !claim(vm, s->timer_.get(), error))
+      !claim(vm, s->timer_.get(), error) || (s->apm_ && !claim(vm, s->apm_.get(), error)))
     return nullptr;
   return s;
 }

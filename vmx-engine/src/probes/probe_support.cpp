@@ -18,7 +18,8 @@ constexpr SP kFired[] = {SP::VMM1Hz,  SP::VMM10Hz,   SP::VMX1Hz,   SP::HV_Exit,
                          SP::Guest_OF, SP::Guest_BR, SP::Guest_UD, SP::Guest_NM,
                          SP::Guest_DF, SP::Guest_TS, SP::Guest_RESERVED_FAULT,
                          SP::Guest_NP, SP::Guest_SS, SP::Guest_GP, SP::Guest_PF,
-                         SP::Guest_MF, SP::Guest_AC, SP::Guest_MC, SP::Guest_XF};
+                         SP::Guest_MF, SP::Guest_AC, SP::Guest_MC, SP::Guest_XF,
+                         SP::SMM_SMIPre, SP::SMM_SMIPost, SP::SMM_RSMPre, SP::SMM_RSMPost};  // where the host has SMM
 
 }  // namespace
 

@@ -18,6 +18,11 @@ inline constexpr uint64_t kMinUsecPeriod = 100;
 void monitorDiagnostics(const vp::Script& script, const std::string& file,
                         std::vector<vp::Diagnostic>& diags);
 
+// Warnings for SMM_* probes where this VM has no System Management Mode:
+// `refusal` says why (Vm::smmRefusal), "" when it has SMM.
+void smmDiagnostics(const vp::Script& script, const std::string& file,
+                    const std::string& refusal, std::vector<vp::Diagnostic>& diags);
+
 std::vector<std::string> monitorProbeNames();
 std::vector<std::string> builtinGlobalNames();
 

@@ -35,6 +35,7 @@ class VpProbeHost : public ProbeHost {
     std::vector<vp::Diagnostic> diags;
     std::unique_ptr<vp::Script> script = vp::Script::load(source, sourceName, options_, sink_, diags);
     if (script) monitorDiagnostics(*script, sourceName, diags);
+    if (script) smmDiagnostics(*script, sourceName, vm_.smmRefusal(), diags);
     for (const auto& d : diags) {
       r.diagnostics.push_back(d.render(source));
       if (d.severity == vp::Diagnostic::Severity::Error) script.reset();

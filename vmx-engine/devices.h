@@ -38,6 +38,10 @@ class Vm;
 
 namespace vmx {
 
+class PciBus;
+class VirtioBlk;
+class VirtioPci;
+
 // COM1, ports 0x3f8-0x3ff (a 16550 subset). Write THR (0x3f8): one byte to
 // the log. Read LSR (0x3fd): 0x60, transmitter empty. Other registers:
 // writes ignored, reads 0. The log is written a whole line at a time (so
@@ -139,6 +143,14 @@ class DiskHooks {
   virtual void onIoFinish(const DiskIoEvent&) {}
 };
 
+// A disk whose I/O the disk probes see: the demo's DiskDevice or the
+// Linux guest's virtio disk (virtio_blk.h).
+class DiskIoSource {
+ public:
+  virtual ~DiskIoSource() = default;
+  virtual void setHooks(DiskHooks* hooks) = 0;
+};
+
 // The DMA block device, ports 0x510-0x52f:
 //   0x510/0x514 LBA low/high, 0x518 sector count (1-128), 0x51c buffer
 //   (guest-physical, 32-bit), 0x520 command (8-bit: 1 read, 2 write),
@@ -151,7 +163,7 @@ class DiskHooks {
 // completion sets status 2 (3 on a host I/O error) and raises the vector on
 // the vCPU that issued the command. One request at a time: a command while
 // busy makes the running request end with status 3.
-class DiskDevice : public vmm::IoDevice {
+class DiskDevice : public vmm::IoDevice, public DiskIoSource {
  public:
   static constexpr uint16_t kBase = 0x510, kPorts = 0x20;
   static constexpr uint32_t kSectorBytes = 512, kMaxSectors = 128;
@@ -162,7 +174,7 @@ class DiskDevice : public vmm::IoDevice {
   bool valid() const { return fd_ >= 0; }
   const std::string& error() const { return error_; }
   uint64_t sectors() const { return sectors_; }
-  void setHooks(DiskHooks* hooks);
+  void setHooks(DiskHooks* hooks) override;
   void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
   void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
            unsigned size) override;
@@ -219,10 +231,16 @@ struct DeviceConfig {
   std::string serialLog;      // serial0.fileName; empty: no serial port
   std::string diskPath;       // disk0.fileName; empty: no disk
   uint64_t diskSectors = 0;   // disk0.sizeMB * 2048
-  // A Linux guest: the PC devices of pc_devices.h too, and COM1 is a
-  // 16550A (writing to the serial log) instead of the demo's subset.
+  // A Linux guest: the PC devices of pc_devices.h too, COM1 is a 16550A
+  // (writing to the serial log) instead of the demo's subset, and disk0 is
+  // a virtio disk on the PCI bus instead of the DMA disk.
   bool pcPlatform = false;
 };
+
+// Where the Linux guest's virtio devices sit (docs/platform.md, "PCI").
+inline constexpr unsigned kVirtioBlkSlot = 1;
+inline constexpr uint16_t kVirtioBlkPorts = 0xc000;
+inline constexpr uint8_t kVirtioBlkIrq = 10;
 
 // All devices of one VM, registered on its bus. Destroy before the Vm.
 // attach() fails only on a bad file or an already claimed port range; the
@@ -232,17 +250,24 @@ class DeviceSet {
   static std::unique_ptr<DeviceSet> attach(vmm::Vm& vm,
                                            const DeviceConfig& config,
                                            std::string& error);
+  ~DeviceSet();
   SerialPort* serial() { return serial_.get(); }
   PostPort& post() { return *post_; }
   TimerDevice& timer() { return *timer_; }
   DiskDevice* disk() { return disk_.get(); }
+  // disk0 as the disk probes see it: the DMA disk or the virtio disk.
+  DiskIoSource* diskIo();
+  VirtioBlk* virtioBlk() { return virtioBlk_.get(); }
+  VirtioPci* virtioBlkTransport() { return blkTransport_.get(); }
   PicPair* pic() { return pic_.get(); }
   Pit* pit() { return pit_.get(); }
   Uart16550* uart() { return uart_.get(); }
 
  private:
-  DeviceSet() = default;
-  bool attachPc(vmm::Vm& vm, std::string& error);
+  DeviceSet();
+  bool attachPc(vmm::Vm& vm, const DeviceConfig& config, std::string& error);
+  bool attachVirtioBlk(vmm::Vm& vm, const DeviceConfig& config,
+                       IrqLine line, std::string& error);
   // Declaration order = construction order; destruction stops the device
   // threads (disk, timer) before the rest.
   std::unique_ptr<SerialPort> serial_;
@@ -256,6 +281,11 @@ class DeviceSet {
   std::unique_ptr<Uart16550> uart_;
   std::unique_ptr<CmosRtc> cmos_;
   std::unique_ptr<Pit> pit_;
+  // The PCI bus and the virtio disk (pcPlatform with a disk): the disk's
+  // thread stops first, then its transport, then the bus.
+  std::unique_ptr<PciBus> pci_;
+  std::unique_ptr<VirtioPci> blkTransport_;
+  std::unique_ptr<VirtioBlk> virtioBlk_;
 };
 
 // Little-endian value of an access of `size` bytes (1, 2 or 4).

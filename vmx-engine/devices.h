@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -235,6 +236,8 @@ struct DeviceConfig {
   // (writing to the serial log) instead of the demo's subset, and disk0 is
   // a virtio disk on the PCI bus instead of the DMA disk.
   bool pcPlatform = false;
+  // Where devices report what the guest did wrong (vmx.log); may be empty.
+  std::function<void(const std::string&)> log;
 };
 
 // Where the Linux guest's virtio devices sit (docs/platform.md, "PCI").

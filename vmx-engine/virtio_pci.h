@@ -25,7 +25,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <mutex>
 #include <vector>
 
@@ -81,14 +83,18 @@ class VirtioPci : public vmm::IoDevice, public VirtioQueues {
  public:
   static constexpr uint16_t kVendor = 0x1af4;
   static constexpr uint16_t kDeviceConfig = 0x14;
+  // A line for the VM's log (vmx.log), about what the guest got wrong.
+  using Log = std::function<void(const std::string&)>;
   // BAR0 at `ioBase` (aligned to ioSize()); interrupts on PIC `irq` via
-  // `line`. Calls device.connect(*this).
+  // `line`. `name` prefixes the log lines. Calls device.connect(*this).
   VirtioPci(vmm::GuestMemory& memory, VirtioDevice& device, uint16_t ioBase,
-            uint8_t irq, IrqLine line);
+            uint8_t irq, IrqLine line, std::string name = "virtio",
+            Log log = {});
   PciConfigSpace& pciFunction() { return pci_; }
   uint16_t ioBase() const { return ioBase_; }
   uint16_t ioSize() const { return ioSize_; }
   // The first queue error since the last reset (a broken queue), or "".
+  // Each is also logged once, when the queue breaks or refuses its address.
   std::string queueError();
 
   void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
@@ -110,11 +116,14 @@ class VirtioPci : public vmm::IoDevice, public VirtioQueues {
                            int& notify);
   void resetLocked();
   void setIsrLocked(uint8_t bits);
+  void logQueue(unsigned queue, const std::string& why);
   vmm::GuestMemory& memory_;
   VirtioDevice& device_;
   uint16_t ioBase_, ioSize_;
   uint8_t irq_;
   IrqLine line_;
+  std::string name_;
+  Log log_;
   PciConfigSpace pci_;
   std::mutex mu_;
   std::vector<std::unique_ptr<VirtQueue>> queues_;

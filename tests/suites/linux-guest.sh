@@ -113,7 +113,7 @@ case_virtio-disk() {
   local last
   wait_lg_lines 2
   last=$(lg_disk | tail -1)
-  echo "$(serial | grep -m1 "^linux-guest: .*disk") (diskwrites diskreads diskerrors: $last)"
+  echo "$(serial | grep -m1 "^linux-guest: .*disk") (diskwrites diskreads diskerrors: $last); the kernel's (quiet) lines on PCI/virtio: $(serial | grep -iE 'pci|virtio|vda' | grep -v '^linux-guest' | head -6 | tr '\n' '|')"
   if serial | grep -q '^linux-guest: disk /dev/vda 32768 sectors' &&
      [[ $last =~ ^[1-9][0-9]*\ [1-9][0-9]*\ 0$ ]]; then
     pass virtio-disk

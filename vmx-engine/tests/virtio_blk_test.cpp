@@ -48,9 +48,15 @@ struct Rig {
   VirtioBlk blk{dir.file("disk.img"), kSectors};
   std::mutex mu;
   std::vector<bool> levels;  // the INTx line's changes
-  VirtioPci pci{mem, blk, 0xc000, 10, [this](unsigned line, bool level) {
+  std::vector<std::string> logged;
+  VirtioPci pci{mem, blk, 0xc000, 10,
+                [this](unsigned line, bool level) {
                   std::lock_guard l(mu);
                   if (line == 10) levels.push_back(level);
+                },
+                "disk", [this](const std::string& s) {
+                  std::lock_guard l(mu);
+                  logged.push_back(s);
                 }};
   Recorder hooks;
   uint16_t avail = 0, nextDesc = 0;
@@ -141,6 +147,12 @@ TEST_CASE("virtio-blk: the PCI identity and configuration Linux reads") {
   CHECK(r.pci.read(0x0e, 2) == 0);
   r.pci.write(0x0e, 2, 1);  // queue 1 does not exist: size 0
   CHECK(r.pci.read(0x0c, 2) == 0);
+  r.pci.write(0x0e, 2, 0);
+  r.pci.write(0x08, 4, 0x7fffffff);  // rings far outside RAM: refused
+  CHECK(r.pci.read(0x08, 4) == 0);
+  std::lock_guard l(r.mu);
+  REQUIRE(r.logged.size() == 1);
+  CHECK_THAT(r.logged[0], Catch::Contains("outside RAM"));
 }
 
 TEST_CASE("virtio-blk: a write then a read reach the file, each between its two hooks") {
@@ -217,6 +229,17 @@ TEST_CASE("virtio-blk: a looping chain breaks the queue, a reset brings it back"
   for (int i = 0; i < 500 && r.pci.queueError().empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK_THAT(r.pci.queueError(), Catch::Contains("loop"));
+  {
+    std::lock_guard l(r.mu);
+    REQUIRE(r.logged.size() == 1);
+    CHECK_THAT(r.logged[0], Catch::StartsWith("disk: queue 0 stopped: descriptor chain longer"));
+  }
+  vmx::VirtqChain chain;
+  CHECK_FALSE(r.pci.pop(0, chain));  // nothing more, and logged only once
+  {
+    std::lock_guard l(r.mu);
+    CHECK(r.logged.size() == 1);
+  }
   // The driver resets and sets the queue up again: requests work.
   r.pci.write(0x12, 1, 0);
   CHECK(r.pci.queueError().empty());

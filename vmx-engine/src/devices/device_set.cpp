@@ -85,7 +85,8 @@ bool DeviceSet::attachVirtioBlk(vmm::Vm& vm, const DeviceConfig& c,
     return false;
   }
   blkTransport_ = std::make_unique<VirtioPci>(vm.memory(), *virtioBlk_,
-                                              kVirtioBlkPorts, kVirtioBlkIrq, line);
+                                              kVirtioBlkPorts, kVirtioBlkIrq, line,
+                                              "virtio disk 00:01.0", c.log);
   pci_ = std::make_unique<PciBus>();
   pci_->add(kVirtioBlkSlot, &blkTransport_->pciFunction());
   return claim(vm, pci_.get(), error) &&

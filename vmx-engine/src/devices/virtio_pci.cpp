@@ -28,13 +28,16 @@ PciIds idsOf(const VirtioDevice& d) {
 }  // namespace
 
 VirtioPci::VirtioPci(vmm::GuestMemory& memory, VirtioDevice& device,
-                     uint16_t ioBase, uint8_t irq, IrqLine line)
+                     uint16_t ioBase, uint8_t irq, IrqLine line,
+                     std::string name, Log log)
     : memory_(memory),
       device_(device),
       ioBase_(ioBase),
       ioSize_(ioSizeFor(device.configSize())),
       irq_(irq),
       line_(std::move(line)),
+      name_(std::move(name)),
+      log_(std::move(log)),
       pci_(idsOf(device), ioBase, ioSize_, irq) {
   for (unsigned q = 0; q < device.queueCount(); ++q)
     queues_.push_back(std::make_unique<VirtQueue>(memory, device.queueSize()));
@@ -92,7 +95,7 @@ bool VirtioPci::writeRegisterLocked(uint16_t offset, unsigned size,
       if (size == 4) driverFeatures_ = value & device_.features();
       return false;
     case kQueuePfn:
-      if (size == 4 && q) q->setPfn(value);
+      if (size == 4 && q && !q->setPfn(value)) logQueue(queueSelect_, q->error());
       return false;
     case kQueueSelect:
       if (size == 2) queueSelect_ = uint16_t(value);
@@ -157,7 +160,17 @@ bool VirtioPci::pop(unsigned queue, VirtqChain& chain) {
   std::lock_guard l(mu_);
   if (queue >= queues_.size()) return false;
   chain.epoch = epoch_;
-  return queues_[queue]->pop(chain) == VirtQueue::Pop::kChain;
+  VirtQueue& q = *queues_[queue];
+  bool wasBroken = q.broken();
+  VirtQueue::Pop r = q.pop(chain);
+  if (r == VirtQueue::Pop::kBroken && !wasBroken) logQueue(queue, q.error());
+  return r == VirtQueue::Pop::kChain;
+}
+
+void VirtioPci::logQueue(unsigned queue, const std::string& why) {
+  if (log_)
+    log_(name_ + ": queue " + std::to_string(queue) + " stopped: " + why +
+         " (until the guest resets the device)");
 }
 
 void VirtioPci::complete(unsigned queue, const VirtqChain& chain,

@@ -116,14 +116,14 @@ class TimerDevice : public vmm::IoDevice {
 // One disk I/O as the VMX-domain probes see it (table 3-3 of the VP
 // reference: Disk_IOStart / Disk_IOFinish, ARG0..ARG7).
 struct DiskIoEvent {
-  uint64_t adapterType;   // kAdapterType
+  uint64_t adapterType;   // kAdapterType, kVirtioAdapterType (virtio_blk.h)
   uint64_t controllerId;  // 0
   uint64_t driveId;       // 0
   uint64_t isRead;        // 1 read, 0 write
   uint64_t ioId;          // unique, increasing from 1
   uint64_t startSector;
   uint64_t numSectors;
-  uint64_t numSgEntries;  // 1: one contiguous guest buffer
+  uint64_t numSgEntries;  // guest buffers of the data (the DMA disk: 1)
   std::array<uint64_t, 8> args() const {
     return {adapterType, controllerId, driveId, isRead,
             ioId,        startSector,  numSectors, numSgEntries};

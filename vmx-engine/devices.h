@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,10 @@ class Vm;
 }
 
 namespace vmx {
+
+class PciBus;
+class VirtioBlk;
+class VirtioPci;
 
 // COM1, ports 0x3f8-0x3ff (a 16550 subset). Write THR (0x3f8): one byte to
 // the log. Read LSR (0x3fd): 0x60, transmitter empty. Other registers:
@@ -129,14 +134,14 @@ class TimerDevice : public vmm::IoDevice {
 // One disk I/O as the VMX-domain probes see it (table 3-3 of the VP
 // reference: Disk_IOStart / Disk_IOFinish, ARG0..ARG7).
 struct DiskIoEvent {
-  uint64_t adapterType;   // kAdapterType
+  uint64_t adapterType;   // kAdapterType, kVirtioAdapterType (virtio_blk.h)
   uint64_t controllerId;  // 0
   uint64_t driveId;       // 0
   uint64_t isRead;        // 1 read, 0 write
   uint64_t ioId;          // unique, increasing from 1
   uint64_t startSector;
   uint64_t numSectors;
-  uint64_t numSgEntries;  // 1: one contiguous guest buffer
+  uint64_t numSgEntries;  // guest buffers of the data (the DMA disk: 1)
   std::array<uint64_t, 8> args() const {
     return {adapterType, controllerId, driveId, isRead,
             ioId,        startSector,  numSectors, numSgEntries};
@@ -157,6 +162,14 @@ class DiskHooks {
   virtual void onIoFinish(const DiskIoEvent&) {}
 };
 
+// A disk whose I/O the disk probes see: the demo's DiskDevice or the
+// Linux guest's virtio disk (virtio_blk.h).
+class DiskIoSource {
+ public:
+  virtual ~DiskIoSource() = default;
+  virtual void setHooks(DiskHooks* hooks) = 0;
+};
+
 // The DMA block device, ports 0x510-0x52f:
 //   0x510/0x514 LBA low/high, 0x518 sector count (1-128), 0x51c buffer
 //   (guest-physical, 32-bit), 0x520 command (8-bit: 1 read, 2 write),
@@ -169,7 +182,7 @@ class DiskHooks {
 // completion sets status 2 (3 on a host I/O error) and raises the vector on
 // the vCPU that issued the command. One request at a time: a command while
 // busy makes the running request end with status 3.
-class DiskDevice : public vmm::IoDevice {
+class DiskDevice : public vmm::IoDevice, public DiskIoSource {
  public:
   static constexpr uint16_t kBase = 0x510, kPorts = 0x20;
   static constexpr uint32_t kSectorBytes = 512, kMaxSectors = 128;
@@ -180,7 +193,7 @@ class DiskDevice : public vmm::IoDevice {
   bool valid() const { return fd_ >= 0; }
   const std::string& error() const { return error_; }
   uint64_t sectors() const { return sectors_; }
-  void setHooks(DiskHooks* hooks);
+  void setHooks(DiskHooks* hooks) override;
   void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
   void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
            unsigned size) override;
@@ -237,10 +250,18 @@ struct DeviceConfig {
   std::string serialLog;      // serial0.fileName; empty: no serial port
   std::string diskPath;       // disk0.fileName; empty: no disk
   uint64_t diskSectors = 0;   // disk0.sizeMB * 2048
-  // A Linux guest: the PC devices of pc_devices.h too, and COM1 is a
-  // 16550A (writing to the serial log) instead of the demo's subset.
+  // A Linux guest: the PC devices of pc_devices.h too, COM1 is a 16550A
+  // (writing to the serial log) instead of the demo's subset, and disk0 is
+  // a virtio disk on the PCI bus instead of the DMA disk.
   bool pcPlatform = false;
+  // Where devices report what the guest did wrong (vmx.log); may be empty.
+  std::function<void(const std::string&)> log;
 };
+
+// Where the Linux guest's virtio devices sit (docs/platform.md, "PCI").
+inline constexpr unsigned kVirtioBlkSlot = 1;
+inline constexpr uint16_t kVirtioBlkPorts = 0xc000;
+inline constexpr uint8_t kVirtioBlkIrq = 10;
 
 // All devices of one VM, registered on its bus. Destroy before the Vm.
 // attach() fails only on a bad file or an already claimed port range; the
@@ -250,18 +271,25 @@ class DeviceSet {
   static std::unique_ptr<DeviceSet> attach(vmm::Vm& vm,
                                            const DeviceConfig& config,
                                            std::string& error);
+  ~DeviceSet();
   SerialPort* serial() { return serial_.get(); }
   PostPort& post() { return *post_; }
   TimerDevice& timer() { return *timer_; }
   DiskDevice* disk() { return disk_.get(); }
+  // disk0 as the disk probes see it: the DMA disk or the virtio disk.
+  DiskIoSource* diskIo();
+  VirtioBlk* virtioBlk() { return virtioBlk_.get(); }
+  VirtioPci* virtioBlkTransport() { return blkTransport_.get(); }
   PicPair* pic() { return pic_.get(); }
   Pit* pit() { return pit_.get(); }
   Uart16550* uart() { return uart_.get(); }
   ApmPort* apm() { return apm_.get(); }  // the demo platform's
 
  private:
-  DeviceSet() = default;
-  bool attachPc(vmm::Vm& vm, std::string& error);
+  DeviceSet();
+  bool attachPc(vmm::Vm& vm, const DeviceConfig& config, std::string& error);
+  bool attachVirtioBlk(vmm::Vm& vm, const DeviceConfig& config,
+                       IrqLine line, std::string& error);
   // Declaration order = construction order; destruction stops the device
   // threads (disk, timer) before the rest.
   std::unique_ptr<SerialPort> serial_;
@@ -276,6 +304,11 @@ class DeviceSet {
   std::unique_ptr<Uart16550> uart_;
   std::unique_ptr<CmosRtc> cmos_;
   std::unique_ptr<Pit> pit_;
+  // The PCI bus and the virtio disk (pcPlatform with a disk): the disk's
+  // thread stops first, then its transport, then the bus.
+  std::unique_ptr<PciBus> pci_;
+  std::unique_ptr<VirtioPci> blkTransport_;
+  std::unique_ptr<VirtioBlk> virtioBlk_;
 };
 
 // Little-endian value of an access of `size` bytes (1, 2 or 4).

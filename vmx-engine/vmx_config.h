@@ -13,7 +13,8 @@
 //                        guest.image (the boot information); for
 //                        guest.kernel up to the kernel's cmdline_size
 //                        (checked at power-on; at most 4095 here)
-//   disk0.fileName       the disk image; none when absent
+//   disk0.fileName       the disk image; none when absent (the demo's DMA
+//                        disk; with guest.kernel, a virtio disk on PCI)
 //   disk0.sizeMB         1..65536: size of disk0 (created at this size if
 //                        missing); 0/absent: the file's own size
 //   serial0.fileName     the serial console log, default serial.log

@@ -3,7 +3,9 @@
 # boots in the monitor to its init's "linux-guest: ready", lgworker runs,
 # a GUEST: probe on the kernel's getpid handler (address from the guest's
 # /proc/kallsyms, printed by its init) counts what lgworker reports, and
-# the kernel's text is unchanged after the unload. Needs KVM: without
+# the kernel's text is unchanged after the unload; lgworker's reads and
+# writes on the virtio disk /dev/vda show up as Disk_IOStart/Disk_IOFinish
+# pairs, as many as it reports. Needs KVM: without
 # /dev/kvm, tests/run-all runs it under tests/nested-kvm/run.
 # needs: kvm
 set -u
@@ -11,12 +13,12 @@ cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
 LG=$VMSUITE_ROOT/guests/linux
 if [[ ! -f $LG/out/vmlinuz || ! -f $LG/out/initrd.cpio.gz ]]; then
-  for c in boots lgworker getpid-probe text-restored; do
+  for c in boots lgworker getpid-probe text-restored virtio-disk disk-probes; do
     echo "SKIP: linux-guest $c (guests/linux not built: apt could not download Debian's packages)"
   done
   exit 0
 fi
-suite_begin linux-guest boots lgworker getpid-probe text-restored
+suite_begin linux-guest boots lgworker getpid-probe text-restored virtio-disk disk-probes
 # Under nested emulation the boot takes tens of seconds: the budget is
 # generous, the time it took is printed.
 BOOT_LIMIT=${LINUX_GUEST_BOOT_LIMIT:-150}
@@ -99,6 +101,78 @@ case_getpid-probe() {
     pass getpid-probe
   else
     fail getpid-probe "hits=$hits, want $lo..$((after - before)) (reports $before, $first..$last, $after): $out"
+  fi
+}
+
+# lg_disk: lgworker's reports so far, "DISKWRITES DISKREADS DISKERRORS".
+lg_disk() { serial | sed -n 's/^lgworker: getpid=.* diskwrites=\([0-9]*\) diskreads=\([0-9]*\) diskerrors=\([0-9]*\)$/\1 \2 \3/p'; }
+
+# The guest found the disk, and lgworker wrote blocks and read each back
+# with what it wrote (through the device: O_DIRECT), with no error.
+case_virtio-disk() {
+  local last
+  wait_lg_lines 2
+  last=$(lg_disk | tail -1)
+  echo "$(serial | grep -m1 "^linux-guest: .*disk") (diskwrites diskreads diskerrors: $last); the kernel's (quiet) lines on PCI/virtio: $(serial | grep -iE 'pci|virtio|vda' | grep -v '^linux-guest' | head -6 | tr '\n' '|')"
+  if serial | grep -q '^linux-guest: disk /dev/vda 32768 sectors' &&
+     [[ $last =~ ^[1-9][0-9]*\ [1-9][0-9]*\ 0$ ]]; then
+    pass virtio-disk
+  else
+    fail virtio-disk "disk line: '$(serial | grep -m1 '^linux-guest: .*disk')', lgworker's disk counts: '$last'; kernel says: $(serial | grep -iE 'virtio|vda|pci' | tail -8 | tr '\n' '|')"
+  fi
+}
+
+# Disk_IOStart/Disk_IOFinish for 6 s: each finish matches the start just
+# before it (ioId, sector, count, direction: the disk serves one request
+# at a time on its thread, where both probes fire, so integers, which are
+# per thread in VP, hold the open one; a request already running at the
+# load makes at most one unpaired finish), every request is lgworker's 4 KiB
+# (8 sectors, one buffer: ARG7 1) on the virtio adapter (ARG0 0x56), and
+# the reads and writes seen lie between what lgworker reported while the
+# script was armed (a lower bound) and what it reported from the last line
+# before the load to the first after the unload (an upper bound). Its
+# O_DIRECT transfers are synchronous, one request each: none merge.
+case_disk-probes() {
+  wait_lg_lines 2
+  local n0 n1 n2 n3 out all from
+  n0=$(lg_counts | wc -l)
+  from=$(stat -c %s "${VM%/*}/vprobe.out")
+  "$VMRUN" vprobeLoad "$VM" '(definteger id) (definteger sec) (definteger cnt) (definteger rd)
+    (defaggr n 0 1) (defaggr shape 3 0)
+    (vprobe Disk_IOStart (aggr n () ((cond (ARG3 "rstart") (1 "wstart"))) 1)
+      (setint id ARG4) (setint sec ARG5) (setint cnt ARG6) (setint rd ARG3))
+    (vprobe Disk_IOFinish (aggr shape (ARG0 ARG6 ARG7) () 1)
+      (cond ((&& (== id ARG4) (== sec ARG5) (== cnt ARG6) (== rd ARG3))
+             (aggr n () ((cond (ARG3 "rpair") (1 "wpair"))) 1))
+            (1 (aggr n () ("bad") 1))))
+    (vprobe VMXUnload (logaggr n) (logaggr shape) (printf "END\n"))' || { fail disk-probes "load refused"; return; }
+  n1=$(lg_counts | wc -l)
+  sleep 6
+  n2=$(lg_counts | wc -l)
+  "$VMRUN" vprobeReset "$VM" || { fail disk-probes "reset failed"; return; }
+  n3=$(lg_counts | wc -l)
+  for _ in $(seq 100); do
+    tail -c +$((from + 1)) "${VM%/*}/vprobe.out" | grep -q '^END$' && break; sleep 0.1
+  done
+  out=$(tail -c +$((from + 1)) "${VM%/*}/vprobe.out")
+  wait_lg_lines $((n3 + 1))
+  mapfile -t all < <(lg_disk)
+  count() { sed -n "s/^n\[\"$1\"\] == avg 1 count \([0-9]*\) .*/\1/p" <<<"$out" | head -1; }
+  local rs ws rp wp bad shapes
+  rs=$(count rstart); ws=$(count wstart); rp=$(count rpair); wp=$(count wpair); bad=$(count bad)
+  shapes=$(grep -c '^shape\[' <<<"$out"); local good_shape=$(grep -c '^shape\[0x56, *0x8, *0x1\]' <<<"$out")
+  # Totals before the load, after the reset, first and last while armed.
+  local b=(${all[n0 - 1]}) a=(${all[n3]}) f=(${all[n1]:-0 0 0}) l=(${all[n2 - 1]:-0 0 0})
+  local wlo=0 rlo=0
+  (( n2 > n1 + 1 )) && { wlo=$((l[0] - f[0])); rlo=$((l[1] - f[1])); }
+  local whi=$((a[0] - b[0])) rhi=$((a[1] - b[1]))
+  echo "linux-guest: Disk_IOStart reads=$rs writes=$ws, paired reads=$rp writes=$wp, unpaired=${bad:-0}; lgworker: reads $rlo..$rhi writes $wlo..$whi while armed; $(grep '^shape' <<<"$out" | tr '\n' ' ')"
+  if [[ -n $rs && -n $ws && -n $rp && -n $wp ]] && (( rp > 0 && wp > 0 && ${bad:-0} <= 1 &&
+        rs >= rp && rs <= rp + 1 && ws >= wp && ws <= wp + 1 &&
+        rs >= rlo && rs <= rhi && ws >= wlo && ws <= whi && shapes == 1 && good_shape == 1 )); then
+    pass disk-probes
+  else
+    fail disk-probes "starts r=$rs w=$ws pairs r=$rp w=$wp bad=$bad, want reads $rlo..$rhi writes $wlo..$whi, one shape (0x56, 8 sectors, 1 buffer): $out"
   fi
 }
 

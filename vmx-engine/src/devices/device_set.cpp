@@ -1,6 +1,9 @@
 // Creates the platform's devices and registers their port ranges.
 #include "vmm-engine/vm.h"
 #include "vmx-engine/devices.h"
+#include "vmx-engine/pci_bus.h"
+#include "vmx-engine/virtio_blk.h"
+#include "vmx-engine/virtio_pci.h"
 
 namespace vmx {
 namespace {
@@ -9,6 +12,14 @@ bool claim(vmm::Vm& vm, D* dev, std::string& error) {
   return vm.ioBus().add(D::kBase, D::kPorts, dev, error);
 }
 }  // namespace
+
+DeviceSet::DeviceSet() = default;
+DeviceSet::~DeviceSet() = default;
+
+DiskIoSource* DeviceSet::diskIo() {
+  if (disk_) return disk_.get();
+  return virtioBlk_.get();
+}
 
 std::unique_ptr<DeviceSet> DeviceSet::attach(vmm::Vm& vm,
                                              const DeviceConfig& c,
@@ -22,14 +33,14 @@ std::unique_ptr<DeviceSet> DeviceSet::attach(vmm::Vm& vm,
       return nullptr;
     }
   }
-  if (!c.diskPath.empty()) {
+  if (!c.diskPath.empty() && !c.pcPlatform) {
     s->disk_ = std::make_unique<DiskDevice>(vm, c.diskPath, c.diskSectors);
     if (!s->disk_->valid()) {
       error = s->disk_->error();
       return nullptr;
     }
   }
-  if (c.pcPlatform && !s->attachPc(vm, error)) return nullptr;
+  if (c.pcPlatform && !s->attachPc(vm, c, error)) return nullptr;
   s->post_ = std::make_unique<PostPort>();
   s->powerOff_ = std::make_unique<PowerOffPort>(vm);
   s->timer_ = std::make_unique<TimerDevice>(vm);
@@ -46,7 +57,8 @@ std::unique_ptr<DeviceSet> DeviceSet::attach(vmm::Vm& vm,
   return s;
 }
 
-bool DeviceSet::attachPc(vmm::Vm& vm, std::string& error) {
+bool DeviceSet::attachPc(vmm::Vm& vm, const DeviceConfig& c,
+                         std::string& error) {
   pic_ = std::make_unique<PicPair>([&vm] { vm.vcpu(0).interruptLineRaised(); });
   PicPair* pic = pic_.get();
   IrqLine line = [pic](unsigned irq, bool level) { pic->setIrq(irq, level); };
@@ -60,8 +72,27 @@ bool DeviceSet::attachPc(vmm::Vm& vm, std::string& error) {
       !bus.add(Pit::kPortB, 1, &pit_->portB(), error) ||
       !claim(vm, uart_.get(), error) || !claim(vm, cmos_.get(), error))
     return false;
+  if (!c.diskPath.empty() && !attachVirtioBlk(vm, c, line, error)) return false;
   vm.setInterruptSource(pic);
   return true;
+}
+
+// The PCI bus with disk0 as a virtio disk at 00:01.0.
+bool DeviceSet::attachVirtioBlk(vmm::Vm& vm, const DeviceConfig& c,
+                                IrqLine line, std::string& error) {
+  virtioBlk_ = std::make_unique<VirtioBlk>(c.diskPath, c.diskSectors);
+  if (!virtioBlk_->valid()) {
+    error = virtioBlk_->error();
+    return false;
+  }
+  blkTransport_ = std::make_unique<VirtioPci>(vm.memory(), *virtioBlk_,
+                                              kVirtioBlkPorts, kVirtioBlkIrq, line,
+                                              "virtio disk 00:01.0", c.log);
+  pci_ = std::make_unique<PciBus>();
+  pci_->add(kVirtioBlkSlot, &blkTransport_->pciFunction());
+  return claim(vm, pci_.get(), error) &&
+         vm.ioBus().add(blkTransport_->ioBase(), blkTransport_->ioSize(),
+                        blkTransport_.get(), error);
 }
 
 }  // namespace vmx

@@ -13,7 +13,7 @@ bool hasStatic(const vp::Script& s, vp::StaticProbe p) {
 
 }  // namespace
 
-LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskDevice* disk,
+LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskIoSource* disk,
                            std::function<void()> onExit, vmm::GuestProbePlan guest,
                            vmm::GuestProbes::Report report)
     : script_(std::move(script)),

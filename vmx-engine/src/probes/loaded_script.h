@@ -25,7 +25,7 @@ class LoadedScript : public DiskHooks {
   // it must not block. `guest` is the script's guest probes as
   // vmm::planGuestProbes checked them; `report` takes their runtime
   // problems (one line each, for vprobe.err).
-  LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskDevice* disk,
+  LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskIoSource* disk,
                std::function<void()> onExit, vmm::GuestProbePlan guest = {},
                vmm::GuestProbes::Report report = {});
   ~LoadedScript() override;
@@ -46,7 +46,7 @@ class LoadedScript : public DiskHooks {
   void exitRequested();
 
   std::unique_ptr<vp::Script> script_;
-  DiskDevice* disk_;
+  DiskIoSource* disk_;
   std::function<void()> onExit_;
   std::atomic<bool> exited_{false};
   VmxThreadTarget control_, timer_, diskThread_;

@@ -55,7 +55,7 @@ class VpProbeHost : public ProbeHost {
     unloadLocked();
     uint64_t generation = ++generation_;
     current_ = std::make_unique<LoadedScript>(
-        std::move(script), vm_, devices_.disk(), [this, generation] { requestReap(generation); },
+        std::move(script), vm_, devices_.diskIo(), [this, generation] { requestReap(generation); },
         std::move(plan), [this](const std::string& line) { sink_.error(vmm::readTsc(), line + "\n"); });
     current_->load();
     r.ok = true;

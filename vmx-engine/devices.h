@@ -222,6 +222,8 @@ struct DeviceConfig {
   // A Linux guest: the PC devices of pc_devices.h too, and COM1 is a
   // 16550A (writing to the serial log) instead of the demo's subset.
   bool pcPlatform = false;
+  std::string serial1Log;     // serial1.fileName (PC platform only): COM2's
+                              // output; empty: no COM2
 };
 
 // All devices of one VM, registered on its bus. Destroy before the Vm.
@@ -239,6 +241,7 @@ class DeviceSet {
   PicPair* pic() { return pic_.get(); }
   Pit* pit() { return pit_.get(); }
   Uart16550* uart() { return uart_.get(); }
+  Uart16550* com2() { return com2_.get(); }
 
  private:
   DeviceSet() = default;
@@ -254,6 +257,8 @@ class DeviceSet {
   // IRQ 0 on the PIC) destroyed before it.
   std::unique_ptr<PicPair> pic_;
   std::unique_ptr<Uart16550> uart_;
+  std::unique_ptr<SerialPort> serial1_;  // COM2's log
+  std::unique_ptr<Uart16550> com2_;
   std::unique_ptr<CmosRtc> cmos_;
   std::unique_ptr<Pit> pit_;
 };

@@ -17,6 +17,8 @@
 //   disk0.sizeMB         1..65536: size of disk0 (created at this size if
 //                        missing); 0/absent: the file's own size
 //   serial0.fileName     the serial console log, default serial.log
+//   serial1.fileName     COM2's output (Linux guests, guest.kernel only):
+//                        a second 16550A at 0x2f8, IRQ 3; none when absent
 //   vprobe.enable        TRUE/FALSE (also YES/NO, 1/0, any case), default
 //                        FALSE; scripts load only when TRUE
 //   vprobe.vpFile        a VP script loaded at power-on
@@ -65,6 +67,7 @@ struct VmxConfig {
   std::string disk0File;     // absolute; empty when the VM has no disk
   uint64_t disk0SizeMB = 0;  // 0: the file's own size
   std::string serial0File;   // absolute
+  std::string serial1File;   // absolute; empty: no COM2
   bool vprobeEnable = false;
   std::string vpFile;   // absolute; empty when none
   std::string outFile;  // absolute

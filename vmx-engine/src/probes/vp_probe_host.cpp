@@ -2,10 +2,12 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "vmm-engine/guest_probes.h"
 #include "vmm-engine/host_clock.h"
+#include "vmx-engine/guest_symbols_file.h"
 #include "vmx-engine/src/probes/loaded_script.h"
 #include "vmx-engine/src/probes/probe_support.h"
 
@@ -15,8 +17,11 @@ namespace {
 
 class VpProbeHost : public ProbeHost {
  public:
-  VpProbeHost(vmm::Vm& vm, DeviceSet& devices, const vp::Options& options, vp::Sink& sink)
+  VpProbeHost(vmm::Vm& vm, DeviceSet& devices, const vp::Options& options, vp::Sink& sink,
+              const std::string& guestSymsFile)
       : vm_(vm), devices_(devices), options_(options), sink_(sink) {
+    if (!guestSymsFile.empty())
+      symsFile_.emplace(guestSymsFile, options.guestSymbols);
     reaper_ = std::thread([this] { reap(); });
   }
 
@@ -32,6 +37,11 @@ class VpProbeHost : public ProbeHost {
 
   LoadResult load(std::string_view source, const std::string& sourceName) override {
     LoadResult r;
+    std::string symsError;
+    if (symsFile_ && !symsFile_->current(options_.guestSymbols, symsError)) {
+      r.diagnostics.push_back(sourceName + ": error: " + symsError);
+      return r;
+    }
     std::vector<vp::Diagnostic> diags;
     std::unique_ptr<vp::Script> script = vp::Script::load(source, sourceName, options_, sink_, diags);
     if (script) monitorDiagnostics(*script, sourceName, diags);
@@ -116,6 +126,7 @@ class VpProbeHost : public ProbeHost {
   DeviceSet& devices_;
   vp::Options options_;
   vp::Sink& sink_;
+  std::optional<GuestSymbolsFile> symsFile_;  // vprobe.guestSyms, if set
   std::mutex mu_;  // load, reset and the reaper, one at a time
   std::unique_ptr<LoadedScript> current_;
   uint64_t generation_ = 0;
@@ -130,8 +141,9 @@ class VpProbeHost : public ProbeHost {
 }  // namespace
 
 std::unique_ptr<ProbeHost> makeVpProbeHost(vmm::Vm& vm, DeviceSet& devices,
-                                           const vp::Options& options, vp::Sink& sink) {
-  return std::make_unique<VpProbeHost>(vm, devices, options, sink);
+                                           const vp::Options& options, vp::Sink& sink,
+                                           const std::string& guestSymsFile) {
+  return std::make_unique<VpProbeHost>(vm, devices, options, sink, guestSymsFile);
 }
 
 }  // namespace vmx

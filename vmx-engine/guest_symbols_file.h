@@ -21,6 +21,9 @@ class GuestSymbolsFile {
   // read guest symbols PATH: ...", or the parser's "PATH:LINE: ...") when
   // it is missing or malformed.
   bool current(std::shared_ptr<const vp::GuestSymbols>& out, std::string& error);
+  // Whether the file is there (a load without it still runs scripts that
+  // name no guest symbol).
+  bool exists() const;
 
  private:
   std::string path_;

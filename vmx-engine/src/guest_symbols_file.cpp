@@ -44,4 +44,9 @@ bool GuestSymbolsFile::current(std::shared_ptr<const vp::GuestSymbols>& out,
   return true;
 }
 
+bool GuestSymbolsFile::exists() const {
+  struct stat st;
+  return ::stat(path_.c_str(), &st) == 0;
+}
+
 }  // namespace vmx

@@ -12,11 +12,13 @@ TEST_CASE("guest symbols file: missing, then written, then rewritten (another bo
   std::shared_ptr<const vp::GuestSymbols> syms;
   std::string error;
   CHECK_FALSE(file.current(syms, error));
+  CHECK_FALSE(file.exists());
   CHECK(error.find("cannot read guest symbols " + dir.file("kallsyms")) == 0);
   CHECK(error.find("vmrun getGuestSymbols") != std::string::npos);
 
   dir.write("kallsyms", "ffffffff81000000 T _text\n");
   REQUIRE(file.current(syms, error));
+  CHECK(file.exists());
   CHECK(syms->find("_text") == 0xffffffff81000000ull);
 
   // KASLR: the next boot's file, same size; a different time.

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <zlib.h>
+
 #include "vmx-engine/kallsyms_export.h"
 
 using vmx::KallsymsStatus;
@@ -51,4 +53,57 @@ TEST_CASE("kallsyms export: a count that does not match, a bad marker or line, i
   CHECK(extract("vprobe-kallsyms-begin\ngarbage\nvprobe-kallsyms-end 1\n", out, error) ==
         KallsymsStatus::Bad);
   CHECK(error.starts_with("kallsyms.serial:1: malformed symbol line"));
+}
+
+namespace {
+std::string gzip(const std::string& text) {
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(text.size() + 1024, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(out.size() - z.avail_out);
+  deflateEnd(&z);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("kallsyms export: the guest's gzip framing, as raw bytes on the port") {
+  std::string syms = "ffffffff81000000 T _text\nffffffff810be350 T __x64_sys_getpid\n";
+  std::string gz = gzip(syms);
+  std::string log = "vprobe-kallsyms-begin gzip " + std::to_string(gz.size()) + "\n" + gz +
+                    "\nvprobe-kallsyms-end 2\n";
+  std::string out, error;
+  CHECK(extract(log, out, error) == KallsymsStatus::Complete);
+  CHECK(out == syms);
+  // Still arriving: every prefix is incomplete, never an error.
+  for (size_t n : {size_t(10), log.size() / 2, log.size() - 5, log.size() - 1})
+    CHECK(extract(log.substr(0, n), out, error) == KallsymsStatus::Incomplete);
+  // A wrong count, corrupt data, a size that overruns the end marker.
+  CHECK(extract("vprobe-kallsyms-begin gzip " + std::to_string(gz.size()) + "\n" + gz +
+                    "\nvprobe-kallsyms-end 5\n",
+                out, error) == KallsymsStatus::Bad);
+  CHECK(error == "kallsyms.serial: the guest sent 5 symbol lines but 2 arrived");
+  std::string bad = gz;
+  bad[bad.size() / 2] ^= 0x55;
+  CHECK(extract("vprobe-kallsyms-begin gzip " + std::to_string(bad.size()) + "\n" + bad +
+                    "\nvprobe-kallsyms-end 2\n",
+                out, error) == KallsymsStatus::Bad);
+  CHECK(error == "kallsyms.serial: the gzip data of the symbol export is corrupt");
+  CHECK(extract("vprobe-kallsyms-begin gzip 99999999999\n", out, error) == KallsymsStatus::Bad);
+  CHECK(error.starts_with("kallsyms.serial: malformed begin marker"));
+  CHECK(extract("vprobe-kallsyms-begin zip 3\nabc\nvprobe-kallsyms-end 0\n", out, error) ==
+        KallsymsStatus::Bad);
+}
+
+TEST_CASE("kallsyms export: a gzip bomb stops at 64 MiB") {
+  std::string gz = gzip(std::string(80u << 20, '\n'));
+  std::string out, error;
+  CHECK(extract("vprobe-kallsyms-begin gzip " + std::to_string(gz.size()) + "\n" + gz +
+                    "\nvprobe-kallsyms-end 1\n",
+                out, error) == KallsymsStatus::Bad);
+  CHECK(error == "kallsyms.serial: the symbols would be more than 64 MiB uncompressed");
 }

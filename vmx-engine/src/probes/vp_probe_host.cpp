@@ -37,10 +37,16 @@ class VpProbeHost : public ProbeHost {
 
   LoadResult load(std::string_view source, const std::string& sourceName) override {
     LoadResult r;
-    std::string symsError;
+    // A symbol file not fetched yet only matters to GUEST:symbol probes:
+    // other scripts load, and a refused one is told why.
+    std::string symsError, symsNote;
     if (symsFile_ && !symsFile_->current(options_.guestSymbols, symsError)) {
-      r.diagnostics.push_back(sourceName + ": error: " + symsError);
-      return r;
+      if (symsFile_->exists()) {
+        r.diagnostics.push_back(sourceName + ": error: " + symsError);
+        return r;
+      }
+      options_.guestSymbols = nullptr;
+      symsNote = sourceName + ": note: " + symsError;
     }
     std::vector<vp::Diagnostic> diags;
     std::unique_ptr<vp::Script> script = vp::Script::load(source, sourceName, options_, sink_, diags);
@@ -49,7 +55,10 @@ class VpProbeHost : public ProbeHost {
       r.diagnostics.push_back(d.render(source));
       if (d.severity == vp::Diagnostic::Severity::Error) script.reset();
     }
-    if (!script) return r;
+    if (!script) {
+      if (!symsNote.empty()) r.diagnostics.push_back(symsNote);
+      return r;
+    }
     std::lock_guard<std::mutex> g(mu_);
     // Guest probes are checked against the guest before the running
     // script goes, so that a refused script leaves it running.

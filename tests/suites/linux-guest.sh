@@ -5,8 +5,8 @@
 # a GUEST: probe on the kernel's getpid handler (by name, from those
 # symbols through vprobe.guestSyms) counts what lgworker reports, the
 # kernel's text is unchanged after the unload, and the Linux cookbook
-# scripts (cookbook/linux-*.emt) name lgworker. Needs KVM: without
-# /dev/kvm, tests/run-all runs it under tests/nested-kvm/run.
+# scripts (cookbook/linux-*.emt) name lgworker; all with KASLR on. Needs
+# KVM: without /dev/kvm, tests/run-all runs it under tests/nested-kvm/run.
 # needs: kvm
 set -u
 cd "$(dirname "$0")/../.."
@@ -29,6 +29,10 @@ mkdir -p "$WORK/linux"
 VM=$WORK/linux/linux.vmx
 sed -e "s|^guest.kernel = .*|guest.kernel = \"$LG/out/vmlinuz\"|" \
     -e "s|^guest.initrd = .*|guest.initrd = \"$LG/out/initrd.cpio.gz\"|" "$LG/linux.vmx" > "$VM"
+# KASLR on (linux.vmx has nokaslr): the symbols come from the running
+# guest, so probes by name and the cookbook must work at the relocated
+# addresses. LINUX_GUEST_KASLR=0 keeps nokaslr.
+[[ ${LINUX_GUEST_KASLR:-1} == 1 ]] && sed -i 's/ nokaslr//' "$VM"
 SERIAL=$WORK/linux/serial.log
 # serial: the console so far, without the tty's carriage returns.
 serial() { tr -d '\r' < "$SERIAL"; }
@@ -70,10 +74,23 @@ KSYMS=$WORK/linux/kallsyms
 PRINTED=$(serial | sed -n 's/^linux-guest: symbol \([0-9a-f]*\) __x64_sys_getpid$/\1/p' | head -1)
 ADDR=""
 case_symbols() {
-  local t0=$(date +%s.%N) out
+  local t0 out refused
+  # Before the fetch, vprobe.guestSyms names a file not there yet: a
+  # GUEST:symbol probe is refused naming it, other scripts load.
+  refused=$("$VMRUN" vprobeLoad "$VM" "(vprobe GUEST:__x64_sys_getpid (printf \"x\"))" 2>&1) &&
+    { fail symbols "a GUEST:symbol probe loaded before the symbols were fetched"; "$VMRUN" vprobeReset "$VM"; return; }
+  if [[ $refused != *"note: cannot read guest symbols $KSYMS"* ]]; then
+    fail symbols "the refusal does not name $KSYMS: $refused"; return
+  fi
+  if ! out=$("$VMRUN" vprobeLoad "$VM" "(vprobe VMXLoad (printf \"plain\\n\"))" 2>&1) ||
+     ! "$VMRUN" vprobeReset "$VM"; then
+    fail symbols "a script without guest symbols did not load before the fetch: $out"; return
+  fi
+  t0=$(date +%s.%N)
   if ! out=$(VMRUN_GUEST_SYMS_TIMEOUT=${LINUX_GUEST_SYMS_LIMIT:-240} "$VMRUN" getGuestSymbols "$VM" 2>&1); then
     fail symbols "vmrun getGuestSymbols: $out"; return
   fi
+  echo "linux-guest: kernel text at $(awk '$3 == "_text" { print $1; exit }' "$KSYMS") ($(grep -o 'guest.cmdline = .*' "$VM"))"
   echo "linux-guest: getGuestSymbols took $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s; the guest says: $(serial | grep -m1 '^linux-guest: kallsyms exported')"
   local n a
   n=$(wc -l < "$KSYMS")

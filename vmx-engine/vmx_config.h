@@ -32,8 +32,11 @@
 //                        (from 1.0 up to the engine's own); default the
 //                        engine's own
 //   vprobe.guestSyms     the guest's symbols (nm, System.map, kallsyms) for
-//                        GUEST:symbol probes; read with the .vmx, so a
-//                        missing or malformed file is a bad setting
+//                        GUEST:symbol probes; a malformed file is a bad
+//                        setting, a missing one a warning (a Linux guest's
+//                        are fetched after its boot: `vmrun
+//                        getGuestSymbols`); the VM reads it again when a
+//                        script loads (guest_symbols_file.h)
 // Paths are taken relative to the folder that holds the .vmx. Unknown keys
 // are kept in the file and ignored, as VMware does. `vprobe.allow` is a
 // host setting (host_config.h); in a .vmx it is ignored with a warning,

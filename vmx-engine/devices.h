@@ -254,6 +254,8 @@ struct DeviceConfig {
   // (writing to the serial log) instead of the demo's subset, and disk0 is
   // a virtio disk on the PCI bus instead of the DMA disk.
   bool pcPlatform = false;
+  std::string serial1Log;     // serial1.fileName (PC platform only): COM2's
+                              // output; empty: no COM2
   // Where devices report what the guest did wrong (vmx.log); may be empty.
   std::function<void(const std::string&)> log;
 };
@@ -284,6 +286,7 @@ class DeviceSet {
   Pit* pit() { return pit_.get(); }
   Uart16550* uart() { return uart_.get(); }
   ApmPort* apm() { return apm_.get(); }  // the demo platform's
+  Uart16550* com2() { return com2_.get(); }
 
  private:
   DeviceSet();
@@ -302,6 +305,8 @@ class DeviceSet {
   // IRQ 0 on the PIC) destroyed before it.
   std::unique_ptr<PicPair> pic_;
   std::unique_ptr<Uart16550> uart_;
+  std::unique_ptr<SerialPort> serial1_;  // COM2's log
+  std::unique_ptr<Uart16550> com2_;
   std::unique_ptr<CmosRtc> cmos_;
   std::unique_ptr<Pit> pit_;
   // The PCI bus and the virtio disk (pcPlatform with a disk): the disk's

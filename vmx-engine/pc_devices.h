@@ -7,6 +7,9 @@
 //   0x40-0x43, 0x61       Pit       8254 timer: channel 0 on IRQ 0,
 //                                   channel 2 with its gate and OUT on 0x61
 //   0x3f8-0x3ff           Uart16550 COM1, a 16550A on IRQ 4
+//   0x2f8-0x2ff           Uart16550 COM2, a 16550A on IRQ 3 (only with
+//                                   serial1.fileName: the guest's channel
+//                                   to the host, e.g. its kallsyms)
 //   0x70-0x71             CmosRtc   MC146818 RTC and CMOS RAM (host time)
 //
 // The monitor delivers every interrupt itself (KVM_INTERRUPT): the PIC
@@ -131,7 +134,7 @@ class Pit : public vmm::IoDevice {
   std::thread thread_;
 };
 
-// COM1 as a 16550A: THR/RBR, IER, IIR/FCR, LCR, MCR, LSR, MSR, SCR and
+// COM1 (or COM2) as a 16550A: THR/RBR, IER, IIR/FCR, LCR, MCR, LSR, MSR, SCR and
 // the divisor latch (DLL/DLM with LCR.DLAB). Transmitting is instant: a
 // byte written to THR goes to `sink` (the serial log) and THR is empty
 // again, raising the THR-empty interrupt when enabled. Nothing is ever
@@ -142,8 +145,11 @@ class Uart16550 : public vmm::IoDevice {
  public:
   static constexpr uint16_t kBase = 0x3f8, kPorts = 8;
   static constexpr unsigned kIrq = 4;
-  // `sink` may be null (output dropped); it must outlive the UART.
-  Uart16550(SerialPort* sink, IrqLine irq);
+  static constexpr uint16_t kCom2Base = 0x2f8;
+  static constexpr unsigned kCom2Irq = 3;
+  // `sink` may be null (output dropped); it must outlive the UART. `irqLine`
+  // is the PIC line it drives: kIrq for COM1, kCom2Irq for COM2.
+  Uart16550(SerialPort* sink, IrqLine irq, unsigned irqLine = kIrq);
   void in(vmm::Vcpu&, uint16_t offset, uint8_t* data, unsigned size) override;
   void out(vmm::Vcpu&, uint16_t offset, const uint8_t* data,
            unsigned size) override;
@@ -157,6 +163,7 @@ class Uart16550 : public vmm::IoDevice {
   void updateIrq(std::unique_lock<std::mutex>& l);
   SerialPort* sink_;
   IrqLine irq_;
+  unsigned irqLine_;
   std::mutex mu_;
   uint8_t ier_ = 0, lcr_ = 0, mcr_ = 0, scr_ = 0, dll_ = 12, dlm_ = 0;
   bool fifo_ = false, thre_ = false, dataReady_ = false;

@@ -26,6 +26,7 @@ enum class VmrunCommand : unsigned char {
   VprobeListProbes,
   VprobeListGlobals,
   VprobeVersion,
+  GetGuestSymbols,
   Count
 };
 
@@ -34,7 +35,7 @@ struct VmrunCommandInfo {
   bool takesVmx;
   std::string_view args;     // for usage: "'SCRIPT'", "[gui|nogui]"
   unsigned required;         // arguments after VMX
-  std::string_view optional; // "" or one optional word's choices "a|b"
+  std::string_view optional; // "" or one optional word's choices "a|b"; "*" any
   std::string_view summary;
 };
 

@@ -18,6 +18,8 @@
 //   disk0.sizeMB         1..65536: size of disk0 (created at this size if
 //                        missing); 0/absent: the file's own size
 //   serial0.fileName     the serial console log, default serial.log
+//   serial1.fileName     COM2's output (Linux guests, guest.kernel only):
+//                        a second 16550A at 0x2f8, IRQ 3; none when absent
 //   vprobe.enable        TRUE/FALSE (also YES/NO, 1/0, any case), default
 //                        FALSE; scripts load only when TRUE
 //   vprobe.vpFile        a VP script loaded at power-on
@@ -31,8 +33,11 @@
 //                        (from 1.0 up to the engine's own); default the
 //                        engine's own
 //   vprobe.guestSyms     the guest's symbols (nm, System.map, kallsyms) for
-//                        GUEST:symbol probes; read with the .vmx, so a
-//                        missing or malformed file is a bad setting
+//                        GUEST:symbol probes; a malformed file is a bad
+//                        setting, a missing one a warning (a Linux guest's
+//                        are fetched after its boot: `vmrun
+//                        getGuestSymbols`); the VM reads it again when a
+//                        script loads (guest_symbols_file.h)
 // Paths are taken relative to the folder that holds the .vmx. Unknown keys
 // are kept in the file and ignored, as VMware does. `vprobe.allow` is a
 // host setting (host_config.h); in a .vmx it is ignored with a warning,
@@ -66,6 +71,7 @@ struct VmxConfig {
   std::string disk0File;     // absolute; empty when the VM has no disk
   uint64_t disk0SizeMB = 0;  // 0: the file's own size
   std::string serial0File;   // absolute
+  std::string serial1File;   // absolute; empty: no COM2
   bool vprobeEnable = false;
   std::string vpFile;   // absolute; empty when none
   std::string outFile;  // absolute

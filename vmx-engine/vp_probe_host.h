@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "vmm-engine/vm.h"
 #include "vmx-engine/devices.h"
@@ -14,8 +15,13 @@
 
 namespace vmx {
 
-// `vm`, `devices` and `sink` must outlive the probe host.
+// `vm`, `devices` and `sink` must outlive the probe host. `guestSymsFile`
+// (vprobe.guestSyms; empty: none) is read again at each load when it
+// changed (guest_symbols_file.h); while it is missing, scripts load
+// without guest symbols (a GUEST:symbol probe is refused, with a note
+// naming the file), and a malformed one refuses every load.
 std::unique_ptr<ProbeHost> makeVpProbeHost(vmm::Vm& vm, DeviceSet& devices,
-                                           const vp::Options& options, vp::Sink& sink);
+                                           const vp::Options& options, vp::Sink& sink,
+                                           const std::string& guestSymsFile = {});
 
 }  // namespace vmx

@@ -4,7 +4,11 @@
 # needs (`vp check`), and carry in its header the exact vprobe command
 # that runs it against the demo VM; that command's -s/-D/-I options must
 # be enough to compile it. (tests/suites/vprobe.sh runs two of them in the
-# demo VM.) Prints PASS:/FAIL:/SKIP: per script.
+# demo VM.) The Linux guest's scripts (linux-*.emt) compile with an
+# excerpt of its kallsyms (tests/data/), standing for the file `vmrun
+# getGuestSymbols` fetches from the running guest, and their header names
+# guests/linux/linux.vmx (tests/suites/linux-guest.sh runs them there).
+# Prints PASS:/FAIL:/SKIP: per script.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -38,9 +42,12 @@ header_options() {
   echo "${opts[@]}"
 }
 
+LINUX_SYMS=tests/data/linux-6.1-kallsyms-excerpt
 for src in cookbook/*.emt; do
   name=$(basename "${src%.emt}")
-  if ! "$EMMETT" -s "$SYMS" "$src" -o "$tmp/$name.vp" 2> "$tmp/$name.err"; then
+  syms=$SYMS vmx=guests/demo/demo.vmx
+  [[ $name == linux-* ]] && syms=$LINUX_SYMS vmx=guests/linux/linux.vmx
+  if ! "$EMMETT" -s "$syms" "$src" -o "$tmp/$name.vp" 2> "$tmp/$name.err"; then
     echo "FAIL: cookbook/$name (does not compile)"
     head -5 "$tmp/$name.err"
     continue
@@ -51,11 +58,14 @@ for src in cookbook/*.emt; do
     head -5 "$tmp/$name.check"
     continue
   fi
-  command=$(grep -m1 "^//  *build/bin/vprobe .* cookbook/$name.emt\$" "$src")
+  command=$(grep -m1 "^//  *build/bin/vprobe .* $vmx cookbook/$name.emt\( |.*\)\?\$" "$src")
   if [[ -z $command ]]; then
-    echo "FAIL: cookbook/$name (no '//   build/bin/vprobe ... guests/demo/demo.vmx cookbook/$name.emt' line in its header)"
+    echo "FAIL: cookbook/$name (no '//   build/bin/vprobe ... $vmx cookbook/$name.emt' line in its header)"
     continue
   fi
+  command=${command%%|*}
+  # The Linux guest's symbols exist once fetched from a running guest.
+  [[ $name == linux-* ]] && command=${command//guests\/linux\/kallsyms/$LINUX_SYMS}
   read -r -a opts <<<"$(header_options "${command#//}")"
   if ! "$EMMETT" "${opts[@]}" "$src" > /dev/null 2> "$tmp/$name.err2"; then
     echo "FAIL: cookbook/$name (its header's command does not compile it: options '${opts[*]}')"

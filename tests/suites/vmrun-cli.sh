@@ -124,3 +124,29 @@ if nothing_left "$WORK/boot.vmx" && nothing_left "$WORK/noenable.vmx"; then
 else
   echo "FAIL: refused-start-leaves-nothing (files left: $(ls))"
 fi
+
+# --- getGuestSymbols: the Linux guest's exported kallsyms -----------------
+# Without a running VM it reads what the guest left on COM2 and never
+# waits: a complete export is written out, anything else is an error.
+printf 'guest.kernel = "bzImage"\nserial1.fileName = "com2.log"\nvprobe.guestSyms = "kallsyms"\n' > lg.vmx
+vmrun getGuestSymbols nosuch.vmx
+check guest-syms-no-vmx 1 '' $'nosuch.vmx: error: cannot open: No such file or directory\nError: Cannot open VM: nosuch.vmx'
+vmrun getGuestSymbols idle.vmx
+check guest-syms-no-serial1 1 '' "Error: idle.vmx has no serial1.fileName: the guest has no port to export its symbols on*"
+vmrun getGuestSymbols lg.vmx
+check guest-syms-no-port-file 1 '' "Error: $WORK/com2.log: cannot read it (*), and the virtual machine is not powered on"
+printf 'vprobe-kallsyms-begin\r\nffffffff81000000 T _text\r\n' > com2.log
+vmrun getGuestSymbols lg.vmx
+check guest-syms-no-end-marker 1 '' "Error: $WORK/com2.log: no complete symbol export (the lines between 'vprobe-kallsyms-begin' and 'vprobe-kallsyms-end N'), and the virtual machine is not powered on"
+printf 'vprobe-kallsyms-end 4\r\n' >> com2.log
+vmrun getGuestSymbols lg.vmx
+check guest-syms-short-export 1 '' "Error: $WORK/com2.log: the guest sent 4 symbol lines but 1 arrived"
+if [[ ! -e kallsyms ]]; then pass guest-syms-error-writes-nothing; else fail guest-syms-error-writes-nothing "kallsyms written"; fi
+{ printf 'vprobe-kallsyms-begin gzip %d\n' "$(printf 'ffffffff810be350 T __x64_sys_getpid\n' | gzip -9 | wc -c)"
+  printf 'ffffffff810be350 T __x64_sys_getpid\n' | gzip -9; printf '\nvprobe-kallsyms-end 1\n'; } >> com2.log
+vmrun getGuestSymbols lg.vmx
+check guest-syms-written 0 "$WORK/kallsyms: guest symbols written" ''
+if [[ $(cat kallsyms 2>/dev/null) == "ffffffff810be350 T __x64_sys_getpid" ]]; then pass guest-syms-content
+else fail guest-syms-content "kallsyms holds '$(head -c 200 kallsyms 2>/dev/null)'"; fi
+vmrun getGuestSymbols lg.vmx other.syms
+check guest-syms-to-file 0 "other.syms: guest symbols written" ''

@@ -9,7 +9,8 @@ bool powerOnMachine(const vmx::VmxConfig& config, vp::Sink& sink, vmx::PoweredOn
                     std::string& error) {
   auto machine = vmx::KvmMachine::create(config, error);
   if (!machine) return false;
-  out.probes = vmx::makeVpProbeHost(machine->vm(), machine->devices(), config.vpOptions(), sink);
+  out.probes = vmx::makeVpProbeHost(machine->vm(), machine->devices(), config.vpOptions(), sink,
+                                          config.guestSymsFile);
   out.machine = std::move(machine);
   return true;
 }

@@ -51,7 +51,7 @@ std::unique_ptr<KvmMachine> KvmMachine::create(const VmxConfig& config, std::str
   const vmm::BreakpointSupport& stops = m->vm_->breakpointSupport();
   logLine(std::string("guest probe stops: ") + stops.describe() + " (self-test: " + stops.detail + ")");
   DeviceConfig dc{config.serial0File, config.disk0File, sectors,
-                  !config.guestKernel.empty(),
+                  !config.guestKernel.empty(), config.serial1File,
                   [](const std::string& line) { logLine(line); }};
   m->devices_ = DeviceSet::attach(*m->vm_, dc, error);
   if (!m->devices_) return nullptr;

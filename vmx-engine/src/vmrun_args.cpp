@@ -21,6 +21,8 @@ constexpr VmrunCommandInfo kCommands[] = {
     {"vprobeListProbes", true, "", 0, "", "List available probe points"},
     {"vprobeListGlobals", true, "", 0, "", "List global variables"},
     {"vprobeVersion", true, "", 0, "", "Display the current VProbes version"},
+    {"getGuestSymbols", true, "[FILE]", 0, "*",
+     "Write the Linux guest's exported kallsyms to FILE (default vprobe.guestSyms)"},
 };
 static_assert(std::size(kCommands) == static_cast<size_t>(VmrunCommand::Count));
 
@@ -37,6 +39,7 @@ bool findCommand(std::string_view name, VmrunCommand& out) {
 }
 
 bool isOptionalWord(std::string_view choices, std::string_view word) {
+  if (choices == "*") return !word.empty();  // any word, e.g. a file name
   while (!choices.empty()) {
     size_t bar = choices.find('|');
     if (equalsIgnoreCase(choices.substr(0, bar), word)) return true;

@@ -67,6 +67,8 @@ void checkGuest(const ConfigFile& file, const std::string& fileName,
        "the demo platform's ELF image, guest.kernel a Linux bzImage; keep one");
     return;
   }
+  if (!c.guestImage.empty() && !c.serial1File.empty())
+    at("serial1.fileName", "serial1 (COM2) is a PC device: it goes with guest.kernel, not guest.image");
   if (!c.guestImage.empty() && !c.guestInitrd.empty())
     at("guest.initrd", "guest.initrd goes with guest.kernel, not guest.image");
   if (!c.guestImage.empty() && c.guestCmdline.size() > kMaxDemoCmdline)

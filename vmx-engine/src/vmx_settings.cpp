@@ -1,6 +1,9 @@
 #include "vmx-engine/src/vmx_settings.h"
 
 #include <grp.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 
 #include <memory>
 #include <string>
@@ -111,6 +114,10 @@ bool applySerialFile(std::string_view v, VmxConfig& cfg, std::string& error) {
   return path(v, cfg, cfg.serial0File, error);
 }
 
+bool applySerial1File(std::string_view v, VmxConfig& cfg, std::string& error) {
+  return path(v, cfg, cfg.serial1File, error);
+}
+
 bool applyEnable(std::string_view v, VmxConfig& cfg, std::string& error) {
   if (parseBoolValue(v, cfg.vprobeEnable)) return true;
   error = "expected TRUE or FALSE, got \"" + std::string(v) + "\"";
@@ -171,6 +178,14 @@ bool applyVersion(std::string_view v, VmxConfig& cfg, std::string& error) {
 bool applyGuestSyms(std::string_view v, VmxConfig& cfg, std::string& error) {
   std::string file, text;
   if (!path(v, cfg, file, error)) return false;
+  struct stat st;
+  if (::stat(file.c_str(), &st) != 0 && errno == ENOENT) {
+    // A Linux guest's symbols are fetched after its boot: read at load.
+    cfg.warnings.push_back("vprobe.guestSyms " + file +
+                           " does not exist yet: it is read when a script loads");
+    cfg.guestSymsFile = std::move(file);
+    return true;
+  }
   if (!readTextFile(file, text, error)) {
     error = "cannot read guest symbols " + file + ": " + error;
     return false;
@@ -200,6 +215,7 @@ constexpr Setting kSettings[] = {
     {"disk0.filename", applyDiskFile},
     {"disk0.sizemb", applyDiskSize},
     {"serial0.filename", applySerialFile},
+    {"serial1.filename", applySerial1File},
     {"vprobe.enable", applyEnable},
     {"vprobe.vpfile", applyVpFile},
     {"vprobe.outfile", applyOutFile},

@@ -271,6 +271,16 @@ TEST_CASE("16550: THR-empty interrupts on IRQ 4, gated by OUT2") {
   CHECK(irqs.back().second == false);
 }
 
+TEST_CASE("16550: COM2 raises its interrupts on IRQ 3") {
+  std::vector<std::pair<unsigned, bool>> irqs;
+  vmx::Uart16550 u(nullptr, [&](unsigned l, bool v) { irqs.push_back({l, v}); },
+                   vmx::Uart16550::kCom2Irq);
+  u.write(4, 0x08);  // OUT2
+  u.write(1, 0x02);  // enable THR empty
+  REQUIRE(irqs.size() == 1);
+  CHECK((irqs[0] == std::pair<unsigned, bool>{3, true}));
+}
+
 TEST_CASE("CMOS: time in BCD, status registers, RAM") {
   vmx::CmosRtc rtc;
   rtc.write(0, 0x0a);

@@ -41,6 +41,8 @@ TEST_CASE("vmrun args: every command with its arguments") {
   CHECK(parseOk({"vprobeListProbes", "a.vmx"}).command == VmrunCommand::VprobeListProbes);
   CHECK(parseOk({"vprobeListGlobals", "a.vmx"}).command == VmrunCommand::VprobeListGlobals);
   CHECK(parseOk({"vprobeVersion", "a.vmx"}).command == VmrunCommand::VprobeVersion);
+  CHECK(parseOk({"getGuestSymbols", "a.vmx"}).command == VmrunCommand::GetGuestSymbols);
+  CHECK(parseOk({"getGuestSymbols", "a.vmx", "syms/k"}).args == std::vector<std::string>{"syms/k"});
 }
 
 TEST_CASE("vmrun args: command names ignore case") {

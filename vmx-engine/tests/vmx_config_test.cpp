@@ -183,6 +183,15 @@ TEST_CASE("vmx: a Linux guest: guest.kernel, guest.initrd, its command line") {
   CHECK(c.guestInitrd == "/boot/initrd");
   CHECK(c.guestImage.empty());
   CHECK(c.guestCmdline.size() == 1000);
+  CHECK(c.serial1File.empty());
+  CHECK(parseOk("guest.kernel = \"k\"\nserial1.fileName = \"kallsyms.serial\"\n").serial1File ==
+        "/vms/demo/kallsyms.serial");
+}
+
+TEST_CASE("vmx: serial1 (COM2) is a Linux guest's device") {
+  CHECK(errorFor("serial1.fileName = \"s1.log\"") ==
+        "demo.vmx:2: error: serial1.fileName: serial1 (COM2) is a PC device: it goes with "
+        "guest.kernel, not guest.image");
 }
 
 TEST_CASE("vmx: guest.image with guest.kernel, and what goes with each") {
@@ -288,17 +297,28 @@ TEST_CASE("vmx: without vprobe.guestSyms a GUEST:symbol probe says how to give t
   CHECK(diags[0].message.find("vprobe.guestSyms") != std::string::npos);
 }
 
-TEST_CASE("vmx: a missing or malformed vprobe.guestSyms is a bad setting") {
+TEST_CASE("vmx: a malformed vprobe.guestSyms is a bad setting") {
   vmxtest::TempDir dir;
   dir.write("bad.map", "ffffffff81000000 T _text\nnonsense\n");
-  for (const char* file : {"missing.map", "bad.map"}) {
-    VmxConfig cfg;
-    std::vector<vmx::ConfigError> errors;
-    CHECK_FALSE(vmx::parseVmxConfig(
-        std::string(kImage) + "vprobe.guestSyms = \"" + file + "\"\n", "demo.vmx",
-        dir.file("demo.vmx"), cfg, errors));
-    REQUIRE(errors.size() == 1);
-    CHECK(errors[0].line == 2);
-    CHECK(errors[0].str().find(dir.file(file)) != std::string::npos);
-  }
+  VmxConfig cfg;
+  std::vector<vmx::ConfigError> errors;
+  CHECK_FALSE(vmx::parseVmxConfig(std::string(kImage) + "vprobe.guestSyms = \"bad.map\"\n",
+                                  "demo.vmx", dir.file("demo.vmx"), cfg, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].line == 2);
+  CHECK(errors[0].str().find(dir.file("bad.map")) != std::string::npos);
+}
+
+// A Linux guest's symbols are fetched after its boot (vmrun
+// getGuestSymbols): the .vmx names a file that is not there yet.
+TEST_CASE("vmx: a vprobe.guestSyms not there yet is read when a script loads") {
+  vmxtest::TempDir dir;
+  VmxConfig cfg;
+  std::vector<vmx::ConfigError> errors;
+  REQUIRE(vmx::parseVmxConfig(std::string(kImage) + "vprobe.guestSyms = \"kallsyms\"\n",
+                              "demo.vmx", dir.file("demo.vmx"), cfg, errors));
+  CHECK(cfg.guestSymsFile == dir.file("kallsyms"));
+  CHECK_FALSE(cfg.guestSymbols);
+  REQUIRE(cfg.warnings.size() == 1);
+  CHECK(cfg.warnings[0].find("read when a script loads") != std::string::npos);
 }

@@ -40,6 +40,13 @@ std::unique_ptr<DeviceSet> DeviceSet::attach(vmm::Vm& vm,
       return nullptr;
     }
   }
+  if (c.pcPlatform && !c.serial1Log.empty()) {
+    s->serial1_ = std::make_unique<SerialPort>(c.serial1Log);
+    if (!s->serial1_->valid()) {
+      error = s->serial1_->error();
+      return nullptr;
+    }
+  }
   if (c.pcPlatform && !s->attachPc(vm, c, error)) return nullptr;
   s->post_ = std::make_unique<PostPort>();
   s->powerOff_ = std::make_unique<PowerOffPort>(vm);
@@ -63,6 +70,8 @@ bool DeviceSet::attachPc(vmm::Vm& vm, const DeviceConfig& c,
   PicPair* pic = pic_.get();
   IrqLine line = [pic](unsigned irq, bool level) { pic->setIrq(irq, level); };
   uart_ = std::make_unique<Uart16550>(serial_.get(), line);
+  if (serial1_)
+    com2_ = std::make_unique<Uart16550>(serial1_.get(), line, Uart16550::kCom2Irq);
   cmos_ = std::make_unique<CmosRtc>();
   pit_ = std::make_unique<Pit>(line);
   vmm::IoBus& bus = vm.ioBus();
@@ -70,7 +79,8 @@ bool DeviceSet::attachPc(vmm::Vm& vm, const DeviceConfig& c,
       !bus.add(PicPair::kSlaveBase, PicPair::kPorts, &pic->ports(1), error) ||
       !claim(vm, pit_.get(), error) ||
       !bus.add(Pit::kPortB, 1, &pit_->portB(), error) ||
-      !claim(vm, uart_.get(), error) || !claim(vm, cmos_.get(), error))
+      !claim(vm, uart_.get(), error) || !claim(vm, cmos_.get(), error) ||
+      (com2_ && !bus.add(Uart16550::kCom2Base, Uart16550::kPorts, com2_.get(), error)))
     return false;
   if (!c.diskPath.empty() && !attachVirtioBlk(vm, c, line, error)) return false;
   vm.setInterruptSource(pic);

@@ -1,4 +1,4 @@
-// COM1 as a 16550A UART, ports 0x3f8-0x3ff, IRQ 4 (16550 datasheet:
+// COM1 as a 16550A UART, ports 0x3f8-0x3ff, IRQ 4 (COM2: 0x2f8, IRQ 3) (16550 datasheet:
 // register map, IIR priorities, loopback). Offsets: 0 RBR/THR (DLL with
 // DLAB), 1 IER (DLM with DLAB), 2 IIR/FCR, 3 LCR, 4 MCR, 5 LSR, 6 MSR,
 // 7 SCR.
@@ -21,8 +21,8 @@ constexpr uint8_t kIirNone = 0x01, kIirThre = 0x02, kIirRx = 0x04,
                   kIirModem = 0x00, kIirFifo = 0xc0;
 }  // namespace
 
-Uart16550::Uart16550(SerialPort* sink, IrqLine irq)
-    : sink_(sink), irq_(std::move(irq)) {
+Uart16550::Uart16550(SerialPort* sink, IrqLine irq, unsigned irqLine)
+    : sink_(sink), irq_(std::move(irq)), irqLine_(irqLine) {
   msrLast_ = msrStatusLocked();
 }
 
@@ -50,7 +50,7 @@ void Uart16550::updateIrq(std::unique_lock<std::mutex>& l) {
   if (level == irqLevel_) return;
   irqLevel_ = level;
   l.unlock();
-  if (irq_) irq_(kIrq, level);
+  if (irq_) irq_(irqLine_, level);
 }
 
 uint8_t Uart16550::read(uint16_t offset) {

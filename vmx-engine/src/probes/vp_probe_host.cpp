@@ -2,10 +2,12 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "vmm-engine/guest_probes.h"
 #include "vmm-engine/host_clock.h"
+#include "vmx-engine/guest_symbols_file.h"
 #include "vmx-engine/src/probes/loaded_script.h"
 #include "vmx-engine/src/probes/probe_support.h"
 
@@ -15,8 +17,11 @@ namespace {
 
 class VpProbeHost : public ProbeHost {
  public:
-  VpProbeHost(vmm::Vm& vm, DeviceSet& devices, const vp::Options& options, vp::Sink& sink)
+  VpProbeHost(vmm::Vm& vm, DeviceSet& devices, const vp::Options& options, vp::Sink& sink,
+              const std::string& guestSymsFile)
       : vm_(vm), devices_(devices), options_(options), sink_(sink) {
+    if (!guestSymsFile.empty())
+      symsFile_.emplace(guestSymsFile, options.guestSymbols);
     reaper_ = std::thread([this] { reap(); });
   }
 
@@ -32,6 +37,17 @@ class VpProbeHost : public ProbeHost {
 
   LoadResult load(std::string_view source, const std::string& sourceName) override {
     LoadResult r;
+    // A symbol file not fetched yet only matters to GUEST:symbol probes:
+    // other scripts load, and a refused one is told why.
+    std::string symsError, symsNote;
+    if (symsFile_ && !symsFile_->current(options_.guestSymbols, symsError)) {
+      if (symsFile_->exists()) {
+        r.diagnostics.push_back(sourceName + ": error: " + symsError);
+        return r;
+      }
+      options_.guestSymbols = nullptr;
+      symsNote = sourceName + ": note: " + symsError;
+    }
     std::vector<vp::Diagnostic> diags;
     std::unique_ptr<vp::Script> script = vp::Script::load(source, sourceName, options_, sink_, diags);
     if (script) monitorDiagnostics(*script, sourceName, diags);
@@ -40,7 +56,10 @@ class VpProbeHost : public ProbeHost {
       r.diagnostics.push_back(d.render(source));
       if (d.severity == vp::Diagnostic::Severity::Error) script.reset();
     }
-    if (!script) return r;
+    if (!script) {
+      if (!symsNote.empty()) r.diagnostics.push_back(symsNote);
+      return r;
+    }
     std::lock_guard<std::mutex> g(mu_);
     // Guest probes are checked against the guest before the running
     // script goes, so that a refused script leaves it running.
@@ -121,6 +140,7 @@ class VpProbeHost : public ProbeHost {
   DeviceSet& devices_;
   vp::Options options_;
   vp::Sink& sink_;
+  std::optional<GuestSymbolsFile> symsFile_;  // vprobe.guestSyms, if set
   std::mutex mu_;  // load, reset and the reaper, one at a time
   std::unique_ptr<LoadedScript> current_;
   uint64_t generation_ = 0;
@@ -135,8 +155,9 @@ class VpProbeHost : public ProbeHost {
 }  // namespace
 
 std::unique_ptr<ProbeHost> makeVpProbeHost(vmm::Vm& vm, DeviceSet& devices,
-                                           const vp::Options& options, vp::Sink& sink) {
-  return std::make_unique<VpProbeHost>(vm, devices, options, sink);
+                                           const vp::Options& options, vp::Sink& sink,
+                                           const std::string& guestSymsFile) {
+  return std::make_unique<VpProbeHost>(vm, devices, options, sink, guestSymsFile);
 }
 
 }  // namespace vmx

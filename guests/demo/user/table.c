@@ -16,5 +16,6 @@ const struct user_table user_table = {
         [PROG_CALLER] = (uint64_t)caller_main,
         [PROG_POKER] = (uint64_t)poker_main,
         [PROG_UCALLBENCH] = (uint64_t)ucallbench_main,
+        [PROG_MMIOER] = (uint64_t)mmioer_main,
     },
 };

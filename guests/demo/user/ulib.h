@@ -73,6 +73,7 @@ void compute_main(int cpu);
 void caller_main(int cpu);
 void poker_main(int cpu);
 void ucallbench_main(int cpu);
+void mmioer_main(int cpu);
 /* The user-mode function `caller` calls (and user-mode probes watch). */
 uint64_t ucall_target(uint64_t a, uint64_t b);
 

@@ -10,7 +10,8 @@ namespace {
 // Static probes fired from the exit path: their presence arms the hooks.
 constexpr vp::StaticProbe kHooked[] = {
     vp::StaticProbe::HV_Exit, vp::StaticProbe::HV_Resume, vp::StaticProbe::In,
-    vp::StaticProbe::Out,     vp::StaticProbe::Guest_IRQ, vp::StaticProbe::Guest_TripleFault};
+    vp::StaticProbe::Out,     vp::StaticProbe::Guest_IRQ, vp::StaticProbe::Guest_TripleFault,
+    vp::StaticProbe::HV_NPF};
 
 }  // namespace
 
@@ -146,6 +147,12 @@ void VmmProbes::onResume(Vcpu& v) { fireList(v, list(vp::StaticProbe::HV_Resume)
 void VmmProbes::onIo(Vcpu& v, bool in, uint16_t port, unsigned size, uint32_t count) {
   const uint64_t args[3] = {port, size, count};
   fireList(v, list(in ? vp::StaticProbe::In : vp::StaticProbe::Out), args);
+}
+
+// No arguments (table 3-3): the address and the access kind are in the
+// exit fields (VT_PHYSICAL_ADDR / VMCB_EXITINFO2, exit_fields.h).
+void VmmProbes::onMmio(Vcpu& v, uint64_t, unsigned, bool) {
+  fireList(v, list(vp::StaticProbe::HV_NPF), {});
 }
 
 void VmmProbes::onInterrupt(Vcpu& v, uint8_t vector) {

@@ -10,7 +10,7 @@ using SP = vp::StaticProbe;
 constexpr SP kFired[] = {SP::VMM1Hz,  SP::VMM10Hz,   SP::VMX1Hz,   SP::HV_Exit,
                          SP::HV_Resume, SP::In,      SP::Out,      SP::Guest_IRQ,
                          SP::Guest_TripleFault, SP::Disk_IOStart, SP::Disk_IOFinish,
-                         SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload,
+                         SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload, SP::HV_NPF,
                          // Exceptions: a trap at the guest's IDT handler
                          // (vmm-engine/guest_probes.h).
                          SP::Guest_DE, SP::Guest_DB, SP::Guest_NMI, SP::Guest_BP,

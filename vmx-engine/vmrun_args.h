@@ -26,6 +26,7 @@ enum class VmrunCommand : unsigned char {
   VprobeListProbes,
   VprobeListGlobals,
   VprobeVersion,
+  VprobeStats,
   Count
 };
 

@@ -23,6 +23,7 @@ int vprobeReset(const vmx::VmrunArgs& args);
 int vprobeListProbes(const vmx::VmrunArgs& args);
 int vprobeListGlobals(const vmx::VmrunArgs& args);
 int vprobeVersion(const vmx::VmrunArgs& args);
+int vprobeStats(const vmx::VmrunArgs& args);
 
 // Where the VM named on the command line keeps its files; false after
 // printing an error if the .vmx cannot be found.

@@ -17,6 +17,7 @@ constexpr Command kCommands[] = {
     vmrun::start,           vmrun::stop,           vmrun::list,
     vmrun::vprobeLoad,      vmrun::vprobeLoadFile, vmrun::vprobeReset,
     vmrun::vprobeListProbes, vmrun::vprobeListGlobals, vmrun::vprobeVersion,
+    vmrun::vprobeStats,
 };
 static_assert(std::size(kCommands) == static_cast<size_t>(vmx::VmrunCommand::Count));
 

@@ -21,6 +21,8 @@ constexpr VmrunCommandInfo kCommands[] = {
     {"vprobeListProbes", true, "", 0, "", "List available probe points"},
     {"vprobeListGlobals", true, "", 0, "", "List global variables"},
     {"vprobeVersion", true, "", 0, "", "Display the current VProbes version"},
+    {"vprobeStats", true, "", 0, "",
+     "Print every VM exit counted, in the monitor and in KVM (our extension)"},
 };
 static_assert(std::size(kCommands) == static_cast<size_t>(VmrunCommand::Count));
 

@@ -10,19 +10,22 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
-suite_begin npf-exit-stats hv-npf-count hv-npf-address exit-stats-log exit-stats-grow stop-log
+suite_begin npf-exit-stats hv-npf-count hv-npf-address hv-npf-data-page exit-stats-log \
+  exit-stats-grow stop-log
 
 MMIO_READ=0x100000000 MMIO_WRITE=0x100000008  # mmioer's read and write addresses
-VM=$(new_vm npf 'guest.cmdline = "procs=mmioer"')
+# poker (on the other vCPU) writes poke_vars, for a data probe's page.
+VM=$(new_vm npf 'guest.cmdline = "procs=mmioer,poker"')
 SERIAL=${VM%/*}/serial.log
 start_vm "$VM" ||
   { for c in "${CASES[@]}"; do fail "$c" "demo VM did not start"; done; exit 1; }
 for _ in $(seq 300); do grep -q '^mmioer: [0-9]' "$SERIAL" 2>/dev/null && break; sleep 0.1; done
+MCPU=$(sed -n 's/^mmioer: pid [0-9]* started on cpu \([0-9]*\).*/\1/p' "$SERIAL")
 
 # HV_NPF counts the accesses to each of mmioer's two addresses (read or
-# write from the exit fields of the host's vendor); every serial write
-# (one line of mmioer's, or a part of one: KVM splits a string `out` at
-# a page boundary) prints the counts at that moment. The guest's line
+# write from the exit fields of the host's vendor); every serial write on
+# mmioer's vCPU (one line of mmioer's, or a part of one: KVM splits a
+# string `out` at a page boundary) prints the counts at that moment. The guest's line
 # carries its own counts at the same moment, on the same vCPU.
 NPF_VP='(definteger gpa) (definteger wr) (defshared nr pervm) (defshared nw pervm)
   (defaggr npf 1 1)
@@ -32,9 +35,10 @@ NPF_VP='(definteger gpa) (definteger wr) (defshared nr pervm) (defshared nw perv
     (aggr npf (gpa) ((cond (wr "write") (1 "read"))) 1)
     (cond ((&& (== gpa '$MMIO_READ') (== wr 0)) (setint nr (+ nr 1)))
           ((&& (== gpa '$MMIO_WRITE') (!= wr 0)) (setint nw (+ nw 1)))))
-  (vprobe Out (cond ((== ARG0 0x3f8) (printf "mark %d %d\n" nr nw))))
+  (vprobe Out (cond ((&& (== ARG0 0x3f8) (== VCPUID '${MCPU:-0}')) (printf "mark %d %d\n" nr nw))))
   (vprobe VMXUnload (logaggr npf) (printf "END\n"))'
-NPF_OUT=$(run_script "$VM" 5 "$NPF_VP")
+# Long enough for 3 of mmioer's lines even with poker slowing it down.
+NPF_OUT=$(run_script "$VM" 7 "$NPF_VP")
 
 case_hv-npf-count() {
   # Marks without an access between them are one line written in parts.
@@ -82,6 +86,25 @@ case_hv-npf-address() {
     pass hv-npf-address
   else
     fail hv-npf-address "rows: $rows"
+  fi
+}
+
+case_hv-npf-data-page() {
+  # A GUEST_WRITE probe holds poke_vars' page back (read-only to the
+  # guest): each write to it exits, HV_NPF fires first, with the write's
+  # guest-physical address (the kernel's higher half maps physical + base).
+  local va gpa out
+  va=$(hexadd "$(sym poke_vars)" 8); gpa=$(printf '0x%x' $((va - 0xffffffff80000000)))
+  out=$(run_script "$VM" 2 "(definteger last) (defaggr w 0 1)
+    (vprobe HV_NPF (setint last (cond ((!= VMCB_EXITCODE 0) VMCB_EXITINFO2) (1 VT_PHYSICAL_ADDR))))
+    (vprobe GUEST_WRITE:$va (aggr w () ((cond ((== last $gpa) \"after-npf\") (1 \"no-npf\"))) 1) (setint last 0))
+    (vprobe VMXUnload (logaggr w) (printf \"END\n\"))")
+  local after
+  after=$(aggr_count 'w["after-npf"]' "$out")
+  if [[ ${after:-0} -ge 50 ]] && ! grep -q '^w\["no-npf"\]' <<<"$out"; then
+    pass hv-npf-data-page
+  else
+    fail hv-npf-data-page "$out"
   fi
 }
 

@@ -72,19 +72,21 @@ void VmmProbes::load() {
     Vcpu& v = vm_.vcpu(i);
     v.call([&] { fireList(v, list(vp::StaticProbe::VMMLoad), {}); });
   }
-  if (guest_) guest_->arm();
+  // Hooks first: a page held back for a data probe fires HV_NPF from its
+  // first exit on, and loses it only after it is given back (unload).
   if (needsHooks_) {
     vm_.setHooks(this);
     armed_ = true;
   }
+  if (guest_) guest_->arm();
 }
 
 void VmmProbes::unload() {
+  if (guest_) guest_->disarm();
   if (armed_) {
     vm_.setHooks(nullptr);
     armed_ = false;
   }
-  if (guest_) guest_->disarm();
   // From here on only the unload probes fire, even after (exit): that is
   // how a script learns it is going away. call() runs after every item
   // posted before it, postAtNextKick() ones included, so queued periodic

@@ -1,5 +1,5 @@
 // Hooks for the VMM-domain static probes (HV_Exit, HV_Resume, In, Out,
-// Guest_IRQ, Guest_TripleFault, SMM_*), called on the vCPU's own thread with the
+// HV_NPF, Guest_IRQ, Guest_TripleFault, SMM_*), called on the vCPU's own thread with the
 // vCPU stopped, so its registers can be read (and set) through the Vcpu.
 //
 // Cost when no hooks are installed: each call site is one branch on a
@@ -30,6 +30,13 @@ class VmmHooks {
   virtual void onIo(Vcpu&, bool in, uint16_t port, unsigned size,
                     uint32_t count) {
     (void)in, (void)port, (void)size, (void)count;
+  }
+  // A KVM_EXIT_MMIO (HV_NPF): a guest access to a guest-physical address
+  // with no memslot or to a read-only one (unbacked platform addresses,
+  // pages held back for data probes), before the monitor performs it.
+  // `len` is KVM's access size (at most 8), bounded already.
+  virtual void onMmio(Vcpu&, uint64_t gpa, unsigned len, bool write) {
+    (void)gpa, (void)len, (void)write;
   }
   // An interrupt was just queued for delivery with KVM_INTERRUPT and will be
   // delivered at the next entry (Guest_IRQ).

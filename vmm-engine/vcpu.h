@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "vmm-engine/exit_fields.h"
+#include "vmm-engine/kvm_stats.h"
 #include "vmm-engine/metrics.h"
 #include "vmm-engine/registers.h"
 
@@ -140,6 +141,11 @@ class Vcpu {
 
   // --- Metrics (any thread) --------------------------------------------------
   ExitCounts counts() const { return counters_.snapshot(); }
+  // KVM's statistics of this vCPU (kvm_stats.h); empty until
+  // openKernelStats() succeeded.
+  std::map<std::string, uint64_t> kernelStats() const { return kernelStats_.read(); }
+  bool openKernelStats(std::string& error) { return kernelStats_.open(fd_, error); }
+  const KvmStatsLayout& kernelStatsLayout() const { return kernelStats_.layout(); }
 
  private:
   friend class Vm;
@@ -210,6 +216,7 @@ class Vcpu {
   ExitFields exitFields_{};
 
   ExitCounters counters_;
+  KvmStats kernelStats_;
 };
 
 }  // namespace vmm

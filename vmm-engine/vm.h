@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -119,6 +120,11 @@ class Vm {
 
   // Sum over vCPUs.
   ExitCounts counts() const;
+  // KVM's own per-vCPU statistics (KVM_GET_STATS_FD, kvm_stats.h), by
+  // name, summed over the vCPUs (peaks: the largest). Any thread. Empty on
+  // hosts without them; kernelStatsError() then says why.
+  std::map<std::string, uint64_t> kernelStats() const;
+  const std::string& kernelStatsError() const { return kernelStatsError_; }
 
   // Runs `fn` with every vCPU thread parked between two exits: none is in
   // KVM_RUN or in the middle of handling an exit, so `fn` may change what
@@ -181,6 +187,7 @@ class Vm {
   std::vector<CodeRange> imageCode_;
   IoBus bus_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
+  std::string kernelStatsError_;
 
   mutable std::mutex mu_;  // guards stop_, started_, live_
   std::condition_variable cv_;

@@ -5,6 +5,7 @@
 //   VMMLoad / VMMUnload   once per vCPU, from load() / unload()
 //   HV_Exit / HV_Resume   every return from / entry to KVM_RUN (hooks)
 //   In / Out              port I/O exits: ARG0 port, ARG1 size, ARG2 count
+//   HV_NPF                KVM_EXIT_MMIO, before it is handled (no ARGn)
 //   Guest_IRQ             an interrupt injected: ARG0 vector
 //   Guest_TripleFault     KVM_EXIT_SHUTDOWN
 //   SMM_SMIPre            Vcpu::raiseSmi(), before KVM_SMI
@@ -78,6 +79,7 @@ class VmmProbes : public VmmHooks {
   void onExit(Vcpu&) override;
   void onResume(Vcpu&) override;
   void onIo(Vcpu&, bool in, uint16_t port, unsigned size, uint32_t count) override;
+  void onMmio(Vcpu&, uint64_t gpa, unsigned len, bool write) override;
   void onInterrupt(Vcpu&, uint8_t vector) override;
   void onTripleFault(Vcpu&) override;
   void onSmi(Vcpu&) override;

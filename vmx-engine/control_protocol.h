@@ -44,6 +44,7 @@ enum class MessageType : uint8_t {
   VprobeListProbes,
   VprobeListGlobals,
   VprobeVersion,
+  VprobeStats,  // our extension: every exit counted (machine.h exitStatistics)
   Count
 };
 

@@ -26,7 +26,9 @@ class KvmMachine : public Machine {
   // fault; 1 after a monitor error. The reason goes to stderr (vmx.log).
   int waitStopped() override;
   MachineState state() const override;
-  std::string exitSummary() const override { return vm_->counts().summary(); }
+  // The monitor's counts, then KVM's (exit_statistics.h) where the host has them.
+  std::string exitSummary() const override;
+  std::vector<std::pair<std::string, uint64_t>> exitStatistics() const override;
 
   vmm::Vm& vm() { return *vm_; }
   DeviceSet& devices() { return *devices_; }

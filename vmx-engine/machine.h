@@ -6,8 +6,11 @@
 // looks inside: it only asks for a stop and waits for the end.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vmx {
 
@@ -49,6 +52,11 @@ class Machine {
   // load and unload and at the stop, so the exits a script caused (or rode
   // on) can be read off the log; bench/vm_exits.sh does.
   virtual std::string exitSummary() const = 0;
+
+  // Thread safe: every exit counted, as (name, value) rows: the exits that
+  // reached the monitor and KVM's own counts, in-kernel exits included
+  // (vmm-engine/exit_statistics.h). For `vmrun vprobeExitStats`.
+  virtual std::vector<std::pair<std::string, uint64_t>> exitStatistics() const { return {}; }
 };
 
 }  // namespace vmx

@@ -27,6 +27,7 @@ enum class VmrunCommand : unsigned char {
   VprobeListGlobals,
   VprobeVersion,
   GetGuestSymbols,
+  VprobeStats,
   Count
 };
 

@@ -64,7 +64,7 @@ vmrun -T fusion LIST
 check T-fusion-and-any-case 0 'Total running VMs: 0' ''
 
 # --- a VM that is not running --------------------------------------------
-for cmd in vprobeReset vprobeListProbes vprobeListGlobals vprobeVersion stop; do
+for cmd in vprobeReset vprobeListProbes vprobeListGlobals vprobeVersion vprobeStats stop; do
   vmrun $cmd idle.vmx
   check "not-running-$cmd" 1 '' 'Error: The virtual machine is not powered on: idle.vmx'
 done

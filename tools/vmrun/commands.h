@@ -24,6 +24,7 @@ int vprobeListProbes(const vmx::VmrunArgs& args);
 int vprobeListGlobals(const vmx::VmrunArgs& args);
 int vprobeVersion(const vmx::VmrunArgs& args);
 int getGuestSymbols(const vmx::VmrunArgs& args);
+int vprobeStats(const vmx::VmrunArgs& args);
 
 // Where the VM named on the command line keeps its files; false after
 // printing an error if the .vmx cannot be found.

@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     vmrun::vprobeLoad,      vmrun::vprobeLoadFile, vmrun::vprobeReset,
     vmrun::vprobeListProbes, vmrun::vprobeListGlobals, vmrun::vprobeVersion,
     vmrun::getGuestSymbols,
+    vmrun::vprobeStats,
 };
 static_assert(std::size(kCommands) == static_cast<size_t>(vmx::VmrunCommand::Count));
 

@@ -240,6 +240,7 @@ bool Vcpu::handleMmio() {
   // are the probes' to perform. KVM bounds len by sizeof(data).
   TrapHandler* traps = vm_.traps_;
   unsigned len = std::min<unsigned>(m.len, sizeof m.data);
+  if (hooks_) [[unlikely]] hooks_->onMmio(*this, m.phys_addr, len, m.is_write);
   if (traps && vm_.memory().contains(m.phys_addr, len) &&
       traps->onRamAccess(*this, m.phys_addr, m.data, len, m.is_write))
     return true;

@@ -2,6 +2,7 @@
 // teardown that mirrors setup.
 #include "vmm-engine/vm.h"
 
+#include <algorithm>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -108,6 +109,10 @@ bool Vm::createVcpus(std::string& error) {
     }
     vcpus_.push_back(std::make_unique<Vcpu>(*this, i, h.fd, h.run,
                                             h.runSize));
+    // Optional: without them only the exits reaching the monitor are known.
+    std::string why;
+    if (kernelStatsError_.empty() && !vcpus_.back()->openKernelStats(why))
+      kernelStatsError_ = why;
   }
   return true;
 }
@@ -246,6 +251,22 @@ void Vm::setSyncRegs(bool gprs, bool sregs) {
 ExitCounts Vm::counts() const {
   ExitCounts sum;
   for (auto& v : vcpus_) sum += v->counts();
+  return sum;
+}
+
+std::map<std::string, uint64_t> Vm::kernelStats() const {
+  std::map<std::string, uint64_t> sum;
+  if (!kernelStatsError_.empty()) return sum;
+  for (auto& v : vcpus_) {
+    const auto& descs = v->kernelStatsLayout().descs();
+    auto values = v->kernelStats();
+    for (const auto& d : descs) {
+      auto it = values.find(d.name);
+      if (it == values.end()) continue;
+      uint64_t& s = sum[d.name];
+      s = d.peak() ? std::max(s, it->second) : s + it->second;
+    }
+  }
   return sum;
 }
 

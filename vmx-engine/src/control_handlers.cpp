@@ -96,10 +96,18 @@ nlohmann::json handleVersion(ControlState& s, const Request&) {
                   {"enabled", s.targets.policy.mayLoad(why)}});
 }
 
+// Rows as [name, value] pairs, in the machine's order.
+nlohmann::json handleStats(ControlState& s, const Request&) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& [name, value] : s.targets.machine.exitStatistics())
+    rows.push_back(nlohmann::json::array({name, value}));
+  return okReply({{"stats", rows}});
+}
+
 // Indexed by MessageType.
 constexpr Handler kHandlers[] = {
     handleStatus,     handleStop,        handleLoad,    handleReset,
-    handleListProbes, handleListGlobals, handleVersion,
+    handleListProbes, handleListGlobals, handleVersion, handleStats,
 };
 static_assert(std::size(kHandlers) == static_cast<size_t>(MessageType::Count));
 

@@ -9,7 +9,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(MessageType::Count)>
     kTypeNames = {"status",           "stop",
                   "vprobeLoad",       "vprobeReset",
                   "vprobeListProbes", "vprobeListGlobals",
-                  "vprobeVersion"};
+                  "vprobeVersion",    "vprobeStats"};
 
 // Replies and requests are one line each: dump() escapes newlines inside
 // strings, and replacing invalid UTF-8 keeps a hostile script's bytes from

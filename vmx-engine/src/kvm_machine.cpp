@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "vmm-engine/exit_statistics.h"
 #include "vmm-engine/host_clock.h"
 #include "vmx-engine/vmx_log.h"
 
@@ -50,6 +51,10 @@ std::unique_ptr<KvmMachine> KvmMachine::create(const VmxConfig& config, std::str
   // self-test of breakpoint_mechanism.h): users comparing hosts read it.
   const vmm::BreakpointSupport& stops = m->vm_->breakpointSupport();
   logLine(std::string("guest probe stops: ") + stops.describe() + " (self-test: " + stops.detail + ")");
+  if (!m->vm_->kernelStatsError().empty()) {
+    logLine("KVM's exit statistics are not available (" + m->vm_->kernelStatsError() +
+            "; needs KVM_CAP_BINARY_STATS_FD, Linux 5.14): only the exits that reach the monitor are counted");
+  }
   DeviceConfig dc{config.serial0File, config.disk0File, sectors,
                   !config.guestKernel.empty(), config.serial1File,
                   [](const std::string& line) { logLine(line); }};
@@ -81,6 +86,27 @@ int KvmMachine::waitStopped() {
     case vmm::StopReason::TripleFault: return 3;
     default: return 1;
   }
+}
+
+namespace {
+
+std::vector<vmm::ExitStatRow> rowsOf(const vmm::Vm& vm) {
+  bool hltStops = vm.breakpointSupport().mechanism == vmm::BreakpointMechanism::HaltExit;
+  return vmm::exitStatistics(vm.counts(), vm.kernelStats(), hltStops);
+}
+
+}  // namespace
+
+std::string KvmMachine::exitSummary() const {
+  std::string s = vm_->counts().summary();
+  std::string kvm = vmm::kernelExitSummary(rowsOf(*vm_));
+  return kvm.empty() ? s : s + "; " + kvm;
+}
+
+std::vector<std::pair<std::string, uint64_t>> KvmMachine::exitStatistics() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (auto& r : rowsOf(*vm_)) out.emplace_back(r.name, r.value);
+  return out;
 }
 
 MachineState KvmMachine::state() const {

@@ -23,6 +23,8 @@ constexpr VmrunCommandInfo kCommands[] = {
     {"vprobeVersion", true, "", 0, "", "Display the current VProbes version"},
     {"getGuestSymbols", true, "[FILE]", 0, "*",
      "Write the Linux guest's exported kallsyms to FILE (default vprobe.guestSyms)"},
+    {"vprobeStats", true, "", 0, "",
+     "Print every VM exit counted, in the monitor and in KVM (our extension)"},
 };
 static_assert(std::size(kCommands) == static_cast<size_t>(VmrunCommand::Count));
 

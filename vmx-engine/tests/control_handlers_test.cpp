@@ -183,3 +183,14 @@ TEST_CASE("handlers: a load recreates a deleted vprobe.out") {
   f.output->output(0, "after\n");
   CHECK(vmxtest::readAll(f.dir.file("vprobe.out")) == "after\n");
 }
+
+TEST_CASE("handlers: vprobeStats relays the machine's exit rows, in order") {
+  Fixture f;
+  CHECK(f.request(MessageType::VprobeStats) ==
+        json{{"ok", true},
+             {"stats", json::array({json::array({"monitor.exits", 0}),
+                                    json::array({"kvm.exits", 7})})}});
+  // Statistics are not probes: a host that forbids VProbes still gives them.
+  Fixture off(false);
+  CHECK(off.request(MessageType::VprobeStats)["ok"] == true);
+}

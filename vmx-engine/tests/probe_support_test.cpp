@@ -1,8 +1,10 @@
-// What a load says about probes this monitor fires and does not: no
-// "never fires" warning for Guest_CR3Write (the guest probes find its
-// sites; their own warnings come from vmm::planGuestProbes), one for a
-// probe with nothing behind it.
+// Which static probes of table 3-3 this monitor fires: a load warns
+// ("never fires") only about the others, and vprobeListProbes lists the
+// fired ones. Guest_CR3Write's own warnings (no site found) come from
+// vmm::planGuestProbes, not from here.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 #include "vmx-engine/src/probes/probe_support.h"
 
@@ -26,6 +28,19 @@ std::vector<std::string> warningsOf(const std::string& src) {
   return out;
 }
 
+
+bool fires(const char* name) {
+  vp::ProbePoint p;
+  std::string error;
+  REQUIRE(vp::parseProbePoint(name, p, error));
+  return vmx::monitorFires(p);
+}
+
+bool listed(const char* name) {
+  auto names = vmx::monitorProbeNames();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 }  // namespace
 
 TEST_CASE("probe support: Guest_CR3Write is fired, MAC_SendPacket is not", "[probes]") {
@@ -35,4 +50,12 @@ TEST_CASE("probe support: Guest_CR3Write is fired, MAC_SendPacket is not", "[pro
   CHECK(w[0] == "probe MAC_SendPacket is valid VP but this monitor never fires it");
   auto names = vmx::monitorProbeNames();
   CHECK(std::find(names.begin(), names.end(), "Guest_CR3Write") != names.end());
+}
+
+TEST_CASE("probe support: HV_NPF fires (KVM_EXIT_MMIO), MAC_* does not") {
+  CHECK(fires("HV_NPF"));
+  CHECK(listed("HV_NPF"));
+  CHECK(fires("HV_Exit"));
+  CHECK_FALSE(fires("MAC_SendPacket"));
+  CHECK_FALSE(listed("MAC_SendPacket"));
 }

@@ -63,6 +63,8 @@
 #define USER_INFO 0x410000   /* shared info page, read-only */
 #define USER_DATA 0x420000   /* per-process data, 16 KiB */
 #define USER_DATA_SIZE 0x4000
+#define USER_MMIO 0x430000   /* the platform's scratch MMIO page */
+#define MMIO_SCRATCH_PA 0x100000000ull /* docs/platform.md: no RAM, reads all ones */
 #define USER_HEAP 0x500000   /* demand-paged heap */
 #define USER_HEAP_END 0x5c0000
 #define USER_STACK_TOP 0x600000 /* 16 KiB below it */
@@ -90,7 +92,8 @@ struct shared_info {
 #define USER_MAGIC 0x5245535550454d44ull /* "DEMOUSER" */
 enum user_prog { PROG_SYSLOOP, PROG_DISKER, PROG_PORTER, PROG_PAGER,
                  PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, PROG_CALLER,
-                 PROG_POKER, PROG_UCALLBENCH, PROG_YIELDER, PROG_SMIER, NR_PROGS };
+                 PROG_POKER, PROG_UCALLBENCH, PROG_YIELDER, PROG_SMIER, PROG_MMIOER,
+                 NR_PROGS };
 struct user_table {
   uint64_t magic;
   uint64_t entry[NR_PROGS];

@@ -79,6 +79,8 @@ int map_user_space(struct task *t, uint32_t slot) {
             PTE_P | PTE_W | PTE_U);
   map_range(pt, USER_STACK_TOP - USER_STACK_SIZE, V2P(proc_stack[slot]),
             USER_STACK_SIZE, PTE_P | PTE_W | PTE_U);
+  /* No RAM behind it: each access is an MMIO exit (mmioer). */
+  map_range(pt, USER_MMIO, MMIO_SCRATCH_PA, PAGE, PTE_P | PTE_W | PTE_U);
   t->cr3 = V2P(pml4);
   t->pt = pt;
   t->data_pa = V2P(proc_data[slot]);

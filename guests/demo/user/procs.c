@@ -134,6 +134,39 @@ void pager_main(int cpu) {
   }
 }
 
+/* MMIO: reads and writes of the platform's scratch MMIO page (nothing
+ * behind it: each access exits to the monitor, reads give all ones),
+ * counted so a test can compare HV_NPF with them. Reads are of offset 0,
+ * writes of offset 8, so the address also tells them apart. */
+void mmioer_main(int cpu) {
+  announce(cpu);
+  volatile uint32_t *mmio = (volatile uint32_t *)USER_MMIO;
+  uint64_t reads = 0, ones = 0, writes = 0, t0 = ticks(cpu);
+  for (;;) {
+    for (int i = 0; i < 20; i++) {
+      ones += mmio[0] == 0xffffffffu;
+      reads++;
+    }
+    for (int i = 0; i < 10; i++) {
+      mmio[2] = (uint32_t)writes;
+      writes++;
+    }
+    sleep_ticks(1);
+    if (ticks(cpu) - t0 >= hz()) {
+      struct line l = {.n = 0};
+      say(&l, "mmioer: ");
+      say_num(&l, reads);
+      say(&l, " reads (");
+      say_num(&l, ones);
+      say(&l, " of all ones), ");
+      say_num(&l, writes);
+      say(&l, " writes");
+      say_end(&l);
+      t0 = ticks(cpu);
+    }
+  }
+}
+
 /* Pure CPL3 computation: `chunk` xorshift steps between clock checks.
  * Returns after about one second with the number of steps done. */
 static uint64_t compute_for_a_second(int cpu, uint64_t *state) {

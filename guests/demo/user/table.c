@@ -18,5 +18,6 @@ const struct user_table user_table = {
         [PROG_UCALLBENCH] = (uint64_t)ucallbench_main,
         [PROG_YIELDER] = (uint64_t)yielder_main,
         [PROG_SMIER] = (uint64_t)smier_main,
+        [PROG_MMIOER] = (uint64_t)mmioer_main,
     },
 };

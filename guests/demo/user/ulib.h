@@ -79,6 +79,7 @@ void poker_main(int cpu);
 void ucallbench_main(int cpu);
 void yielder_main(int cpu);
 void smier_main(int cpu);
+void mmioer_main(int cpu);
 /* The user-mode function `caller` calls (and user-mode probes watch). */
 uint64_t ucall_target(uint64_t a, uint64_t b);
 

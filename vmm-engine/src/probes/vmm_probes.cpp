@@ -10,7 +10,8 @@ namespace {
 // Static probes fired from the exit path: their presence arms the hooks.
 constexpr vp::StaticProbe kHooked[] = {
     vp::StaticProbe::HV_Exit, vp::StaticProbe::HV_Resume, vp::StaticProbe::In,
-    vp::StaticProbe::Out,     vp::StaticProbe::Guest_IRQ, vp::StaticProbe::Guest_TripleFault};
+    vp::StaticProbe::Out,     vp::StaticProbe::Guest_IRQ, vp::StaticProbe::Guest_TripleFault,
+    vp::StaticProbe::HV_NPF};
 // Fired from the SMI path and the SMM stops (smm_stops.h): hooks too.
 constexpr vp::StaticProbe kSmmHooked[] = {vp::StaticProbe::SMM_SMIPre, vp::StaticProbe::SMM_SMIPost,
                                           vp::StaticProbe::SMM_RSMPre, vp::StaticProbe::SMM_RSMPost};
@@ -76,11 +77,13 @@ void VmmProbes::load() {
     Vcpu& v = vm_.vcpu(i);
     v.call([&] { fireList(v, list(vp::StaticProbe::VMMLoad), {}); });
   }
-  if (guest_) guest_->arm();
+  // Hooks first: a page held back for a data probe fires HV_NPF from its
+  // first exit on, and loses it only after it is given back (unload).
   if (needsHooks_) {
     vm_.setHooks(this);
     armed_ = true;
   }
+  if (guest_) guest_->arm();
 }
 
 void VmmProbes::unload() {
@@ -90,11 +93,11 @@ void VmmProbes::unload() {
       Vcpu& v = vm_.vcpu(i);
       v.call([&] { smm_->disarm(v); });
     }
+  if (guest_) guest_->disarm();
   if (armed_) {
     vm_.setHooks(nullptr);
     armed_ = false;
   }
-  if (guest_) guest_->disarm();
   // From here on only the unload probes fire, even after (exit): that is
   // how a script learns it is going away. call() runs after every item
   // posted before it, postAtNextKick() ones included, so queued periodic
@@ -157,6 +160,12 @@ void VmmProbes::onResume(Vcpu& v) { fireList(v, list(vp::StaticProbe::HV_Resume)
 void VmmProbes::onIo(Vcpu& v, bool in, uint16_t port, unsigned size, uint32_t count) {
   const uint64_t args[3] = {port, size, count};
   fireList(v, list(in ? vp::StaticProbe::In : vp::StaticProbe::Out), args);
+}
+
+// No arguments (table 3-3): the address and the access kind are in the
+// exit fields (VT_PHYSICAL_ADDR / VMCB_EXITINFO2, exit_fields.h).
+void VmmProbes::onMmio(Vcpu& v, uint64_t, unsigned, bool) {
+  fireList(v, list(vp::StaticProbe::HV_NPF), {});
 }
 
 void VmmProbes::onInterrupt(Vcpu& v, uint8_t vector) {

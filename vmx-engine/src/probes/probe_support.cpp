@@ -12,6 +12,7 @@ constexpr SP kFired[] = {SP::VMM1Hz,  SP::VMM10Hz,   SP::VMX1Hz,   SP::HV_Exit,
                          SP::Guest_TripleFault, SP::Disk_IOStart, SP::Disk_IOFinish,
                          SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload,
                          SP::Guest_CR3Write,  // traps at its mov cr3s (guest_probes.h)
+                         SP::HV_NPF,  // every KVM_EXIT_MMIO (vcpu_loop.cpp)
                          // Exceptions: a trap at the guest's IDT handler
                          // (vmm-engine/guest_probes.h).
                          SP::Guest_DE, SP::Guest_DB, SP::Guest_NMI, SP::Guest_BP,

@@ -259,10 +259,15 @@ case_syscalls() {
 case_top() {
   local out
   out=$(cookbook linux-top 3)
-  local top=$(top_row "$out" '^ *[0-9]+ [^ ]+ +[0-9]+ +[0-9.]+%' 2)
-  echo "linux-guest: linux-top: $(grep '^idle' <<<"$out"); the busiest: $(grep -E '^ *[0-9]+ [^ ]+ +[0-9]+ ' <<<"$out" | tail -3 | tr -s ' ' | tr '\n' '|')"
-  if [[ $top == lgworker ]]; then pass top
-  else fail top "top '$top': $(head -c 800 <<<"$out" | tr '\n' '|')"; fi
+  local rows='^ *[0-9]+ [^ ]+ +[0-9]+ +[0-9.]+%'
+  echo "linux-guest: linux-top: $(grep '^idle' <<<"$out"); the busiest: $(grep -E "$rows" <<<"$out" | tail -3 | tr -s ' ' | tr '\n' '|')"
+  # lgworker is not always the busiest: its disk I/O wakes the block
+  # layer's kworker, which can take more samples. What a user relies on
+  # is that lgworker shows with a real share and that the shares add up.
+  local share=$(grep -E "$rows" <<<"$out" | awk '$2 == "lgworker" { sub("%", "", $4); s += $4 } END { print int(s) }')
+  local total=$(grep -E "$rows" <<<"$out" | awk '{ sub("%", "", $4); s += $4 } END { print int(s + 0.5) }')
+  if (( share >= 15 && total >= 99 && total <= 101 )); then pass top
+  else fail top "lgworker ${share}%, shares sum ${total}%: $(head -c 800 <<<"$out" | tr '\n' '|')"; fi
 }
 
 case_kstack() {

@@ -18,6 +18,12 @@
 //   disk0.sizeMB         1..65536: size of disk0 (created at this size if
 //                        missing); 0/absent: the file's own size
 //   serial0.fileName     the serial console log, default serial.log
+//   ethernet0.present    TRUE/FALSE, default FALSE: a virtio network
+//                        adapter (Linux platform only) on user-mode NAT
+//   ethernet0.connectionType  "nat", the only one supported (libslirp:
+//                        the guest is 10.0.2.15/24, gateway 10.0.2.2)
+//   ethernet0.address    its MAC, "xx:xx:xx:xx:xx:xx" (unicast); default
+//                        02:00:56:50:00:01
 //   vprobe.enable        TRUE/FALSE (also YES/NO, 1/0, any case), default
 //                        FALSE; scripts load only when TRUE
 //   vprobe.vpFile        a VP script loaded at power-on
@@ -39,6 +45,7 @@
 // since a VM's owner must not be able to grant it to themselves.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -66,6 +73,8 @@ struct VmxConfig {
   std::string disk0File;     // absolute; empty when the VM has no disk
   uint64_t disk0SizeMB = 0;  // 0: the file's own size
   std::string serial0File;   // absolute
+  bool ethernet0Present = false;
+  std::array<uint8_t, 6> ethernet0Mac = {0x02, 0x00, 0x56, 0x50, 0x00, 0x01};
   bool vprobeEnable = false;
   std::string vpFile;   // absolute; empty when none
   std::string outFile;  // absolute

@@ -64,9 +64,9 @@ CXX       ?= g++
 CXXFLAGS  ?= $(OPT) -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(SANFLAGS) $(SANWARN)
 LDFLAGS   += $(SANFLAGS) -pthread
-LDLIBS    += -lZydis -lz
+LDLIBS    += -lZydis -lz -Wl,--as-needed -lslirp -Wl,--no-as-needed
 
-DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev zlib1g-dev
+DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev zlib1g-dev libslirp-dev
 
 # The builds behind test, demo and bench use every core (CI has two).
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)

@@ -41,6 +41,7 @@ namespace vmx {
 
 class PciBus;
 class VirtioBlk;
+class VirtioNet;
 class VirtioPci;
 
 // COM1, ports 0x3f8-0x3ff (a 16550 subset). Write THR (0x3f8): one byte to
@@ -258,12 +259,18 @@ struct DeviceConfig {
                               // output; empty: no COM2
   // Where devices report what the guest did wrong (vmx.log); may be empty.
   std::function<void(const std::string&)> log;
+  // ethernet0 (pcPlatform only): a virtio network adapter on slirp NAT.
+  bool ethernet = false;
+  std::array<uint8_t, 6> ethernetMac{};
 };
 
 // Where the Linux guest's virtio devices sit (docs/platform.md, "PCI").
 inline constexpr unsigned kVirtioBlkSlot = 1;
 inline constexpr uint16_t kVirtioBlkPorts = 0xc000;
 inline constexpr uint8_t kVirtioBlkIrq = 10;
+inline constexpr unsigned kVirtioNetSlot = 2;
+inline constexpr uint16_t kVirtioNetPorts = 0xc040;
+inline constexpr uint8_t kVirtioNetIrq = 11;
 
 // All devices of one VM, registered on its bus. Destroy before the Vm.
 // attach() fails only on a bad file or an already claimed port range; the
@@ -282,6 +289,8 @@ class DeviceSet {
   DiskIoSource* diskIo();
   VirtioBlk* virtioBlk() { return virtioBlk_.get(); }
   VirtioPci* virtioBlkTransport() { return blkTransport_.get(); }
+  // ethernet0, or null.
+  VirtioNet* virtioNet() { return virtioNet_.get(); }
   PicPair* pic() { return pic_.get(); }
   Pit* pit() { return pit_.get(); }
   Uart16550* uart() { return uart_.get(); }
@@ -292,6 +301,8 @@ class DeviceSet {
   DeviceSet();
   bool attachPc(vmm::Vm& vm, const DeviceConfig& config, std::string& error);
   bool attachVirtioBlk(vmm::Vm& vm, const DeviceConfig& config,
+                       IrqLine line, std::string& error);
+  bool attachVirtioNet(vmm::Vm& vm, const DeviceConfig& config,
                        IrqLine line, std::string& error);
   // Declaration order = construction order; destruction stops the device
   // threads (disk, timer) before the rest.
@@ -314,6 +325,9 @@ class DeviceSet {
   std::unique_ptr<PciBus> pci_;
   std::unique_ptr<VirtioPci> blkTransport_;
   std::unique_ptr<VirtioBlk> virtioBlk_;
+  // ethernet0 the same way (its thread stops before its transport).
+  std::unique_ptr<VirtioPci> netTransport_;
+  std::unique_ptr<VirtioNet> virtioNet_;
 };
 
 // Little-endian value of an access of `size` bytes (1, 2 or 4).

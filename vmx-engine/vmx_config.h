@@ -20,6 +20,12 @@
 //   serial0.fileName     the serial console log, default serial.log
 //   serial1.fileName     COM2's output (Linux guests, guest.kernel only):
 //                        a second 16550A at 0x2f8, IRQ 3; none when absent
+//   ethernet0.present    TRUE/FALSE, default FALSE: a virtio network
+//                        adapter (Linux platform only) on user-mode NAT
+//   ethernet0.connectionType  "nat", the only one supported (libslirp:
+//                        the guest is 10.0.2.15/24, gateway 10.0.2.2)
+//   ethernet0.address    its MAC, "xx:xx:xx:xx:xx:xx" (unicast); default
+//                        02:00:56:50:00:01
 //   vprobe.enable        TRUE/FALSE (also YES/NO, 1/0, any case), default
 //                        FALSE; scripts load only when TRUE
 //   vprobe.vpFile        a VP script loaded at power-on
@@ -44,6 +50,7 @@
 // since a VM's owner must not be able to grant it to themselves.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -72,6 +79,8 @@ struct VmxConfig {
   uint64_t disk0SizeMB = 0;  // 0: the file's own size
   std::string serial0File;   // absolute
   std::string serial1File;   // absolute; empty: no COM2
+  bool ethernet0Present = false;
+  std::array<uint8_t, 6> ethernet0Mac = {0x02, 0x00, 0x56, 0x50, 0x00, 0x01};
   bool vprobeEnable = false;
   std::string vpFile;   // absolute; empty when none
   std::string outFile;  // absolute

@@ -27,7 +27,7 @@ class GuestSymbols;
   X(HV_NPF, Vmm, 0) X(In, Vmm, 3) X(Out, Vmm, 3) X(SMM_SMIPre, Vmm, 0)       \
   X(SMM_SMIPost, Vmm, 0) X(SMM_RSMPre, Vmm, 0) X(SMM_RSMPost, Vmm, 0)        \
   X(Disk_IOStart, Vmx, 8) X(Disk_IOFinish, Vmx, 8)                           \
-  X(MAC_SendPacket, Vmx, 1) X(MAC_ReceivePacket, Vmx, 1)                     \
+  X(MAC_SendPacket, Vmx, 3) X(MAC_ReceivePacket, Vmx, 3)                     \
   X(VMMLoad, Vmm, 0) X(VMMUnload, Vmm, 0) X(VMXLoad, Vmx, 0)                 \
   X(VMXUnload, Vmx, 0)
 

@@ -2,18 +2,25 @@
 // (raw system calls, no libc). For ever: 100 getpid calls, a 4 KiB file
 // written and read back in /tmp, a 4 KiB block written to the virtio
 // disk /dev/vda and read back (O_DIRECT: each is one request to the
-// device, not the page cache), a 20 ms sleep; once a second (monotonic
-// clock) it prints its running totals on the console:
-//   lgworker: getpid=N writes=N reads=N sleeps=N diskwrites=N diskreads=N diskerrors=N
+// device, not the page cache), one ICMP echo request (56 data bytes: a
+// 98-byte Ethernet frame) to the slirp gateway 10.0.2.2 with the replies
+// that arrived collected, some computing in user mode (a few ms: so that
+// a CPU profile has lgworker on top, above the block layer's kworker its
+// disk I/O wakes), a 20 ms sleep; once a second (monotonic clock)
+// it prints its running totals on the console:
+//   lgworker: getpid=N writes=N reads=N sleeps=N diskwrites=N diskreads=N diskerrors=N pingsent=N pingrecv=N
 // diskwrites/diskreads count whole 4 KiB transfers that succeeded (a read
 // only when it returned what was written); diskerrors the rest. Without
-// /dev/vda the disk counts stay 0. Host probes count what these report.
+// /dev/vda the disk counts stay 0. pingsent counts echo requests the
+// kernel accepted, pingrecv echo replies with our identifier; without a
+// network (no eth0 route) both stay 0. Host probes count what these report.
 typedef unsigned long u64;
 typedef long i64;
 
 enum { SYS_read = 0, SYS_write = 1, SYS_open = 2, SYS_close = 3,
        SYS_lseek = 8, SYS_pread64 = 17, SYS_pwrite64 = 18, SYS_nanosleep = 35,
-       SYS_getpid = 39, SYS_exit = 60, SYS_clock_gettime = 228 };
+       SYS_getpid = 39, SYS_socket = 41, SYS_sendto = 44, SYS_recvfrom = 45,
+       SYS_exit = 60, SYS_clock_gettime = 228 };
 enum { O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000 };
 
 static i64 sys3(i64 n, i64 a, i64 b, i64 c) {
@@ -27,6 +34,16 @@ static i64 sys4(i64 n, i64 a, i64 b, i64 c, i64 d) {
   i64 r;
   register i64 r10 __asm__("r10") = d;
   __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+                   : "rcx", "r11", "memory");
+  return r;
+}
+
+static i64 sys6(i64 n, i64 a, i64 b, i64 c, i64 d, i64 e, i64 f) {
+  i64 r;
+  register i64 r10 __asm__("r10") = d;
+  register i64 r8 __asm__("r8") = e;
+  register i64 r9 __asm__("r9") = f;
+  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
                    : "rcx", "r11", "memory");
   return r;
 }
@@ -49,9 +66,10 @@ static char* str(char* p, const char* s) {
 }
 
 static u64 getpids, writes, reads, sleeps, diskWrites, diskReads, diskErrors;
+static u64 pingSent, pingRecv;
 
 static void report(void) {
-  char line[128], *p = line;
+  char line[192], *p = line;
   p = str(p, "lgworker: getpid=");
   p = num(p, getpids);
   p = str(p, " writes=");
@@ -66,6 +84,10 @@ static void report(void) {
   p = num(p, diskReads);
   p = str(p, " diskerrors=");
   p = num(p, diskErrors);
+  p = str(p, " pingsent=");
+  p = num(p, pingSent);
+  p = str(p, " pingrecv=");
+  p = num(p, pingRecv);
   *p++ = '\n';
   put(line, (u64)(p - line));
 }
@@ -118,6 +140,52 @@ static void diskRound(void) {
   ++diskReads;
 }
 
+// A fixed amount of user-mode work, no system calls (3 million steps of
+// a linear congruential generator: about 4 ms on a 3 GHz core).
+static volatile u64 burnResult;
+static void burnRound(void) {
+  u64 x = getpids;
+  for (int i = 0; i < 3000000; ++i) x = x * 6364136223846793005ul + 1442695040888963407ul;
+  burnResult = x;
+}
+
+static i64 sock = -1;
+enum { kIcmpId = 0x4c47, kPingData = 56 };
+
+static unsigned short checksum(const unsigned char* b, unsigned n) {
+  u64 sum = 0;
+  for (unsigned i = 0; i + 1 < n; i += 2) sum += (u64)(b[i] | b[i + 1] << 8);
+  if (n & 1) sum += b[n - 1];
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return (unsigned short)~sum;
+}
+
+// One echo request to 10.0.2.2 (slirp answers it itself), then every
+// reply already queued on the raw socket.
+static void pingRound(void) {
+  if (sock < 0) return;
+  unsigned char pkt[8 + kPingData];
+  for (unsigned i = 0; i < sizeof pkt; ++i) pkt[i] = (unsigned char)i;
+  pkt[0] = 8;  // echo request
+  pkt[1] = pkt[2] = pkt[3] = 0;
+  pkt[4] = kIcmpId >> 8, pkt[5] = kIcmpId & 0xff;
+  pkt[6] = (unsigned char)(pingSent >> 8), pkt[7] = (unsigned char)pingSent;
+  unsigned short c = checksum(pkt, sizeof pkt);
+  pkt[2] = (unsigned char)c, pkt[3] = (unsigned char)(c >> 8);
+  // struct sockaddr_in: AF_INET, port 0, 10.0.2.2.
+  unsigned char to[16] = {2, 0, 0, 0, 10, 0, 2, 2};
+  i64 r = sys6(SYS_sendto, sock, (i64)pkt, sizeof pkt, 0, (i64)to, sizeof to);
+  if (r == (i64)sizeof pkt) ++pingSent;
+  unsigned char in[256];
+  // Raw ICMP sockets return the IP header (IHL words) then the ICMP message.
+  while ((r = sys6(SYS_recvfrom, sock, (i64)in, sizeof in, 0, 0, 0)) >= 28) {
+    unsigned ihl = (in[0] & 15u) * 4;
+    if ((u64)r >= ihl + 8 && in[ihl] == 0 && in[ihl + 4] == (kIcmpId >> 8) &&
+        in[ihl + 5] == (kIcmpId & 0xff))
+      ++pingRecv;
+  }
+}
+
 // The entry: the kernel starts us with RSP 16-byte aligned, not as after
 // a call; align it and call the C loop.
 __asm__(".globl _start\n_start:\n\tand $-16, %rsp\n\tcall lgmain\n\tud2\n");
@@ -126,6 +194,8 @@ void lgmain(void) __attribute__((noreturn, used));
 void lgmain(void) {
   put("lgworker: started\n", 18);
   disk = sys3(SYS_open, (i64)"/dev/vda", O_RDWR | O_DIRECT, 0);
+  sock = sys3(SYS_socket, 2 /* AF_INET */, 3 /* SOCK_RAW */ | 04000 /* NONBLOCK */,
+              1 /* IPPROTO_ICMP */);
   i64 last = seconds();
   for (;;) {
     for (int i = 0; i < 100; ++i) {
@@ -134,6 +204,8 @@ void lgmain(void) {
     }
     fileRound();
     diskRound();
+    pingRound();
+    burnRound();
     struct timespec t = {0, 20 * 1000 * 1000};
     if (sys3(SYS_nanosleep, (i64)&t, 0, 0) == 0) ++sleeps;
     i64 now = seconds();

@@ -57,7 +57,8 @@ std::unique_ptr<KvmMachine> KvmMachine::create(const VmxConfig& config, std::str
   }
   DeviceConfig dc{config.serial0File, config.disk0File, sectors,
                   !config.guestKernel.empty(), config.serial1File,
-                  [](const std::string& line) { logLine(line); }};
+                  [](const std::string& line) { logLine(line); },
+                  config.ethernet0Present, config.ethernet0Mac};
   m->devices_ = DeviceSet::attach(*m->vm_, dc, error);
   if (!m->devices_) return nullptr;
   vmm::tscHz();  // measured now, not inside the first probe that reads TSC_HZ

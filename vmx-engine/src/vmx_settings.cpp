@@ -3,8 +3,8 @@
 #include <grp.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cerrno>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -118,6 +118,43 @@ bool applySerial1File(std::string_view v, VmxConfig& cfg, std::string& error) {
   return path(v, cfg, cfg.serial1File, error);
 }
 
+bool applyEthernetPresent(std::string_view v, VmxConfig& cfg, std::string& error) {
+  if (parseBoolValue(v, cfg.ethernet0Present)) return true;
+  error = "expected TRUE or FALSE, got \"" + std::string(v) + "\"";
+  return false;
+}
+
+bool applyEthernetType(std::string_view v, VmxConfig&, std::string& error) {
+  std::string lower(v);
+  for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "nat") return true;
+  error = "\"" + std::string(v) +
+          "\" is not supported: the only connection type is \"nat\" "
+          "(user-mode networking through libslirp; no bridged or host-only)";
+  return false;
+}
+
+bool applyEthernetAddress(std::string_view v, VmxConfig& cfg, std::string& error) {
+  std::array<uint8_t, 6> mac{};
+  bool ok = v.size() == 17;
+  for (size_t i = 0; ok && i < 6; ++i) {
+    auto hex = [](char c) {
+      return std::isxdigit(static_cast<unsigned char>(c))
+                 ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10)
+                 : -1;
+    };
+    int hi = hex(v[3 * i]), lo = hex(v[3 * i + 1]);
+    ok = hi >= 0 && lo >= 0 && (i == 5 || v[3 * i + 2] == ':');
+    mac[i] = uint8_t(hi * 16 + lo);
+  }
+  if (ok && (mac[0] & 1) == 0) {
+    cfg.ethernet0Mac = mac;
+    return true;
+  }
+  error = "expected a unicast MAC address like 02:00:56:50:00:01, got \"" + std::string(v) + "\"";
+  return false;
+}
+
 bool applyEnable(std::string_view v, VmxConfig& cfg, std::string& error) {
   if (parseBoolValue(v, cfg.vprobeEnable)) return true;
   error = "expected TRUE or FALSE, got \"" + std::string(v) + "\"";
@@ -216,6 +253,9 @@ constexpr Setting kSettings[] = {
     {"disk0.sizemb", applyDiskSize},
     {"serial0.filename", applySerialFile},
     {"serial1.filename", applySerial1File},
+    {"ethernet0.present", applyEthernetPresent},
+    {"ethernet0.connectiontype", applyEthernetType},
+    {"ethernet0.address", applyEthernetAddress},
     {"vprobe.enable", applyEnable},
     {"vprobe.vpfile", applyVpFile},
     {"vprobe.outfile", applyOutFile},

@@ -322,3 +322,25 @@ TEST_CASE("vmx: a vprobe.guestSyms not there yet is read when a script loads") {
   REQUIRE(cfg.warnings.size() == 1);
   CHECK(cfg.warnings[0].find("read when a script loads") != std::string::npos);
 }
+
+TEST_CASE("vmx: ethernet0 in VMware's keys, on the Linux platform only") {
+  const std::string linux = "guest.kernel = \"vmlinuz\"\n";
+  VmxConfig off = parseOk(linux);
+  CHECK_FALSE(off.ethernet0Present);
+  VmxConfig c = parseOk(linux + "ethernet0.present = \"TRUE\"\nethernet0.connectionType = \"NAT\"\n");
+  CHECK(c.ethernet0Present);
+  CHECK(c.ethernet0Mac == std::array<uint8_t, 6>{0x02, 0x00, 0x56, 0x50, 0x00, 0x01});
+  c = parseOk(linux + "ethernet0.present = \"TRUE\"\nethernet0.address = \"52:54:00:Ab:cd:0F\"\n");
+  CHECK(c.ethernet0Mac == std::array<uint8_t, 6>{0x52, 0x54, 0x00, 0xab, 0xcd, 0x0f});
+  CHECK(errorFor("ethernet0.connectionType = \"bridged\"") ==
+        "demo.vmx:2: error: ethernet0.connectionType: \"bridged\" is not supported: the only "
+        "connection type is \"nat\" (user-mode networking through libslirp; no bridged or "
+        "host-only)");
+  for (const char* bad : {"01:00:5e:00:00:01", "52:54:00:12:34", "52-54-00-12-34-56",
+                          "52:54:00:12:34:5g", "52:54:00:12:34:567"})
+    CHECK_THAT(errorFor(std::string("ethernet0.address = \"") + bad + "\""),
+               Catch::Contains("expected a unicast MAC address"));
+  CHECK_THAT(errorFor("ethernet0.present = \"TRUE\""),
+             Catch::Contains("ethernet0.present: ethernet0 is a virtio network adapter on PCI, "
+                             "which only the Linux platform (guest.kernel) has"));
+}

@@ -3,6 +3,7 @@
 #include "vmx-engine/devices.h"
 #include "vmx-engine/pci_bus.h"
 #include "vmx-engine/virtio_blk.h"
+#include "vmx-engine/virtio_net.h"
 #include "vmx-engine/virtio_pci.h"
 
 namespace vmx {
@@ -82,12 +83,17 @@ bool DeviceSet::attachPc(vmm::Vm& vm, const DeviceConfig& c,
       !claim(vm, uart_.get(), error) || !claim(vm, cmos_.get(), error) ||
       (com2_ && !bus.add(Uart16550::kCom2Base, Uart16550::kPorts, com2_.get(), error)))
     return false;
+  if (!pci_ && (!c.diskPath.empty() || c.ethernet)) {
+    pci_ = std::make_unique<PciBus>();
+    if (!claim(vm, pci_.get(), error)) return false;
+  }
   if (!c.diskPath.empty() && !attachVirtioBlk(vm, c, line, error)) return false;
+  if (c.ethernet && !attachVirtioNet(vm, c, line, error)) return false;
   vm.setInterruptSource(pic);
   return true;
 }
 
-// The PCI bus with disk0 as a virtio disk at 00:01.0.
+// disk0 as a virtio disk at 00:01.0.
 bool DeviceSet::attachVirtioBlk(vmm::Vm& vm, const DeviceConfig& c,
                                 IrqLine line, std::string& error) {
   virtioBlk_ = std::make_unique<VirtioBlk>(c.diskPath, c.diskSectors);
@@ -98,11 +104,25 @@ bool DeviceSet::attachVirtioBlk(vmm::Vm& vm, const DeviceConfig& c,
   blkTransport_ = std::make_unique<VirtioPci>(vm.memory(), *virtioBlk_,
                                               kVirtioBlkPorts, kVirtioBlkIrq, line,
                                               "virtio disk 00:01.0", c.log);
-  pci_ = std::make_unique<PciBus>();
   pci_->add(kVirtioBlkSlot, &blkTransport_->pciFunction());
-  return claim(vm, pci_.get(), error) &&
-         vm.ioBus().add(blkTransport_->ioBase(), blkTransport_->ioSize(),
+  return vm.ioBus().add(blkTransport_->ioBase(), blkTransport_->ioSize(),
                         blkTransport_.get(), error);
+}
+
+// ethernet0 as a virtio network adapter at 00:02.0.
+bool DeviceSet::attachVirtioNet(vmm::Vm& vm, const DeviceConfig& c,
+                                IrqLine line, std::string& error) {
+  virtioNet_ = std::make_unique<VirtioNet>(0, c.ethernetMac);
+  if (!virtioNet_->valid()) {
+    error = "ethernet0: " + virtioNet_->error();
+    return false;
+  }
+  netTransport_ = std::make_unique<VirtioPci>(vm.memory(), *virtioNet_,
+                                              kVirtioNetPorts, kVirtioNetIrq, line,
+                                              "virtio net 00:02.0", c.log);
+  pci_->add(kVirtioNetSlot, &netTransport_->pciFunction());
+  return vm.ioBus().add(netTransport_->ioBase(), netTransport_->ioSize(),
+                        netTransport_.get(), error);
 }
 
 }  // namespace vmx

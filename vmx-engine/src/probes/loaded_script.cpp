@@ -14,21 +14,26 @@ bool hasStatic(const vp::Script& s, vp::StaticProbe p) {
 }  // namespace
 
 LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskIoSource* disk,
-                           std::function<void()> onExit, vmm::GuestProbePlan guest,
+                           NetPacketSource* net, std::function<void()> onExit, vmm::GuestProbePlan guest,
                            vmm::GuestProbes::Report report)
     : script_(std::move(script)),
       disk_(disk),
+      net_(net),
       onExit_(std::move(onExit)),
       control_(vm),
       timer_(vm),
-      diskThread_(vm) {
+      diskThread_(vm),
+      netThread_(vm) {
   controlCtx_ = script_->newContext(control_, 0, false);
   timerCtx_ = script_->newContext(timer_, 1, false);
   diskCtx_ = script_->newContext(diskThread_, 2, false);
+  netCtx_ = script_->newContext(netThread_, 3, false);
   vmm_ = std::make_unique<vmm::VmmProbes>(vm, *script_, [this] { exitRequested(); },
                                           std::move(guest), std::move(report));
   hasDiskProbes_ = hasStatic(*script_, vp::StaticProbe::Disk_IOStart) ||
                    hasStatic(*script_, vp::StaticProbe::Disk_IOFinish);
+  hasNetProbes_ = hasStatic(*script_, vp::StaticProbe::MAC_SendPacket) ||
+                  hasStatic(*script_, vp::StaticProbe::MAC_ReceivePacket);
   clock_ = std::make_unique<PeriodicTimer>(periodicEntries());
 }
 
@@ -92,15 +97,17 @@ void LoadedScript::load() {
   fireVmx(*controlCtx_, vp::StaticProbe::VMXLoad, {});
   vmm_->load();
   if (hasDiskProbes_ && disk_) disk_->setHooks(this);
+  if (hasNetProbes_ && net_) net_->setHooks(this);
   clock_->start();
 }
 
 void LoadedScript::unload() {
   clock_->stop();
   if (hasDiskProbes_ && disk_) disk_->setHooks(nullptr);
+  if (hasNetProbes_ && net_) net_->setHooks(nullptr);
   vmm_->unload();
   fireVmx(*controlCtx_, vp::StaticProbe::VMXUnload, {});
-  for (auto* ctx : {controlCtx_.get(), timerCtx_.get(), diskCtx_.get()}) ctx->flush();
+  for (auto* ctx : {controlCtx_.get(), timerCtx_.get(), diskCtx_.get(), netCtx_.get()}) ctx->flush();
 }
 
 void LoadedScript::onIoStart(const DiskIoEvent& e) {
@@ -111,6 +118,16 @@ void LoadedScript::onIoStart(const DiskIoEvent& e) {
 void LoadedScript::onIoFinish(const DiskIoEvent& e) {
   auto args = e.args();
   fireVmx(*diskCtx_, vp::StaticProbe::Disk_IOFinish, args);
+}
+
+void LoadedScript::onSend(const NetPacketEvent& e) {
+  auto args = e.args();
+  fireVmx(*netCtx_, vp::StaticProbe::MAC_SendPacket, args);
+}
+
+void LoadedScript::onReceive(const NetPacketEvent& e) {
+  auto args = e.args();
+  fireVmx(*netCtx_, vp::StaticProbe::MAC_ReceivePacket, args);
 }
 
 }  // namespace vmx

@@ -1,7 +1,7 @@
 // One loaded VP script, armed in a running VM: its VMM-domain probes
 // (vmm::VmmProbes, one context per vCPU), its VMX-domain probes (a context
 // per VMX thread that fires: the control thread, the periodic timer, the
-// disk's device thread) and the timer that drives periodic probes.
+// disk's device thread, the network adapter's device thread) and the timer that drives periodic probes.
 #pragma once
 
 #include <atomic>
@@ -13,20 +13,22 @@
 #include "vmm-engine/vm.h"
 #include "vmm-engine/vmm_probes.h"
 #include "vmx-engine/devices.h"
+#include "vmx-engine/net_hooks.h"
 #include "vmx-engine/src/probes/periodic_timer.h"
 #include "vmx-engine/src/probes/vmx_thread_target.h"
 #include "vp/vp.h"
 
 namespace vmx {
 
-class LoadedScript : public DiskHooks {
+class LoadedScript : public DiskHooks, public NetHooks {
  public:
   // `onExit` runs when a probe calls (exit), on the thread that fired it;
   // it must not block. `guest` is the script's guest probes as
   // vmm::planGuestProbes checked them; `report` takes their runtime
   // problems (one line each, for vprobe.err).
+  // `disk`, `net`: may be null (no such device).
   LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, DiskIoSource* disk,
-               std::function<void()> onExit, vmm::GuestProbePlan guest = {},
+               NetPacketSource* net, std::function<void()> onExit, vmm::GuestProbePlan guest = {},
                vmm::GuestProbes::Report report = {});
   ~LoadedScript() override;
 
@@ -39,6 +41,8 @@ class LoadedScript : public DiskHooks {
 
   void onIoStart(const DiskIoEvent& e) override;
   void onIoFinish(const DiskIoEvent& e) override;
+  void onSend(const NetPacketEvent& e) override;
+  void onReceive(const NetPacketEvent& e) override;
 
  private:
   void fireVmx(vp::Context& ctx, vp::StaticProbe probe, std::span<const uint64_t> args);
@@ -47,13 +51,14 @@ class LoadedScript : public DiskHooks {
 
   std::unique_ptr<vp::Script> script_;
   DiskIoSource* disk_;
+  NetPacketSource* net_;
   std::function<void()> onExit_;
   std::atomic<bool> exited_{false};
-  VmxThreadTarget control_, timer_, diskThread_;
-  std::unique_ptr<vp::Context> controlCtx_, timerCtx_, diskCtx_;
+  VmxThreadTarget control_, timer_, diskThread_, netThread_;
+  std::unique_ptr<vp::Context> controlCtx_, timerCtx_, diskCtx_, netCtx_;
   std::unique_ptr<vmm::VmmProbes> vmm_;
   std::unique_ptr<PeriodicTimer> clock_;
-  bool hasDiskProbes_ = false;
+  bool hasDiskProbes_ = false, hasNetProbes_ = false;
 };
 
 }  // namespace vmx

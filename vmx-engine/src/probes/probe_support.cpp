@@ -10,6 +10,7 @@ using SP = vp::StaticProbe;
 constexpr SP kFired[] = {SP::VMM1Hz,  SP::VMM10Hz,   SP::VMX1Hz,   SP::HV_Exit,
                          SP::HV_Resume, SP::In,      SP::Out,      SP::Guest_IRQ,
                          SP::Guest_TripleFault, SP::Disk_IOStart, SP::Disk_IOFinish,
+                         SP::MAC_SendPacket, SP::MAC_ReceivePacket,
                          SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload,
                          SP::Guest_CR3Write,  // traps at its mov cr3s (guest_probes.h)
                          SP::HV_NPF,  // every KVM_EXIT_MMIO (vcpu_loop.cpp)

@@ -10,6 +10,7 @@
 #include "vmx-engine/guest_symbols_file.h"
 #include "vmx-engine/src/probes/loaded_script.h"
 #include "vmx-engine/src/probes/probe_support.h"
+#include "vmx-engine/virtio_net.h"
 
 namespace vmx {
 
@@ -74,7 +75,7 @@ class VpProbeHost : public ProbeHost {
     unloadLocked();
     uint64_t generation = ++generation_;
     current_ = std::make_unique<LoadedScript>(
-        std::move(script), vm_, devices_.diskIo(), [this, generation] { requestReap(generation); },
+        std::move(script), vm_, devices_.diskIo(), devices_.virtioNet(), [this, generation] { requestReap(generation); },
         std::move(plan), [this](const std::string& line) { sink_.error(vmm::readTsc(), line + "\n"); });
     current_->load();
     r.ok = true;

@@ -101,10 +101,13 @@ struct GuestProbePlan {
 // names it, the address and why (not mapped, the instruction and why it
 // cannot be emulated, ...). Guest_CR3Write adds a warning instead when it
 // finds no `mov cr3` to trap (it would never fire), or skips one it cannot
-// trap. Not from a vCPU thread; the vCPUs keep running.
+// trap. `symbols` (may be null): the guest's symbols, where
+// Guest_CR3Write looks for a kernel's text when the VM has no guest image
+// (symbol_code_map.h). Not from a vCPU thread; the vCPUs keep running.
 GuestProbePlan planGuestProbes(Vm& vm, const vp::Script& script,
                                const std::string& file,
-                               std::vector<vp::Diagnostic>& diags);
+                               std::vector<vp::Diagnostic>& diags,
+                               const vp::GuestSymbols* symbols = nullptr);
 
 class GuestProbes : public TrapHandler {
  public:

@@ -6,9 +6,10 @@
 // 98-byte Ethernet frame) to the slirp gateway 10.0.2.2 with the replies
 // that arrived collected, some computing in user mode (a few ms: so that
 // a CPU profile has lgworker on top, above the block layer's kworker its
-// disk I/O wakes), a 20 ms sleep; once a second (monotonic clock)
+// disk I/O wakes), a fork of a child that exits at once (waited for;
+// counted in forks), a 20 ms sleep; once a second (monotonic clock)
 // it prints its running totals on the console:
-//   lgworker: getpid=N writes=N reads=N sleeps=N diskwrites=N diskreads=N diskerrors=N pingsent=N pingrecv=N
+//   lgworker: getpid=N writes=N reads=N sleeps=N diskwrites=N diskreads=N diskerrors=N pingsent=N pingrecv=N forks=N
 // diskwrites/diskreads count whole 4 KiB transfers that succeeded (a read
 // only when it returned what was written); diskerrors the rest. Without
 // /dev/vda the disk counts stay 0. pingsent counts echo requests the
@@ -20,7 +21,7 @@ typedef long i64;
 enum { SYS_read = 0, SYS_write = 1, SYS_open = 2, SYS_close = 3,
        SYS_lseek = 8, SYS_pread64 = 17, SYS_pwrite64 = 18, SYS_nanosleep = 35,
        SYS_getpid = 39, SYS_socket = 41, SYS_sendto = 44, SYS_recvfrom = 45,
-       SYS_exit = 60, SYS_clock_gettime = 228 };
+       SYS_fork = 57, SYS_exit = 60, SYS_wait4 = 61, SYS_clock_gettime = 228 };
 enum { O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000 };
 
 static i64 sys3(i64 n, i64 a, i64 b, i64 c) {
@@ -66,7 +67,7 @@ static char* str(char* p, const char* s) {
 }
 
 static u64 getpids, writes, reads, sleeps, diskWrites, diskReads, diskErrors;
-static u64 pingSent, pingRecv;
+static u64 pingSent, pingRecv, forks;
 
 static void report(void) {
   char line[192], *p = line;
@@ -88,6 +89,8 @@ static void report(void) {
   p = num(p, pingSent);
   p = str(p, " pingrecv=");
   p = num(p, pingRecv);
+  p = str(p, " forks=");
+  p = num(p, forks);
   *p++ = '\n';
   put(line, (u64)(p - line));
 }
@@ -149,6 +152,15 @@ static void burnRound(void) {
   burnResult = x;
 }
 
+// A child that exits at once, waited for: the kernel switches to the
+// child's address space and back (two CR3 loads a Guest_CR3Write probe
+// can count).
+static void forkRound(void) {
+  i64 pid = sys3(SYS_fork, 0, 0, 0);
+  if (pid == 0) sys3(SYS_exit, 0, 0, 0);
+  if (pid > 0 && sys4(SYS_wait4, pid, 0, 0, 0) == pid) ++forks;
+}
+
 static i64 sock = -1;
 enum { kIcmpId = 0x4c47, kPingData = 56 };
 
@@ -206,6 +218,7 @@ void lgmain(void) {
     diskRound();
     pingRound();
     burnRound();
+    forkRound();
     struct timespec t = {0, 20 * 1000 * 1000};
     if (sys3(SYS_nanosleep, (i64)&t, 0, 0) == 0) ++sleeps;
     i64 now = seconds();

@@ -3,6 +3,7 @@
 // checked before the script replaces the loaded one, so that a refused
 // script leaves the running one alone.
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "vmm-engine/guest_probes.h"
@@ -10,6 +11,7 @@
 #include "vmm-engine/src/probes/cr3_sites.h"
 #include "vmm-engine/src/probes/exception_vectors.h"
 #include "vmm-engine/src/probes/guest_lookup.h"
+#include "vmm-engine/symbol_code_map.h"
 #include "vmm-engine/vm.h"
 
 namespace vmm {
@@ -44,6 +46,7 @@ struct Planner {
   Vm& vm;
   const std::string& file;
   std::vector<vp::Diagnostic>& diags;
+  const vp::GuestSymbols* symbols;
   GuestProbePlan plan;
 
   void error(const std::string& name, const std::string& msg) {
@@ -78,20 +81,42 @@ struct Planner {
     diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0, "Guest_CR3Write: " + msg});
   }
 
-  // Every `mov cr3` of the guest image's code, each a code site firing
+  // Where to look for `mov cr3`: the guest image's code sections, or for a
+  // kernel without an image (Linux), its text as its symbols cut it.
+  // `what` says which, for the messages.
+  std::vector<CodeRange> codeToSearch(std::string& what) {
+    if (!vm.imageCode().empty()) {
+      what = std::to_string(vm.imageCode().size()) + " code ranges of the guest image";
+      return vm.imageCode();
+    }
+    if (!symbols) return {};
+    std::optional<uint64_t> text = symbols->find("_stext"), etext = symbols->find("_etext");
+    if (!text || !etext) return {};
+    std::vector<uint64_t> addrs;
+    addrs.reserve(symbols->size());
+    for (const auto& [name, addr] : symbols->all()) addrs.push_back(addr);
+    std::vector<CodeRange> code = symbolCodeRanges(addrs, *text, *etext);
+    what = std::to_string(code.size()) + " code ranges of the kernel text " + hexAddr(*text) +
+           ".." + hexAddr(*etext) + " (cut at the symbols of " + symbols->source() + ")";
+    return code;
+  }
+
+  // Every `mov cr3` of the guest kernel's code, each a code site firing
   // `probes` (cr3_sites.h). What cannot be found or trapped is a warning:
   // the rest of the script still runs.
   void cr3Writes(const std::vector<uint32_t>& probes) {
-    const std::vector<CodeRange>& code = vm.imageCode();
+    std::string looked;
+    std::vector<CodeRange> code = codeToSearch(looked);
     if (code.empty())
       return warn("never fires: the monitor finds mov-to-CR3 instructions in the code "
-                  "sections of the guest.image ELF, and this guest has none (a Linux "
-                  "guest.kernel, or an image without section headers)");
+                  "sections of the guest.image ELF or, for a Linux guest.kernel, in the "
+                  "kernel text between the _stext and _etext of the running kernel's "
+                  "symbols (vprobe.guestSyms, from `vmrun getGuestSymbols`), and this "
+                  "guest has neither");
     Cr3Scan scan;
     Vcpu& v = vm.vcpu(0);
     v.call([&] { scan = findCr3Writes(v, code); });
-    std::string looked = std::to_string(code.size()) + " code ranges of the guest image, " +
-                         std::to_string(scan.bytes) + " bytes decoded";
+    looked += ", " + std::to_string(scan.bytes) + " bytes decoded";
     if (scan.unmapped) looked += ", " + std::to_string(scan.unmapped) + " cut short unmapped";
     if (scan.undecodable)
       looked += ", " + std::to_string(scan.undecodable) + " cut short by bytes that do not decode";
@@ -194,8 +219,9 @@ bool GuestProbePlan::needsUserTrap() const {
 }
 
 GuestProbePlan planGuestProbes(Vm& vm, const vp::Script& script, const std::string& file,
-                               std::vector<vp::Diagnostic>& diags) {
-  Planner pl{vm, file, diags, {}};
+                               std::vector<vp::Diagnostic>& diags,
+                               const vp::GuestSymbols* symbols) {
+  Planner pl{vm, file, diags, symbols, {}};
   const auto& probes = script.probes();
   const BreakpointSupport& stops = vm.breakpointSupport();
   auto noStops = [&](const vp::ProbePoint& p) {

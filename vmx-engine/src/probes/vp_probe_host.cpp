@@ -65,7 +65,8 @@ class VpProbeHost : public ProbeHost {
     // Guest probes are checked against the guest before the running
     // script goes, so that a refused script leaves it running.
     std::vector<vp::Diagnostic> guestDiags;
-    vmm::GuestProbePlan plan = vmm::planGuestProbes(vm_, *script, sourceName, guestDiags);
+    vmm::GuestProbePlan plan = vmm::planGuestProbes(vm_, *script, sourceName, guestDiags,
+                                                         options_.guestSymbols.get());
     bool refused = false;
     for (const auto& d : guestDiags) {
       r.diagnostics.push_back(d.render(source));

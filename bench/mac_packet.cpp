@@ -108,7 +108,9 @@ class Driver {
  public:
   Driver(vmm::Vm& vm, vmx::VirtioPci& pci, Interrupt& irq) : vm_(vm), pci_(pci), irq_(irq) {}
 
-  void setUp() {
+  // The set-up a legacy driver does; false (after saying why) when the
+  // transport refused a queue.
+  bool setUp() {
     out(kRegStatus, 1, 0);
     out(kRegStatus, 1, 3);  // ACKNOWLEDGE | DRIVER
     out(kRegDriverFeatures, 4, in(kRegFeatures, 4));
@@ -117,10 +119,13 @@ class Driver {
       out(kRegPfn, 4, uint32_t(ringBase(q) / 4096));
     }
     out(kRegStatus, 1, 7);  // | DRIVER_OK
+    std::string err = pci_.queueError();
+    if (!err.empty()) fprintf(stderr, "mac_packet: %s\n", err.c_str());
+    return err.empty();
   }
 
-  // Lays out queue q's chains for frames of `len` bytes; on transmit the
-  // buffers hold `frame`.
+  // Lays out queue q's chains once: 2 KiB receive buffers, or transmit
+  // buffers holding `frame`.
   void prepare(unsigned q, const std::vector<uint8_t>& frame) {
     uint16_t write = q == kRx ? kDescWrite : 0;
     uint32_t len = q == kRx ? kBufferBytes : uint32_t(frame.size());
@@ -416,7 +421,7 @@ void printSummary(const Results& res) {
 }
 
 void printDirection(const char* title, const Results& res, int runs) {
-  printf("%s: each run's no-script rate and each script's ratio against it\n\n", title);
+  printf("%s: each run's no-script rate (the median of its pairs) and each\nscript's ratio against its pair\n\n", title);
   printRuns(res, runs);
   printf("\n%s: over the runs\n\n", title);
   printSummary(res);
@@ -505,17 +510,16 @@ int main() {
   vmx::VirtioPci pci(vm->memory(), *net, kIoBase, 11, [&](unsigned, bool level) { irq.set(level); },
                      "net");
   int status = 1;
-  if (vm->ioBus().add(kIoBase, pci.ioSize(), &pci, err)) {
-    Driver driver(*vm, pci, irq);
-    driver.setUp();
+  Driver driver(*vm, pci, irq);
+  if (!vm->ioBus().add(kIoBase, pci.ioSize(), &pci, err)) {
+    fprintf(stderr, "mac_packet: %s\n", err.c_str());
+  } else if (driver.setUp()) {
     const VirtioNet::Mac peer = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
     Bench b{*vm, *net, driver, frames, frameOf(frameLen, peer, VirtioNet::kDefaultMac),
             frameOf(frameLen, VirtioNet::kDefaultMac, peer), sunk, {}};
     driver.prepare(kTx, b.txFrame);
     driver.prepare(kRx, b.rxFrame);
     status = runAll(b, runs, frameLen);
-  } else {
-    fprintf(stderr, "mac_packet: %s\n", err.c_str());
   }
   // The adapter's thread polls the queues until it stops: it goes before
   // the transport and the VM.

@@ -7,14 +7,22 @@
 // keeps `tail -f vprobe.out` within the ~100 ms a user notices, while
 // lines printed at nearly the same time by different vCPUs still come out
 // in the order they were printed.
+//
+// The engine's buffers are bounded (vprobe.outputBufferKB per printing
+// thread, vp/ordered_sink.h): what a script prints faster than the files
+// take it is dropped in whole lines, and each flush that finds drops
+// writes one line per probe to vprobe.err, as bpftrace's "Lost N events":
+//   vprobe: lost N lines of output from probe P (...)
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include "vmx-engine/probe_output.h"
+#include "vp/ordered_sink.h"
 #include "vp/vp.h"
 
 namespace vmx {
@@ -22,6 +30,7 @@ namespace vmx {
 class OrderedOutput {
  public:
   explicit OrderedOutput(ProbeOutput& files,
+                         size_t bufferBytes = vp::OrderedSink::kDefaultBufferBytes,
                          std::chrono::milliseconds period = std::chrono::milliseconds(20));
   // Writes what is still pending, then stops the flusher thread.
   ~OrderedOutput();
@@ -35,11 +44,16 @@ class OrderedOutput {
   // (a script unloaded, the VM stopping).
   void flush();
 
+  // Lines dropped so far (output and error lines), over the VM's life.
+  uint64_t lostLines() const { return lost_.load(); }
+
  private:
   void run();
+  void reportDrops();
 
   ProbeOutput& files_;
   vp::OrderedSink pending_;
+  std::atomic<uint64_t> lost_{0};
   std::chrono::milliseconds period_;
   std::mutex flushMu_;  // one batch at a time keeps batches in order
   std::mutex mu_;

@@ -35,6 +35,9 @@
 //                        VM writes is its owner's alone (private_file.h)
 //   vprobe.maxCodeBytes  translation cache, 1..65536, default 16384
 //   vprobe.bagBytes      storage of all bags, 0..67108864, default 65536
+//   vprobe.outputBufferKB  probe output held per printing thread until
+//                        it is written, 4..65536, default 1024; what does
+//                        not fit is dropped and counted (ordered_output.h)
 //   vprobe.version       "M.N": the engine behaves as this VP version
 //                        (from 1.0 up to the engine's own); default the
 //                        engine's own
@@ -88,6 +91,7 @@ struct VmxConfig {
   FileSharing outputSharing;  // vprobe.outputGroup; applies to outFile, errFile
   uint32_t maxCodeBytes = 16384;
   uint64_t bagBytes = 65536;
+  uint64_t outputBufferBytes = 1024 * 1024;
   vp::Version vprobeVersion = vp::kEngineVersion;
   std::string guestSymsFile;  // absolute; empty when none
   std::shared_ptr<const vp::GuestSymbols> guestSymbols;  // its contents

@@ -58,12 +58,22 @@ class Target {
 // one call per finished fire that produced output; `text` holds whole lines
 // only (a fire's unfinished last line waits for the next fire on the same
 // context, or for Context::flush). Implementations serialize as they need;
-// OrderedSink below merges in time order.
+// OrderedSink (ordered_sink.h) merges in time order.
 class Sink {
  public:
   virtual ~Sink() = default;
   virtual void output(uint64_t tsc, std::string_view text) = 0;
   virtual void error(uint64_t tsc, std::string_view line) = 0;
+  // The same, naming the probe that printed (PROBENAME), which the engine
+  // always does: a sink that has to drop output counts it per probe.
+  virtual void outputFrom(uint64_t tsc, std::string_view text, std::string_view probe) {
+    (void)probe;
+    output(tsc, text);
+  }
+  virtual void errorFrom(uint64_t tsc, std::string_view line, std::string_view probe) {
+    (void)probe;
+    error(tsc, line);
+  }
 };
 
 struct Options {
@@ -151,29 +161,6 @@ class Script {
   // directly or through guest-memory built-ins: a host can prepare those
   // (e.g. have KVM hand them over at every exit) and skip the rest.
   virtual uint32_t registerGroups() const = 0;
-};
-
-// A Sink that keeps lines from several threads in time order: entries are
-// held until flush(upTo) releases those stamped at or before upTo, sorted
-// by TSC (ties keep arrival order). Thread safe.
-class OrderedSink : public Sink {
- public:
-  OrderedSink(std::string_view unused = {}) { (void)unused; }
-  void output(uint64_t tsc, std::string_view text) override;
-  void error(uint64_t tsc, std::string_view line) override;
-  struct Entry {
-    uint64_t tsc;
-    uint64_t seq;
-    bool isError;
-    std::string text;
-  };
-  // Removes and returns entries with tsc <= upTo, in order.
-  std::vector<Entry> take(uint64_t upTo = UINT64_MAX);
-
- private:
-  std::mutex mu_;
-  std::vector<Entry> pending_;
-  uint64_t seq_ = 0;
 };
 
 }  // namespace vp

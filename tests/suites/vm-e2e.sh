@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
 suite_begin vm-e2e probes-load-once vmm10hz in-out guest-irq disk-pairs hv-exit-resume \
   curprocname usec-profile exit-unloads replace-script script-error-keeps \
-  refusals garbage-socket triple-fault vmx-vcpu-state cookbook
+  refusals garbage-socket triple-fault vmx-vcpu-state cookbook output-drops
 
 VM=$(new_vm main)
 start_vm "$VM" || { for c in "${CASES[@]}"; do fail "$c" "demo VM did not start"; done; exit 1; }
@@ -185,6 +185,35 @@ case_usec-profile() {
     pass usec-profile
   else
     fail usec-profile "total=$total in $secs s (want $lo..$hi): $out"
+  fi
+}
+
+# A script that prints faster than the files take it, with 4 KB of output
+# buffer per thread: the VM keeps running, what reaches vprobe.out is
+# whole fires (30 intact lines each, about 2.8 KB:
+# at most one fits, so anything above ~50 fires a second drops), and vprobe.err counts the lines it
+# dropped, per probe; kept and lost add up to what the probe printed.
+case_output-drops() {
+  local vm dir out err fires kept lost
+  vm=$(new_vm drops 'vprobe.outputBufferKB = "4"' 'numvcpus = "1"')
+  dir=${vm%/*}
+  start_vm "$vm" || { fail output-drops "VM did not start"; return; }
+  local p='(printf "LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL %d\n" n)'
+  out=$(run_script "$vm" 2 "(defaggr fires 0 0) (definteger n)
+    (vprobe USEC:500 (aggr fires () () 1) (setint n 0) $(for _ in $(seq 30); do echo -n "$p (setint n (+ n 1)) "; done))
+    (vprobe VMXUnload (logaggr fires) (printf \"END\n\"))")
+  "$VMRUN" stop "$vm" >/dev/null 2>&1
+  err=$(cat "$dir/vprobe.err" 2>/dev/null)
+  fires=$(sed -n 's/^fires\[\] == .* count \([0-9]*\) .*/\1/p' <<<"$out")
+  kept=$(grep -c '^LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL [0-9]*$' <<<"$out")
+  lost=$(sed -n 's/^vprobe: lost \([0-9]*\) lines of output from probe USEC:500: .*/\1/p' <<<"$err" | paste -sd+ | bc)
+  local torn=$(grep -c '^LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL' <<<"$out") firsts=$(grep -c '^LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL 0$' <<<"$out") lasts=$(grep -c '^LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL 29$' <<<"$out")
+  echo "vm-e2e: output-drops: $fires fires of 30 lines, $kept lines kept, ${lost:-0} counted lost in vprobe.err"
+  if [[ -n $fires && -n $lost ]] && (( lost > 0 && kept + lost == 30 * fires && torn == kept &&
+        firsts == lasts && kept == 30 * firsts )); then
+    pass output-drops
+  else
+    fail output-drops "fires=$fires kept=$kept lost=${lost:-none} torn=$torn firsts=$firsts lasts=$lasts; err: $(head -c 400 <<<"$err")"
   fi
 }
 

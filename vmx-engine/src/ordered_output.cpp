@@ -2,8 +2,9 @@
 
 namespace vmx {
 
-OrderedOutput::OrderedOutput(ProbeOutput& files, std::chrono::milliseconds period)
-    : files_(files), period_(period), thread_([this] { run(); }) {}
+OrderedOutput::OrderedOutput(ProbeOutput& files, size_t bufferBytes,
+                             std::chrono::milliseconds period)
+    : files_(files), pending_(bufferBytes), period_(period), thread_([this] { run(); }) {}
 
 OrderedOutput::~OrderedOutput() {
   {
@@ -23,6 +24,18 @@ void OrderedOutput::flush() {
     } else {
       files_.output(entry.tsc, entry.text);
     }
+  }
+  reportDrops();
+}
+
+void OrderedOutput::reportDrops() {
+  for (const vp::OrderedSink::Drop& d : pending_.takeDrops()) {
+    lost_ += d.lines;
+    std::string what = d.isError ? " runtime error lines" : " lines of output";
+    std::string from = d.probe.empty() ? "" : " from probe " + d.probe;
+    files_.error(0, "vprobe: lost " + std::to_string(d.lines) + what + from +
+                        ": the output buffer of the thread that fired it (vprobe.outputBufferKB = " +
+                        std::to_string((pending_.bufferBytes() + 1023) / 1024) + ") was full");
   }
 }
 

@@ -127,7 +127,7 @@ bool VmProcess::setUp(std::string& error) {
   for (const std::string& warning : config_.warnings) logLine("warning: " + warning);
   output_ = ProbeOutput::open(config_.outFile, config_.errFile, config_.outputSharing, error);
   if (!output_) return false;
-  ordered_ = std::make_unique<OrderedOutput>(*output_);
+  ordered_ = std::make_unique<OrderedOutput>(*output_, config_.outputBufferBytes);
   return startMachine(error) && loadVpFile(error) && runMachine(error) && serve(error);
 }
 

@@ -197,6 +197,15 @@ bool applyBagBytes(std::string_view v, VmxConfig& cfg, std::string& error) {
   return number(v, 0, 64ull << 20, cfg.bagBytes, error);
 }
 
+bool applyOutputBuffer(std::string_view v, VmxConfig& cfg, std::string& error) {
+  // Per printing thread (vCPUs and the VMX threads): 64 MiB each bounds
+  // what a .vmx can make the VM process hold.
+  uint64_t kb = 0;
+  if (!number(v, 4, 65536, kb, error)) return false;
+  cfg.outputBufferBytes = kb * 1024;
+  return true;
+}
+
 bool applyVersion(std::string_view v, VmxConfig& cfg, std::string& error) {
   vp::Version version;
   if (!vp::parseVersion(v, version)) {
@@ -262,6 +271,7 @@ constexpr Setting kSettings[] = {
     {"vprobe.outputgroup", applyOutputGroup},
     {"vprobe.maxcodebytes", applyMaxCode},
     {"vprobe.bagbytes", applyBagBytes},
+    {"vprobe.outputbufferkb", applyOutputBuffer},
     {"vprobe.version", applyVersion},
     {"vprobe.guestsyms", applyGuestSyms},
     {"vprobe.allow", warnAllow},

@@ -22,7 +22,7 @@ std::unique_ptr<vmx::ProbeOutput> filesIn(const vmxtest::TempDir& dir) {
 TEST_CASE("ordered output: a batch comes out in TSC order, errors to vprobe.err") {
   vmxtest::TempDir dir;
   auto files = filesIn(dir);
-  vmx::OrderedOutput out(*files, 1h);  // flushed by hand only
+  vmx::OrderedOutput out(*files, vp::OrderedSink::kDefaultBufferBytes, 1h);  // flushed by hand only
   out.sink().output(30, "vcpu1 at 30\n");
   out.sink().output(10, "vcpu0 at 10\n");
   out.sink().error(20, "vcpu2: error at 20");
@@ -53,8 +53,31 @@ TEST_CASE("ordered output: what is pending is written when it goes away") {
   vmxtest::TempDir dir;
   auto files = filesIn(dir);
   {
-    vmx::OrderedOutput out(*files, 1h);
+    vmx::OrderedOutput out(*files, vp::OrderedSink::kDefaultBufferBytes, 1h);
     out.sink().output(5, "last words\n");
   }
   CHECK(vmxtest::readAll(dir.file("vprobe.out")) == "last words\n");
+}
+
+TEST_CASE("ordered output: lines a full buffer dropped are counted in vprobe.err") {
+  vmxtest::TempDir dir;
+  auto files = filesIn(dir);
+  // Room for 4 entries of this size; flushed by hand only.
+  const std::string line = "0123456789abcdef\n";
+  vmx::OrderedOutput out(*files, 4 * (line.size() + vp::OrderedSink::kEntryOverhead), 1h);
+  for (int i = 0; i < 10; ++i) out.sink().outputFrom(i, line, "VMM10Hz");
+  out.sink().errorFrom(20, "t.vp:1:1: runtime error: boom\n", "VMM10Hz");
+  out.flush();
+  std::string kept = vmxtest::readAll(dir.file("vprobe.out"));
+  CHECK(kept == line + line + line + line);
+  CHECK(vmxtest::readAll(dir.file("vprobe.err")) ==
+        "vprobe: lost 6 lines of output from probe VMM10Hz: the output buffer of the thread "
+        "that fired it (vprobe.outputBufferKB = 1) was full\n"
+        "vprobe: lost 1 runtime error lines from probe VMM10Hz: the output buffer of the thread "
+        "that fired it (vprobe.outputBufferKB = 1) was full\n");
+  CHECK(out.lostLines() == 7);
+  // The room is back once written.
+  out.sink().outputFrom(30, line, "VMM10Hz");
+  out.flush();
+  CHECK(vmxtest::readAll(dir.file("vprobe.out")) == kept + line);
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "vmx-engine/src/probes/probe_support.h"
+#include "vp/ordered_sink.h"
 
 namespace {
 

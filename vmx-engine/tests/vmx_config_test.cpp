@@ -2,6 +2,7 @@
 
 #include "vmx-engine/tests/temp_dir.h"
 #include "vmx-engine/vmx_config.h"
+#include "vp/ordered_sink.h"
 
 using vmx::VmxConfig;
 
@@ -96,6 +97,10 @@ TEST_CASE("vmx: bounds are inclusive") {
   CHECK(parseOk(std::string(kImage) + "memsize = 16\n").memsizeMiB == 16);
   CHECK(parseOk(std::string(kImage) + "memsize = 4096\n").memsizeMiB == 4096);
   CHECK(parseOk(std::string(kImage) + "vprobe.bagBytes = 0\n").bagBytes == 0);
+  CHECK(parseOk(std::string(kImage)).outputBufferBytes == 1024 * 1024);
+  CHECK(parseOk(std::string(kImage) + "vprobe.outputBufferKB = 4\n").outputBufferBytes == 4096);
+  CHECK(parseOk(std::string(kImage) + "vprobe.outputBufferKB = 65536\n").outputBufferBytes ==
+        65536ull * 1024);
   CHECK(parseOk(std::string(kImage) + "guest.cmdline = \"" + std::string(255, 'x') + "\"\n")
             .guestCmdline.size() == 255);
 }
@@ -126,6 +131,9 @@ TEST_CASE("vmx: each bad value names file, line and what is accepted") {
   CHECK(errorFor("vprobe.maxCodeBytes = \"65537\"") ==
         "demo.vmx:2: error: vprobe.maxCodeBytes: expected a whole number from 1 to 65536, "
         "got \"65537\"");
+  CHECK(errorFor("vprobe.outputBufferKB = \"3\"") ==
+        "demo.vmx:2: error: vprobe.outputBufferKB: expected a whole number from 4 to 65536, "
+        "got \"3\"");
   CHECK(errorFor("vprobe.bagBytes = \"67108865\"") ==
         "demo.vmx:2: error: vprobe.bagBytes: expected a whole number from 0 to 67108864, "
         "got \"67108865\"");

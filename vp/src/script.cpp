@@ -180,27 +180,4 @@ std::unique_ptr<Script> Script::load(std::string_view source, std::string filena
   return script;
 }
 
-void OrderedSink::output(uint64_t tsc, std::string_view text) {
-  std::lock_guard<std::mutex> g(mu_);
-  pending_.push_back({tsc, seq_++, false, std::string(text)});
-}
-
-void OrderedSink::error(uint64_t tsc, std::string_view line) {
-  std::lock_guard<std::mutex> g(mu_);
-  pending_.push_back({tsc, seq_++, true, std::string(line)});
-}
-
-std::vector<OrderedSink::Entry> OrderedSink::take(uint64_t upTo) {
-  std::lock_guard<std::mutex> g(mu_);
-  auto split = std::stable_partition(pending_.begin(), pending_.end(),
-                                     [&](const Entry& e) { return e.tsc <= upTo; });
-  std::vector<Entry> out(std::make_move_iterator(pending_.begin()),
-                         std::make_move_iterator(split));
-  pending_.erase(pending_.begin(), split);
-  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
-    return a.tsc != b.tsc ? a.tsc < b.tsc : a.seq < b.seq;
-  });
-  return out;
-}
-
 }  // namespace vp

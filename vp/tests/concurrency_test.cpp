@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "vp/ordered_sink.h"
 #include "vp/tests/harness.h"
 
 namespace {

@@ -53,17 +53,21 @@ FireStatus ContextImpl::finishFire(bool failed) {
   if (end == std::string::npos && errorLine.empty()) return status;
   uint64_t tsc = target_.tsc();
   if (end != std::string::npos) {
-    script_.sink.output(tsc, std::string_view(out_).substr(0, end + 1));
+    script_.sink.outputFrom(tsc, std::string_view(out_).substr(0, end + 1), probeName());
     out_.erase(0, end + 1);
   }
-  if (!errorLine.empty()) script_.sink.error(tsc, errorLine);
+  if (!errorLine.empty()) script_.sink.errorFrom(tsc, errorLine, probeName());
   return status;
 }
 
 void ContextImpl::flush() {
   if (out_.empty()) return;
-  script_.sink.output(target_.tsc(), out_);
+  script_.sink.outputFrom(target_.tsc(), out_, probeName());
   out_.clear();
+}
+
+std::string_view ContextImpl::probeName() const {
+  return rt_->probeName ? std::string_view(rt_->probeName) : std::string_view();
 }
 
 std::string ContextImpl::errorMessage() const {

@@ -71,6 +71,7 @@ class ContextImpl final : public Context {
   static constexpr size_t kStrSlot = 256;
   FireStatus finishFire(bool failed);
   std::string errorMessage() const;
+  std::string_view probeName() const;  // of the last fire; empty before one
 
   ScriptState& script_;
   Target& target_;

@@ -1,0 +1,142 @@
+#include "vp/ordered_sink.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "vp/src/runtime/spin_lock.h"
+
+namespace vp {
+
+struct OrderedSink::Buffer {
+  SpinLock lock;  // the owning thread's fires, and take()
+  std::vector<Entry> entries;
+  size_t bytes = 0;
+  uint64_t seq = 0;
+  std::map<std::pair<std::string, bool>, uint64_t> drops;
+  // The thread is gone (no more adds) / the sink is gone (the thread's
+  // cache drops it at its next miss).
+  std::atomic<bool> orphaned{false}, dead{false};
+};
+
+namespace {
+
+std::atomic<uint64_t> nextSinkId{1};
+
+// This thread's buffers, by sink id. Each entry shares its buffer with the
+// sink; a thread's exit marks them orphaned so that take() can let them go
+// once drained.
+struct ThreadBuffers {
+  std::vector<std::pair<uint64_t, std::shared_ptr<OrderedSink::Buffer>>> bySink;
+  ~ThreadBuffers() {
+    for (auto& [id, buf] : bySink) buf->orphaned = true;
+  }
+};
+thread_local ThreadBuffers tlBuffers;
+
+uint64_t countLines(std::string_view text) {
+  uint64_t n = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  return n ? n : 1;  // an unterminated flush is one line
+}
+
+}  // namespace
+
+OrderedSink::OrderedSink(size_t bufferBytes) : bufferBytes_(bufferBytes), id_(nextSinkId++) {}
+
+OrderedSink::~OrderedSink() {
+  std::lock_guard<std::mutex> g(buffersMu_);
+  for (auto& b : buffers_) {
+    std::lock_guard<SpinLock> l(b->lock);
+    b->entries = {};
+    b->drops.clear();
+    b->dead = true;
+  }
+}
+
+OrderedSink::Buffer& OrderedSink::mine() {
+  auto& list = tlBuffers.bySink;
+  for (auto& [id, buf] : list)
+    if (id == id_) return *buf;
+  std::erase_if(list, [](const auto& e) { return e.second->dead.load(); });
+  auto buf = std::make_shared<Buffer>();
+  {
+    std::lock_guard<std::mutex> g(buffersMu_);
+    buffers_.push_back(buf);
+  }
+  list.emplace_back(id_, buf);
+  return *buf;
+}
+
+void OrderedSink::add(uint64_t tsc, std::string_view text, std::string_view probe, bool isError) {
+  Buffer& b = mine();
+  size_t cost = text.size() + kEntryOverhead;
+  std::lock_guard<SpinLock> l(b.lock);
+  if (b.bytes + cost > bufferBytes_) {
+    b.drops[{std::string(probe), isError}] += countLines(text);
+    return;
+  }
+  b.bytes += cost;
+  b.entries.push_back({tsc, b.seq++, isError, std::string(text)});
+}
+
+void OrderedSink::output(uint64_t tsc, std::string_view text) { add(tsc, text, {}, false); }
+void OrderedSink::error(uint64_t tsc, std::string_view line) { add(tsc, line, {}, true); }
+void OrderedSink::outputFrom(uint64_t tsc, std::string_view text, std::string_view probe) {
+  add(tsc, text, probe, false);
+}
+void OrderedSink::errorFrom(uint64_t tsc, std::string_view line, std::string_view probe) {
+  add(tsc, line, probe, true);
+}
+
+std::vector<OrderedSink::Entry> OrderedSink::take(uint64_t upTo) {
+  std::lock_guard<std::mutex> g(buffersMu_);
+  std::vector<Entry> out;
+  for (auto& b : buffers_) {
+    std::vector<Entry> mine;
+    {
+      // The whole buffer in O(1), so the thread that owns it barely waits.
+      std::lock_guard<SpinLock> l(b->lock);
+      if (upTo == UINT64_MAX) {
+        mine.swap(b->entries);
+        b->bytes = 0;
+      }
+    }
+    if (upTo == UINT64_MAX) {
+      for (auto& e : mine) out.push_back(std::move(e));
+      continue;
+    }
+    std::lock_guard<SpinLock> l(b->lock);
+    auto split = std::stable_partition(b->entries.begin(), b->entries.end(),
+                                       [&](const Entry& e) { return e.tsc <= upTo; });
+    for (auto it = b->entries.begin(); it != split; ++it) {
+      b->bytes -= it->text.size() + kEntryOverhead;
+      out.push_back(std::move(*it));
+    }
+    b->entries.erase(b->entries.begin(), split);
+  }
+  // Buffers of threads that are gone, once drained and their drops read.
+  std::erase_if(buffers_, [](const std::shared_ptr<Buffer>& b) {
+    std::lock_guard<SpinLock> l(b->lock);
+    return b->orphaned && b->entries.empty() && b->drops.empty();
+  });
+  // Stable: equal TSCs keep buffer order, and each buffer's own order.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Entry& a, const Entry& b) { return a.tsc < b.tsc; });
+  return out;
+}
+
+std::vector<OrderedSink::Drop> OrderedSink::takeDrops() {
+  std::map<std::pair<std::string, bool>, uint64_t> all;
+  {
+    std::lock_guard<std::mutex> g(buffersMu_);
+    for (auto& b : buffers_) {
+      std::lock_guard<SpinLock> l(b->lock);
+      for (auto& [key, n] : b->drops) all[key] += n;
+      b->drops.clear();
+    }
+  }
+  std::vector<Drop> out;
+  for (auto& [key, n] : all) out.push_back({key.first, key.second, n});
+  return out;
+}
+
+}  // namespace vp

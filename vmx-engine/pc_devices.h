@@ -8,8 +8,8 @@
 //                                   channel 2 with its gate and OUT on 0x61
 //   0x3f8-0x3ff           Uart16550 COM1, a 16550A on IRQ 4
 //   0x2f8-0x2ff           Uart16550 COM2, a 16550A on IRQ 3 (only with
-//                                   serial1.fileName: the guest's channel
-//                                   to the host, e.g. its kallsyms)
+//                                   serial1.fileName: its output goes to
+//                                   that file)
 //   0x70-0x71             CmosRtc   MC146818 RTC and CMOS RAM (host time)
 //
 // The monitor delivers every interrupt itself (KVM_INTERRUPT): the PIC

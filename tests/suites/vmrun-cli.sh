@@ -125,28 +125,49 @@ else
   echo "FAIL: refused-start-leaves-nothing (files left: $(ls))"
 fi
 
-# --- getGuestSymbols: the Linux guest's exported kallsyms -----------------
-# Without a running VM it reads what the guest left on COM2 and never
-# waits: a complete export is written out, anything else is an error.
-printf 'guest.kernel = "bzImage"\nserial1.fileName = "com2.log"\nvprobe.guestSyms = "kallsyms"\n' > lg.vmx
+# --- getGuestSymbols: the Linux guest's exported symbols and BTF ----------
+# Without a running VM it reads what the guest left on its disk and never
+# waits: a complete export is written out, anything else is an error. The
+# exports are written by the guest's own guests/linux/export-symbols, here
+# on the host (a plain file for the disk).
+EXPORT=$ROOT/guests/linux/export-symbols
+printf 'guest.kernel = "bzImage"\ndisk0.fileName = "disk0.img"\nvprobe.guestSyms = "kallsyms"\n' > lg.vmx
+printf 'ffffffff81000000 T _text\nffffffff810be350 T __x64_sys_getpid\nffffffff82a05940 D jiffies\nffffffffc0001000 t virtblk_probe\t[virtio_blk]\n' > syms.in
+# A BTF of 24 header bytes (magic 0xeb9f, version 1, hdr_len 24, types at
+# 0, 8 bytes, strings at 8, 4 bytes), then those 12 bytes.
+printf '\x9f\xeb\x01\x00\x18\0\0\0\0\0\0\0\x08\0\0\0\x08\0\0\0\x04\0\0\0TYPEtype\0ab\0' > btf.in
+at=$((8 << 20))
 vmrun getGuestSymbols nosuch.vmx
 check guest-syms-no-vmx 1 '' $'nosuch.vmx: error: cannot open: No such file or directory\nError: Cannot open VM: nosuch.vmx'
 vmrun getGuestSymbols idle.vmx
-check guest-syms-no-serial1 1 '' "Error: idle.vmx has no serial1.fileName: the guest has no port to export its symbols on*"
+check guest-syms-no-disk 1 '' "Error: idle.vmx has no disk0.fileName: the guest has no disk to export its symbols on*"
 vmrun getGuestSymbols lg.vmx
-check guest-syms-no-port-file 1 '' "Error: $WORK/com2.log: cannot read it (*), and the virtual machine is not powered on"
-printf 'vprobe-kallsyms-begin\r\nffffffff81000000 T _text\r\n' > com2.log
+check guest-syms-no-disk-file 1 '' "Error: $WORK/disk0.img: cannot read it (*), and the virtual machine is not powered on"
+truncate -s 16M disk0.img
 vmrun getGuestSymbols lg.vmx
-check guest-syms-no-end-marker 1 '' "Error: $WORK/com2.log: no complete symbol export (the lines between 'vprobe-kallsyms-begin' and 'vprobe-kallsyms-end N'), and the virtual machine is not powered on"
-printf 'vprobe-kallsyms-end 4\r\n' >> com2.log
+check guest-syms-no-header 1 '' "Error: $WORK/disk0.img: no export header at byte $at, and the virtual machine is not powered on"
+# An export cut before its header: the data alone is not an export.
+"$EXPORT" disk0.img syms.in btf.in > /dev/null && dd if=/dev/zero of=disk0.img bs=4096 seek=2048 count=1 conv=notrunc status=none
 vmrun getGuestSymbols lg.vmx
-check guest-syms-short-export 1 '' "Error: $WORK/com2.log: the guest sent 4 symbol lines but 1 arrived"
-if [[ ! -e kallsyms ]]; then pass guest-syms-error-writes-nothing; else fail guest-syms-error-writes-nothing "kallsyms written"; fi
-{ printf 'vprobe-kallsyms-begin gzip %d\n' "$(printf 'ffffffff810be350 T __x64_sys_getpid\n' | gzip -9 | wc -c)"
-  printf 'ffffffff810be350 T __x64_sys_getpid\n' | gzip -9; printf '\nvprobe-kallsyms-end 1\n'; } >> com2.log
+check guest-syms-incomplete 1 '' "Error: $WORK/disk0.img: no export header at byte $at, and the virtual machine is not powered on"
+"$EXPORT" disk0.img syms.in btf.in > /dev/null && printf 'X' | dd of=disk0.img bs=1 seek=$((at + 4096 + 40)) conv=notrunc status=none
 vmrun getGuestSymbols lg.vmx
-check guest-syms-written 0 "$WORK/kallsyms: guest symbols written" ''
-if [[ $(cat kallsyms 2>/dev/null) == "ffffffff810be350 T __x64_sys_getpid" ]]; then pass guest-syms-content
-else fail guest-syms-content "kallsyms holds '$(head -c 200 kallsyms 2>/dev/null)'"; fi
+check guest-syms-corrupt 1 '' "Error: $WORK/disk0.img: the gzip data of the symbols is corrupt or truncated"
+"$EXPORT" disk0.img syms.in btf.in > /dev/null && truncate -s $((at + 8192)) disk0.img
+vmrun getGuestSymbols lg.vmx
+check guest-syms-past-disk 1 '' "Error: $WORK/disk0.img: the export header's lengths (* and * bytes) do not fit the disk ($((at + 8192)) bytes)"
+if [[ ! -e kallsyms && ! -e kallsyms.btf ]]; then pass guest-syms-error-writes-nothing
+else fail guest-syms-error-writes-nothing "$(ls kallsyms*) written"; fi
+truncate -s 16M disk0.img
+out=$("$EXPORT" disk0.img syms.in btf.in)
+vmrun getGuestSymbols lg.vmx
+check guest-syms-written 0 "$WORK/kallsyms: guest symbols written, $WORK/kallsyms.btf: guest BTF written" ''
+if cmp -s kallsyms syms.in && cmp -s kallsyms.btf btf.in; then pass guest-syms-content
+else fail guest-syms-content "kallsyms holds '$(head -c 200 kallsyms 2>/dev/null)' (export-symbols said: $out)"; fi
+# Without a BTF the file beside the symbols goes too: the pair stays one guest's.
+: > other.syms.btf
+"$EXPORT" disk0.img syms.in > /dev/null
 vmrun getGuestSymbols lg.vmx other.syms
-check guest-syms-to-file 0 "other.syms: guest symbols written" ''
+check guest-syms-to-file 0 "other.syms: guest symbols written (no BTF: the guest sent none)" ''
+if cmp -s other.syms syms.in && [[ ! -e other.syms.btf ]]; then pass guest-syms-no-btf
+else fail guest-syms-no-btf "other.syms or other.syms.btf wrong: $(ls other.syms*)"; fi

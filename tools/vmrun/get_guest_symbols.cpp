@@ -1,9 +1,10 @@
 // vmrun getGuestSymbols X.vmx [FILE]: the Linux guest's kallsyms, as its
-// init exported them on COM2 (serial1.fileName; kallsyms_export.h), into
+// init exported them on its disk (disk0.fileName; guest_export.h), into
 // FILE (default: the .vmx's vprobe.guestSyms, else "kallsyms" beside the
-// .vmx). While the VM runs and the export is not complete, waits for it
-// (VMRUN_GUEST_SYMS_TIMEOUT seconds, default 300: a boot under emulation
-// is slow); when the VM is not running, fails at once.
+// .vmx), and its BTF, when it sent one, into FILE.btf. While the VM runs
+// and the export is not complete, waits for it (VMRUN_GUEST_SYMS_TIMEOUT
+// seconds, default 300: a boot under emulation is slow); when the VM is
+// not running, fails at once.
 #include <unistd.h>
 
 #include <chrono>
@@ -17,7 +18,7 @@
 #include "tools/vmrun/commands.h"
 #include "vmx-engine/config_file.h"
 #include "vmx-engine/control_client.h"
-#include "vmx-engine/kallsyms_export.h"
+#include "vmx-engine/guest_export.h"
 #include "vmx-engine/vmx_config.h"
 
 namespace vmrun {
@@ -67,6 +68,21 @@ bool writeWhole(const std::string& file, const std::string& text, std::string& e
   return true;
 }
 
+// FILE and, with a BTF, FILE.btf; a stale FILE.btf from an earlier guest
+// is removed so the pair always belongs together.
+int writeExport(const std::string& file, const vmx::GuestExport& exported) {
+  std::string error, btf = file + ".btf";
+  if (!writeWhole(file, exported.kallsyms, error)) return fail(error);
+  if (exported.btf.empty()) {
+    std::remove(btf.c_str());
+    std::printf("%s: guest symbols written (no BTF: the guest sent none)\n", file.c_str());
+    return 0;
+  }
+  if (!writeWhole(btf, exported.btf, error)) return fail(error);
+  std::printf("%s: guest symbols written, %s: guest BTF written\n", file.c_str(), btf.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int getGuestSymbols(const vmx::VmrunArgs& args) {
@@ -76,35 +92,28 @@ int getGuestSymbols(const vmx::VmrunArgs& args) {
     for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.str().c_str());
     return fail("Cannot open VM: " + args.vmx);
   }
-  if (cfg.serial1File.empty())
-    return fail(args.vmx + " has no serial1.fileName: the guest has no port to export its " +
-                "symbols on (set serial1.fileName and have its init write /proc/kallsyms to " +
-                "/dev/ttyS1, as guests/linux/init does)");
+  if (cfg.disk0File.empty())
+    return fail(args.vmx + " has no disk0.fileName: the guest has no disk to export its " +
+                "symbols on (give it one, as guests/linux/linux.vmx does, and have its init " +
+                "write the export at byte " + std::to_string(vmx::kExportOffset) +
+                ", as guests/linux/init does)");
   std::string file = !args.args.empty() ? args.args[0]
                      : !cfg.guestSymsFile.empty() ? cfg.guestSymsFile
                                                   : cfg.dir + "/kallsyms";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds());
   for (bool running = true;;) {
-    std::string log, symbols, error;
-    bool readable = vmx::readTextFile(cfg.serial1File, log, error);
-    if (readable) {
-      switch (vmx::extractKallsyms(log, cfg.serial1File, symbols, error)) {
-        case vmx::KallsymsStatus::Bad: return fail(error);
-        case vmx::KallsymsStatus::Complete:
-          if (!writeWhole(file, symbols, error)) return fail(error);
-          std::printf("%s: guest symbols written\n", file.c_str());
-          return 0;
-        case vmx::KallsymsStatus::Incomplete: break;
-      }
+    vmx::GuestExport exported;
+    std::string error;
+    switch (vmx::readGuestExport(cfg.disk0File, exported, error)) {
+      case vmx::ExportStatus::Bad: return fail(error);
+      case vmx::ExportStatus::Complete: return writeExport(file, exported);
+      case vmx::ExportStatus::Incomplete: break;
     }
-    std::string what = readable ? "no complete symbol export (the lines between '" +
-                                      std::string(vmx::kKallsymsBegin) + "' and '" +
-                                      std::string(vmx::kKallsymsEnd) + " N')"
-                                : "cannot read it (" + error + ")";
+    std::string what = error;
     if (!running)
-      return fail(cfg.serial1File + ": " + what + ", and the virtual machine is not powered on");
+      return fail(cfg.disk0File + ": " + what + ", and the virtual machine is not powered on");
     if (std::chrono::steady_clock::now() >= deadline)
-      return fail(cfg.serial1File + ": " + what + " after " + std::to_string(timeoutSeconds()) +
+      return fail(cfg.disk0File + ": " + what + " after " + std::to_string(timeoutSeconds()) +
                   " s (VMRUN_GUEST_SYMS_TIMEOUT)");
     running = vmRunning(args.vmx);
     if (running) std::this_thread::sleep_for(std::chrono::milliseconds(500));

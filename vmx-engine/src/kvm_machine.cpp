@@ -6,6 +6,7 @@
 
 #include "vmm-engine/exit_statistics.h"
 #include "vmm-engine/host_clock.h"
+#include "vmx-engine/guest_export.h"
 #include "vmx-engine/vmx_log.h"
 
 namespace vmx {
@@ -54,6 +55,11 @@ std::unique_ptr<KvmMachine> KvmMachine::create(const VmxConfig& config, std::str
   if (!m->vm_->kernelStatsError().empty()) {
     logLine("KVM's exit statistics are not available (" + m->vm_->kernelStatsError() +
             "; needs KVM_CAP_BINARY_STATS_FD, Linux 5.14): only the exits that reach the monitor are counted");
+  }
+  if (!config.disk0File.empty()) {
+    bool cleared = false;
+    if (!clearGuestExport(config.disk0File, cleared, error)) return nullptr;
+    if (cleared) logLine("disk0: the previous boot's symbol export cleared (guest_export.h)");
   }
   DeviceConfig dc{config.serial0File, config.disk0File, sectors,
                   !config.guestKernel.empty(), config.serial1File,

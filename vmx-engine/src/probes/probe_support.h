@@ -23,6 +23,11 @@ void monitorDiagnostics(const vp::Script& script, const std::string& file,
 void smmDiagnostics(const vp::Script& script, const std::string& file,
                     const std::string& refusal, std::vector<vp::Diagnostic>& diags);
 
+// Warnings for device probes where this VM lacks the device: Disk_IO*
+// without disk0, MAC_* without ethernet0.
+void deviceDiagnostics(const vp::Script& script, const std::string& file, bool hasDisk,
+                       bool hasNet, std::vector<vp::Diagnostic>& diags);
+
 std::vector<std::string> monitorProbeNames();
 std::vector<std::string> builtinGlobalNames();
 

@@ -53,6 +53,9 @@ class VpProbeHost : public ProbeHost {
     std::unique_ptr<vp::Script> script = vp::Script::load(source, sourceName, options_, sink_, diags);
     if (script) monitorDiagnostics(*script, sourceName, diags);
     if (script) smmDiagnostics(*script, sourceName, vm_.smmRefusal(), diags);
+    if (script)
+      deviceDiagnostics(*script, sourceName, devices_.diskIo() != nullptr,
+                        devices_.virtioNet() != nullptr, diags);
     for (const auto& d : diags) {
       r.diagnostics.push_back(d.render(source));
       if (d.severity == vp::Diagnostic::Severity::Error) script.reset();

@@ -17,14 +17,8 @@ namespace {
 constexpr uint32_t kMaxCodeBytes = 65536;
 
 bool isLoadOrUnload(const ProbePoint& p) {
-  if (p.kind != ProbePoint::Kind::Static) return false;
-  switch (p.staticId) {
-    case StaticProbe::VMMLoad: case StaticProbe::VMMUnload:
-    case StaticProbe::VMXLoad: case StaticProbe::VMXUnload:
-      return true;
-    default:
-      return false;
-  }
+  return p.kind == ProbePoint::Kind::Static &&
+         staticProbeInfo(p.staticId).source == Source::Control;
 }
 
 class ScriptImpl final : public Script {

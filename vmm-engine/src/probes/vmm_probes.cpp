@@ -20,12 +20,8 @@ VmmProbes::VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitReq
                      GuestProbePlan guest, GuestProbes::Report report)
     : vm_(vm), script_(script), onExitRequest_(std::move(onExitRequest)) {
   const auto& probes = script.probes();
-  for (uint32_t i = 0; i < probes.size(); ++i) {
-    if (probes[i].kind == vp::ProbePoint::Kind::Static) {
-      byProbe_[size_t(probes[i].staticId)].push_back(i);
-      needsHooks_ = needsHooks_ || needsHooks(probes[i].staticId);
-    }
-  }
+  for (size_t p = 0; p < size_t(vp::StaticProbe::Count); ++p)
+    needsHooks_ = needsHooks_ || (needsHooks(vp::StaticProbe(p)) && !list(vp::StaticProbe(p)).empty());
   makeSmmStops();
   for (unsigned i = 0; i < vm.numVcpus(); ++i) {
     auto cpu = std::make_unique<PerVcpu>(PerVcpu{VcpuTarget(vm.vcpu(i), vm.numVcpus()), nullptr,
@@ -59,7 +55,7 @@ void VmmProbes::fire(Vcpu& v, size_t probe, std::span<const uint64_t> args,
   if (s == vp::FireStatus::Exit && !stopped_.exchange(true)) onExitRequest_();
 }
 
-void VmmProbes::fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_t> args) {
+void VmmProbes::fireList(Vcpu& v, ProbeList list, std::span<const uint64_t> args) {
   for (uint32_t p : list) fire(v, p, args);
 }
 

@@ -5,10 +5,9 @@ namespace vmx {
 namespace {
 
 bool hasSource(const vp::Script& s, vp::Source source) {
-  for (const auto& pt : s.probes()) {
-    if (pt.kind == vp::ProbePoint::Kind::Static &&
-        vp::staticProbeInfo(pt.staticId).source == source)
-      return true;
+  for (size_t i = 0; i < size_t(vp::StaticProbe::Count); ++i) {
+    vp::StaticProbe p{uint8_t(i)};
+    if (vp::staticProbeInfo(p).source == source && !s.probesOn(p).empty()) return true;
   }
   return false;
 }
@@ -54,10 +53,8 @@ void LoadedScript::exitRequested() {
 
 void LoadedScript::fireVmx(vp::Context& ctx, vp::StaticProbe probe,
                            std::span<const uint64_t> args) {
-  const auto& probes = script_->probes();
-  for (size_t i = 0; i < probes.size(); ++i) {
+  for (uint32_t i : script_->probesOn(probe)) {
     if (exited_.load(std::memory_order_relaxed) && probe != vp::StaticProbe::VMXUnload) return;
-    if (probes[i].kind != vp::ProbePoint::Kind::Static || probes[i].staticId != probe) continue;
     if (script_->fire(ctx, i, args) == vp::FireStatus::Exit) exitRequested();
   }
 }

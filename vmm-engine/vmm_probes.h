@@ -20,7 +20,6 @@
 // them, so a script without exit probes costs the exit path nothing.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -92,14 +91,16 @@ class VmmProbes : public VmmHooks {
     std::unique_ptr<vp::Context> ctx;
     std::unique_ptr<std::atomic<uint8_t>[]> owed;  // per probe: periodic fires owed
   };
-  using ProbeList = std::vector<uint32_t>;
+  using ProbeList = std::span<const uint32_t>;
 
-  void fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_t> args);
+  void fireList(Vcpu& v, ProbeList list, std::span<const uint64_t> args);
   void queuePeriodic(Vcpu& v, PerVcpu& cpu, size_t probe);
   void makeSmmStops();
   void fire(Vcpu& v, size_t probe, std::span<const uint64_t> args,
             const RegisterView* view = nullptr);
-  const ProbeList& list(vp::StaticProbe p) const { return byProbe_[size_t(p)]; }
+  // The script's dispatch index (vp::Script::probesOn), shared with the
+  // VMX side.
+  ProbeList list(vp::StaticProbe p) const { return script_.probesOn(p); }
 
   Vm& vm_;
   vp::Script& script_;
@@ -107,7 +108,6 @@ class VmmProbes : public VmmHooks {
   std::vector<std::unique_ptr<PerVcpu>> cpus_;
   std::unique_ptr<GuestProbes> guest_;  // null when the script has none
   std::unique_ptr<SmmStops> smm_;  // null without SMM or SMM stop probes
-  std::array<ProbeList, size_t(vp::StaticProbe::Count)> byProbe_;
   bool needsHooks_ = false;
   bool armed_ = false;
   std::atomic<bool> stopped_{false};

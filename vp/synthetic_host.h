@@ -34,6 +34,7 @@ class SyntheticHost {
 
  private:
   bool fireMatching(const ProbePoint& point, const std::vector<uint64_t>& args);
+  void fireOne(size_t index, const std::vector<uint64_t>& args);
 
   Script& script_;
   SyntheticTarget& vcpuTarget_;

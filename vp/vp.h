@@ -130,6 +130,10 @@ class Script {
   // The probes the script defines, in script order. fire() takes an index
   // into this list.
   virtual const std::vector<ProbePoint>& probes() const = 0;
+  // The script's dispatch index: the indices into probes() of the probes
+  // on static probe `p`, in script order. Every host thread that fires
+  // `p` reads it (fire each index on that thread's context).
+  virtual std::span<const uint32_t> probesOn(StaticProbe p) const = 0;
 
   // `isVcpu` false for VMX-domain threads. `id` is the vCPU index (or any
   // number for VMX threads) and is what VCPUID reads for vCPUs.

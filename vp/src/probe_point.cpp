@@ -12,10 +12,49 @@ namespace {
 
 constexpr std::array<StaticProbeInfo, static_cast<size_t>(StaticProbe::Count)>
     kProbes{{
-#define VP_PROBE_INFO(name, domain, nargs) {#name, Domain::domain, nargs},
+#define VP_PROBE_INFO(name, domain, nargs, source, param) \
+  {#name, Domain::domain, nargs, Source::source, param},
         VP_STATIC_PROBES(VP_PROBE_INFO)
 #undef VP_PROBE_INFO
     }};
+
+// The table's invariants, checked where it is compiled.
+constexpr bool namesUnique() {
+  for (size_t i = 0; i < kProbes.size(); ++i)
+    for (size_t j = i + 1; j < kProbes.size(); ++j)
+      if (kProbes[i].name == kProbes[j].name) return false;
+  return true;
+}
+static_assert(namesUnique(), "two rows of VP_STATIC_PROBES have one name");
+
+// A parameter only where the source has one: a period of at least 1 us, an
+// exception vector (0..31) that no other row has.
+constexpr bool paramsValid() {
+  for (size_t i = 0; i < kProbes.size(); ++i) {
+    const StaticProbeInfo& p = kProbes[i];
+    if (p.source == Source::Periodic && p.param == 0) return false;
+    if (p.source == Source::Exception && p.param >= 32) return false;
+    if (p.source != Source::Periodic && p.source != Source::Exception && p.param != 0) return false;
+    for (size_t j = i + 1; j < kProbes.size(); ++j)
+      if (p.source == Source::Exception && kProbes[j].source == Source::Exception &&
+          p.param == kProbes[j].param)
+        return false;
+  }
+  return true;
+}
+static_assert(paramsValid(), "a row of VP_STATIC_PROBES has a wrong param for its source");
+
+// Events on a vCPU are VMM probes; the device threads are the VMX's.
+constexpr bool domainsFitSources() {
+  for (const StaticProbeInfo& p : kProbes) {
+    bool vcpu = p.source == Source::Exit || p.source == Source::Smm ||
+                p.source == Source::Exception || p.source == Source::Breakpoint;
+    bool device = p.source == Source::Disk || p.source == Source::Net;
+    if ((vcpu && p.domain != Domain::Vmm) || (device && p.domain != Domain::Vmx)) return false;
+  }
+  return true;
+}
+static_assert(domainsFitSources(), "a row of VP_STATIC_PROBES fires in the wrong domain");
 
 struct Prefix {
   std::string_view text;

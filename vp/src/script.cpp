@@ -1,5 +1,6 @@
 // Script: the load pipeline (parse, check, lay out, compile) and firing.
 #include <algorithm>
+#include <array>
 
 #include "vp/src/checker.h"
 #include "vp/src/interp/interpreter.h"
@@ -17,21 +18,19 @@ namespace {
 constexpr uint32_t kMaxCodeBytes = 65536;
 
 bool isLoadOrUnload(const ProbePoint& p) {
-  if (p.kind != ProbePoint::Kind::Static) return false;
-  switch (p.staticId) {
-    case StaticProbe::VMMLoad: case StaticProbe::VMMUnload:
-    case StaticProbe::VMXLoad: case StaticProbe::VMXUnload:
-      return true;
-    default:
-      return false;
-  }
+  return p.kind == ProbePoint::Kind::Static &&
+         staticProbeInfo(p.staticId).source == Source::Control;
 }
 
 class ScriptImpl final : public Script {
  public:
   ScriptImpl(std::unique_ptr<Program> p, const Options& o, Sink& sink)
       : prog_(std::move(p)), opts_(o), state_(*prog_, o, sink) {
-    for (const auto& probe : prog_->probes) points_.push_back(probe.point);
+    for (const auto& probe : prog_->probes) {
+      if (probe.point.kind == ProbePoint::Kind::Static)
+        byStatic_[size_t(probe.point.staticId)].push_back(uint32_t(points_.size()));
+      points_.push_back(probe.point);
+    }
   }
 
   bool compile(Diagnostics& d, CodeReport* report) {
@@ -61,6 +60,9 @@ class ScriptImpl final : public Script {
   }
 
   const std::vector<ProbePoint>& probes() const override { return points_; }
+  std::span<const uint32_t> probesOn(StaticProbe p) const override {
+    return byStatic_[size_t(p)];
+  }
 
   std::unique_ptr<Context> newContext(Target& target, int id, bool isVcpu) override {
     return std::make_unique<ContextImpl>(state_, target, id, isVcpu);
@@ -130,6 +132,7 @@ class ScriptImpl final : public Script {
   };
   std::vector<Fire> fires_;
   std::vector<ProbePoint> points_;
+  std::array<std::vector<uint32_t>, size_t(StaticProbe::Count)> byStatic_;
 };
 
 bool validOptions(const Options& o, const std::string& file, std::vector<Diagnostic>& diags) {

@@ -95,15 +95,25 @@ SyntheticHost::SyntheticHost(Script& script, SyntheticTarget& vcpu, SyntheticTar
 }
 
 bool SyntheticHost::fireMatching(const ProbePoint& point, const std::vector<uint64_t>& args) {
-  const auto& probes = script_.probes();
-  for (size_t i = 0; i < probes.size() && !exited_; ++i) {
-    if (!sameProbe(probes[i], point)) continue;
-    Context& ctx = probes[i].domain() == Domain::Vmx ? *vmx_ : *vcpu_;
-    FireStatus s = script_.fire(ctx, i, args);
-    if (s == FireStatus::Error) ++errors_;
-    if (s == FireStatus::Exit) exited_ = true;
+  if (point.kind == ProbePoint::Kind::Static) {
+    // The script's dispatch index, as the monitor uses it.
+    for (uint32_t i : script_.probesOn(point.staticId)) {
+      if (exited_) break;
+      fireOne(i, args);
+    }
+    return !exited_;
   }
+  const auto& probes = script_.probes();
+  for (size_t i = 0; i < probes.size() && !exited_; ++i)
+    if (sameProbe(probes[i], point)) fireOne(i, args);
   return !exited_;
+}
+
+void SyntheticHost::fireOne(size_t i, const std::vector<uint64_t>& args) {
+  Context& ctx = script_.probes()[i].domain() == Domain::Vmx ? *vmx_ : *vcpu_;
+  FireStatus s = script_.fire(ctx, i, args);
+  if (s == FireStatus::Error) ++errors_;
+  if (s == FireStatus::Exit) exited_ = true;
 }
 
 bool SyntheticHost::start() {

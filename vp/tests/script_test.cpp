@@ -52,6 +52,25 @@ TEST_CASE("fire statuses: Ok, Error, Exit", "[script]") {
   CHECK(sink.err == "t.vp:1:37: runtime error: guest memory at 0x0 is not mapped (probe Guest_IRQ, vcpu 0)\n");
 }
 
+TEST_CASE("the dispatch index lists each static probe's probes in script order", "[script]") {
+  vptest::CaptureSink sink;
+  auto s = load("(vprobe HV_Exit 1) (vprobe USEC:1000 2) (vprobe VMX:VMXLoad 3)"
+                " (vprobe HV_Exit 4) (vprobe GUEST:0x1000 5) (vprobe VMM:HV_Exit 6)",
+                sink);
+  REQUIRE(s);
+  auto on = [&](vp::StaticProbe p) {
+    auto span = s->probesOn(p);
+    return std::vector<uint32_t>(span.begin(), span.end());
+  };
+  CHECK(on(vp::StaticProbe::HV_Exit) == std::vector<uint32_t>{0, 3, 5});
+  CHECK(on(vp::StaticProbe::VMXLoad) == std::vector<uint32_t>{2});
+  CHECK(on(vp::StaticProbe::HV_Resume).empty());
+  size_t indexed = 0;
+  for (size_t p = 0; p < size_t(vp::StaticProbe::Count); ++p)
+    indexed += s->probesOn(vp::StaticProbe(p)).size();
+  CHECK(indexed == 4);  // USEC: and GUEST: are not static probes
+}
+
 TEST_CASE("each register group is fetched at most once per fire", "[script]") {
   vptest::CaptureSink sink;
   auto s = load("(vprobe VMM1Hz (logint (+ RAX RBX RIP CR3 CR0 RAX)))", sink);

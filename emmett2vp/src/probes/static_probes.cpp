@@ -10,7 +10,7 @@ namespace emmett {
 namespace {
 
 constexpr StaticProbeDesc kProbes[] = {
-#define EMMETT_PROBE(name, domain, nargs) {#name, std::string_view(#domain) == "Vmx", nargs},
+#define EMMETT_PROBE(name, domain, nargs, source, param) {#name, std::string_view(#domain) == "Vmx", nargs},
     VP_STATIC_PROBES(EMMETT_PROBE)
 #undef EMMETT_PROBE
 };

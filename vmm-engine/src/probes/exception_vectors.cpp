@@ -6,34 +6,12 @@
 #include "vmm-engine/vcpu.h"
 
 namespace vmm::exc {
-namespace {
 
-using SP = vp::StaticProbe;
-
-struct Entry {
-  SP probe;
-  unsigned vector;
-  const char* name;
-};
-constexpr Entry kTable[] = {
-    {SP::Guest_DE, 0, "Guest_DE"},  {SP::Guest_DB, 1, "Guest_DB"},
-    {SP::Guest_NMI, 2, "Guest_NMI"}, {SP::Guest_BP, 3, "Guest_BP"},
-    {SP::Guest_OF, 4, "Guest_OF"},  {SP::Guest_BR, 5, "Guest_BR"},
-    {SP::Guest_UD, 6, "Guest_UD"},  {SP::Guest_NM, 7, "Guest_NM"},
-    {SP::Guest_DF, 8, "Guest_DF"},  {SP::Guest_TS, 10, "Guest_TS"},
-    {SP::Guest_NP, 11, "Guest_NP"}, {SP::Guest_SS, 12, "Guest_SS"},
-    {SP::Guest_GP, 13, "Guest_GP"}, {SP::Guest_PF, 14, "Guest_PF"},
-    {SP::Guest_RESERVED_FAULT, 15, "Guest_RESERVED_FAULT"},
-    {SP::Guest_MF, 16, "Guest_MF"}, {SP::Guest_AC, 17, "Guest_AC"},
-    {SP::Guest_MC, 18, "Guest_MC"}, {SP::Guest_XF, 19, "Guest_XF"},
-};
-
-}  // namespace
-
-std::optional<unsigned> vectorOf(SP p) {
-  for (const Entry& e : kTable)
-    if (e.probe == p) return e.vector;
-  return std::nullopt;
+// The vectors are the Exception rows of VP_STATIC_PROBES (vp/probe_point.h).
+std::optional<unsigned> vectorOf(vp::StaticProbe p) {
+  const vp::StaticProbeInfo& info = vp::staticProbeInfo(p);
+  if (info.source != vp::Source::Exception) return std::nullopt;
+  return unsigned(info.param);
 }
 
 bool hasErrorCode(unsigned v) {
@@ -41,8 +19,11 @@ bool hasErrorCode(unsigned v) {
 }
 
 const char* probeName(unsigned vector) {
-  for (const Entry& e : kTable)
-    if (e.vector == vector) return e.name;
+  for (size_t i = 0; i < size_t(vp::StaticProbe::Count); ++i) {
+    const vp::StaticProbeInfo& info = vp::staticProbeInfo(vp::StaticProbe(i));
+    // The names are the table's string literals, so data() ends in a NUL.
+    if (info.source == vp::Source::Exception && info.param == vector) return info.name.data();
+  }
   return "Guest_?";
 }
 

@@ -7,14 +7,12 @@ namespace vmm {
 
 namespace {
 
-// Static probes fired from the exit path: their presence arms the hooks.
-constexpr vp::StaticProbe kHooked[] = {
-    vp::StaticProbe::HV_Exit, vp::StaticProbe::HV_Resume, vp::StaticProbe::In,
-    vp::StaticProbe::Out,     vp::StaticProbe::Guest_IRQ, vp::StaticProbe::Guest_TripleFault,
-    vp::StaticProbe::HV_NPF};
-// Fired from the SMI path and the SMM stops (smm_stops.h): hooks too.
-constexpr vp::StaticProbe kSmmHooked[] = {vp::StaticProbe::SMM_SMIPre, vp::StaticProbe::SMM_SMIPost,
-                                          vp::StaticProbe::SMM_RSMPre, vp::StaticProbe::SMM_RSMPost};
+// Probes fired from the exit path, the SMI path and the SMM stops
+// (smm_stops.h): their presence arms the hooks.
+bool needsHooks(vp::StaticProbe p) {
+  vp::Source s = vp::staticProbeInfo(p).source;
+  return s == vp::Source::Exit || s == vp::Source::Smm;
+}
 
 }  // namespace
 
@@ -22,13 +20,8 @@ VmmProbes::VmmProbes(Vm& vm, vp::Script& script, std::function<void()> onExitReq
                      GuestProbePlan guest, GuestProbes::Report report)
     : vm_(vm), script_(script), onExitRequest_(std::move(onExitRequest)) {
   const auto& probes = script.probes();
-  for (uint32_t i = 0; i < probes.size(); ++i) {
-    if (probes[i].kind == vp::ProbePoint::Kind::Static) {
-      byProbe_[size_t(probes[i].staticId)].push_back(i);
-    }
-  }
-  for (auto p : kHooked) needsHooks_ = needsHooks_ || !list(p).empty();
-  for (auto p : kSmmHooked) needsHooks_ = needsHooks_ || !list(p).empty();
+  for (size_t p = 0; p < size_t(vp::StaticProbe::Count); ++p)
+    needsHooks_ = needsHooks_ || (needsHooks(vp::StaticProbe(p)) && !list(vp::StaticProbe(p)).empty());
   makeSmmStops();
   for (unsigned i = 0; i < vm.numVcpus(); ++i) {
     auto cpu = std::make_unique<PerVcpu>(PerVcpu{VcpuTarget(vm.vcpu(i), vm.numVcpus()), nullptr,
@@ -62,7 +55,7 @@ void VmmProbes::fire(Vcpu& v, size_t probe, std::span<const uint64_t> args,
   if (s == vp::FireStatus::Exit && !stopped_.exchange(true)) onExitRequest_();
 }
 
-void VmmProbes::fireList(Vcpu& v, const ProbeList& list, std::span<const uint64_t> args) {
+void VmmProbes::fireList(Vcpu& v, ProbeList list, std::span<const uint64_t> args) {
   for (uint32_t p : list) fire(v, p, args);
 }
 

@@ -4,11 +4,21 @@ namespace vmx {
 
 namespace {
 
-bool hasStatic(const vp::Script& s, vp::StaticProbe p) {
-  for (const auto& pt : s.probes()) {
-    if (pt.kind == vp::ProbePoint::Kind::Static && pt.staticId == p) return true;
+bool hasSource(const vp::Script& s, vp::Source source) {
+  for (size_t i = 0; i < size_t(vp::StaticProbe::Count); ++i) {
+    vp::StaticProbe p{uint8_t(i)};
+    if (vp::staticProbeInfo(p).source == source && !s.probesOn(p).empty()) return true;
   }
   return false;
+}
+
+// The period of a periodic probe (USEC:, or a static probe's row), 0 for
+// the others.
+uint64_t periodUs(const vp::ProbePoint& p) {
+  if (p.kind == vp::ProbePoint::Kind::Usec) return p.value;
+  if (p.kind != vp::ProbePoint::Kind::Static) return 0;
+  const vp::StaticProbeInfo& info = vp::staticProbeInfo(p.staticId);
+  return info.source == vp::Source::Periodic ? info.param : 0;
 }
 
 }  // namespace
@@ -30,10 +40,8 @@ LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, Disk
   netCtx_ = script_->newContext(netThread_, 3, false);
   vmm_ = std::make_unique<vmm::VmmProbes>(vm, *script_, [this] { exitRequested(); },
                                           std::move(guest), std::move(report));
-  hasDiskProbes_ = hasStatic(*script_, vp::StaticProbe::Disk_IOStart) ||
-                   hasStatic(*script_, vp::StaticProbe::Disk_IOFinish);
-  hasNetProbes_ = hasStatic(*script_, vp::StaticProbe::MAC_SendPacket) ||
-                  hasStatic(*script_, vp::StaticProbe::MAC_ReceivePacket);
+  hasDiskProbes_ = hasSource(*script_, vp::Source::Disk);
+  hasNetProbes_ = hasSource(*script_, vp::Source::Net);
   clock_ = std::make_unique<PeriodicTimer>(periodicEntries());
 }
 
@@ -45,10 +53,8 @@ void LoadedScript::exitRequested() {
 
 void LoadedScript::fireVmx(vp::Context& ctx, vp::StaticProbe probe,
                            std::span<const uint64_t> args) {
-  const auto& probes = script_->probes();
-  for (size_t i = 0; i < probes.size(); ++i) {
+  for (uint32_t i : script_->probesOn(probe)) {
     if (exited_.load(std::memory_order_relaxed) && probe != vp::StaticProbe::VMXUnload) return;
-    if (probes[i].kind != vp::ProbePoint::Kind::Static || probes[i].staticId != probe) continue;
     if (script_->fire(ctx, i, args) == vp::FireStatus::Exit) exitRequested();
   }
 }
@@ -58,30 +64,26 @@ std::vector<PeriodicTimer::Entry> LoadedScript::periodicEntries() {
   std::vector<PeriodicTimer::Entry> entries;
   const auto& probes = script_->probes();
   for (size_t i = 0; i < probes.size(); ++i) {
-    const vp::ProbePoint& p = probes[i];
-    uint64_t us = 0;
-    if (p.kind == vp::ProbePoint::Kind::Usec) us = p.value;
-    if (p.kind == vp::ProbePoint::Kind::Static && p.staticId == vp::StaticProbe::VMM1Hz) us = 1000000;
-    if (p.kind == vp::ProbePoint::Kind::Static && p.staticId == vp::StaticProbe::VMM10Hz) us = 100000;
-    if (us) {
-      auto plan = vmm::periodic::planFor(microseconds(us));
+    uint64_t us = periodUs(probes[i]);
+    if (!us) continue;
+    if (probes[i].domain() == vp::Domain::Vmx) {
       entries.push_back({microseconds(us), [this, i] {
-                           if (!exited_.load()) vmm_->firePeriodic(i);
-                         }});
-      entries.push_back({microseconds(us),
-                         [this, i, plan] {
-                           if (!exited_.load()) vmm_->checkPeriodic(i, plan);
-                         },
-                         plan.check});
-    }
-    if (p.kind == vp::ProbePoint::Kind::Static && p.staticId == vp::StaticProbe::VMX1Hz) {
-      entries.push_back({microseconds(1000000), [this, i] {
                            if (!exited_.load() &&
                                script_->fire(*timerCtx_, i, {}) == vp::FireStatus::Exit) {
                              exitRequested();
                            }
                          }});
+      continue;
     }
+    auto plan = vmm::periodic::planFor(microseconds(us));
+    entries.push_back({microseconds(us), [this, i] {
+                         if (!exited_.load()) vmm_->firePeriodic(i);
+                       }});
+    entries.push_back({microseconds(us),
+                       [this, i, plan] {
+                         if (!exited_.load()) vmm_->checkPeriodic(i, plan);
+                       },
+                       plan.check});
   }
   // Exception probes follow the guest's IDT (guest_probes.h): a guest that
   // loads or changes it is noticed within this period.

@@ -2,6 +2,9 @@
 // (vmm::VmmProbes, one context per vCPU), its VMX-domain probes (a context
 // per VMX thread that fires: the control thread, the periodic timer, the
 // disk's device thread, the network adapter's device thread) and the timer that drives periodic probes.
+// Both sides fire from the script's one dispatch index (vp::Script::probesOn);
+// which probes exist, their domains, periods and sources are the rows of
+// VP_STATIC_PROBES (vp/probe_point.h).
 #pragma once
 
 #include <atomic>

@@ -6,31 +6,29 @@ namespace {
 
 using SP = vp::StaticProbe;
 
-// The static probes this monitor fires (README, "Probes").
-constexpr SP kFired[] = {SP::VMM1Hz,  SP::VMM10Hz,   SP::VMX1Hz,   SP::HV_Exit,
-                         SP::HV_Resume, SP::In,      SP::Out,      SP::Guest_IRQ,
-                         SP::Guest_TripleFault, SP::Disk_IOStart, SP::Disk_IOFinish,
-                         SP::MAC_SendPacket, SP::MAC_ReceivePacket,
-                         SP::VMMLoad, SP::VMMUnload, SP::VMXLoad,  SP::VMXUnload,
-                         SP::Guest_CR3Write,  // traps at its mov cr3s (guest_probes.h)
-                         SP::HV_NPF,  // every KVM_EXIT_MMIO (vcpu_loop.cpp)
-                         // Exceptions: a trap at the guest's IDT handler
-                         // (vmm-engine/guest_probes.h).
-                         SP::Guest_DE, SP::Guest_DB, SP::Guest_NMI, SP::Guest_BP,
-                         SP::Guest_OF, SP::Guest_BR, SP::Guest_UD, SP::Guest_NM,
-                         SP::Guest_DF, SP::Guest_TS, SP::Guest_RESERVED_FAULT,
-                         SP::Guest_NP, SP::Guest_SS, SP::Guest_GP, SP::Guest_PF,
-                         SP::Guest_MF, SP::Guest_AC, SP::Guest_MC, SP::Guest_XF,
-                         SP::SMM_SMIPre, SP::SMM_SMIPost, SP::SMM_RSMPre, SP::SMM_RSMPost};  // where the host has SMM
+// The sources this monitor fires probes from (vmm_probes.h,
+// loaded_script.h). No default: a new vp::Source does not compile here
+// until it is decided whether the monitor fires it.
+bool firesFrom(vp::Source s) {
+  switch (s) {
+    case vp::Source::Control:
+    case vp::Source::Periodic:
+    case vp::Source::Exit:
+    case vp::Source::Smm:  // where the host has SMM (smmDiagnostics)
+    case vp::Source::Exception:
+    case vp::Source::Breakpoint:
+    case vp::Source::Disk:
+    case vp::Source::Net:
+      return true;
+  }
+  return false;
+}
 
 }  // namespace
 
 bool monitorFires(const vp::ProbePoint& p) {
   if (p.kind != vp::ProbePoint::Kind::Static) return true;  // GUEST*:, USEC:
-  for (SP s : kFired) {
-    if (s == p.staticId) return true;
-  }
-  return false;
+  return firesFrom(vp::staticProbeInfo(p.staticId).source);
 }
 
 void monitorDiagnostics(const vp::Script& script, const std::string& file,
@@ -49,7 +47,10 @@ void monitorDiagnostics(const vp::Script& script, const std::string& file,
 
 std::vector<std::string> monitorProbeNames() {
   std::vector<std::string> names;
-  for (SP s : kFired) names.emplace_back(vp::staticProbeInfo(s).name);
+  for (size_t i = 0; i < size_t(SP::Count); ++i) {
+    const vp::StaticProbeInfo& info = vp::staticProbeInfo(SP(i));
+    if (firesFrom(info.source)) names.emplace_back(info.name);
+  }
   names.push_back("USEC:<microseconds>");
   names.push_back("GUEST:<linear address>");
   names.push_back("GUEST_READ:<linear address>");

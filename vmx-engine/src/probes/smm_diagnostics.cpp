@@ -8,11 +8,9 @@ namespace vmx {
 void smmDiagnostics(const vp::Script& script, const std::string& file,
                     const std::string& refusal, std::vector<vp::Diagnostic>& diags) {
   if (refusal.empty()) return;
-  using SP = vp::StaticProbe;
   for (const auto& p : script.probes()) {
     if (p.kind != vp::ProbePoint::Kind::Static) continue;
-    if (p.staticId == SP::SMM_SMIPre || p.staticId == SP::SMM_SMIPost ||
-        p.staticId == SP::SMM_RSMPre || p.staticId == SP::SMM_RSMPost)
+    if (vp::staticProbeInfo(p.staticId).source == vp::Source::Smm)
       diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0,
                        "probe " + p.name + " is valid VP but this monitor never fires it here: " +
                            refusal + "; writes to port 0xb2 raise no SMI"});

@@ -38,6 +38,9 @@ struct ControlTargets {
   // the load and unload probes printed. Empty: output goes straight to the
   // files.
   std::function<void()> flushOutput = nullptr;
+  // Probe output lines dropped so far because a thread's buffer was full
+  // (ordered_output.h), for vprobeStats' output.lost_lines; empty: none.
+  std::function<uint64_t()> lostOutputLines = nullptr;
 };
 
 class ControlServer {

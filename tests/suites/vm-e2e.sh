@@ -202,18 +202,19 @@ case_output-drops() {
   out=$(run_script "$vm" 2 "(defaggr fires 0 0) (definteger n)
     (vprobe USEC:500 (aggr fires () () 1) (setint n 0) $(for _ in $(seq 30); do echo -n "$p (setint n (+ n 1)) "; done))
     (vprobe VMXUnload (logaggr fires) (printf \"END\n\"))")
+  local stats; stats=$("$VMRUN" vprobeStats "$vm" | sed -n 's/^output.lost_lines //p')
   "$VMRUN" stop "$vm" >/dev/null 2>&1
   err=$(cat "$dir/vprobe.err" 2>/dev/null)
   fires=$(sed -n 's/^fires\[\] == .* count \([0-9]*\) .*/\1/p' <<<"$out")
   kept=$(grep -c '^LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL [0-9]*$' <<<"$out")
   lost=$(sed -n 's/^vprobe: lost \([0-9]*\) lines of output from probe USEC:500: .*/\1/p' <<<"$err" | paste -sd+ | bc)
   local torn=$(grep -c '^LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL' <<<"$out") firsts=$(grep -c '^LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL 0$' <<<"$out") lasts=$(grep -c '^LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL 29$' <<<"$out")
-  echo "vm-e2e: output-drops: $fires fires of 30 lines, $kept lines kept, ${lost:-0} counted lost in vprobe.err"
-  if [[ -n $fires && -n $lost ]] && (( lost > 0 && kept + lost == 30 * fires && torn == kept &&
+  echo "vm-e2e: output-drops: $fires fires of 30 lines, $kept lines kept, ${lost:-0} counted lost in vprobe.err, vprobeStats output.lost_lines ${stats:-none}"
+  if [[ -n $fires && -n $lost ]] && (( lost > 0 && kept + lost == 30 * fires && torn == kept && stats == lost &&
         firsts == lasts && kept == 30 * firsts )); then
     pass output-drops
   else
-    fail output-drops "fires=$fires kept=$kept lost=${lost:-none} torn=$torn firsts=$firsts lasts=$lasts; err: $(head -c 400 <<<"$err")"
+    fail output-drops "fires=$fires kept=$kept lost=${lost:-none} stats=${stats:-none} torn=$torn firsts=$firsts lasts=$lasts; err: $(head -c 400 <<<"$err")"
   fi
 }
 

@@ -1,8 +1,9 @@
 // vmrun vprobeStats X.vmx (our extension): every VM exit counted so far,
 // one "NAME VALUE" line each: monitor.* (the exits HV_Exit fires for),
 // kvm.* (KVM's own statistics, where the host has KVM_GET_STATS_FD) and
-// in_kernel.* (exits that never left KVM). vmm-engine/exit_statistics.h
-// and docs/probes.md say what each row counts.
+// in_kernel.* (exits that never left KVM), then output.lost_lines (probe
+// output dropped because a thread's buffer was full, ordered_output.h).
+// vmm-engine/exit_statistics.h and docs/probes.md say what each row counts.
 #include <cstdio>
 
 #include "tools/vmrun/commands.h"

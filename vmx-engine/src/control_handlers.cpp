@@ -96,11 +96,16 @@ nlohmann::json handleVersion(ControlState& s, const Request&) {
                   {"enabled", s.targets.policy.mayLoad(why)}});
 }
 
-// Rows as [name, value] pairs, in the machine's order.
+// Rows as [name, value] pairs, in the machine's order, then the probe
+// output lines lost so far.
 nlohmann::json handleStats(ControlState& s, const Request&) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& [name, value] : s.targets.machine.exitStatistics())
     rows.push_back(nlohmann::json::array({name, value}));
+  if (s.targets.lostOutputLines) {
+    flushOutput(s);  // drops are counted as the flusher finds them
+    rows.push_back(nlohmann::json::array({"output.lost_lines", s.targets.lostOutputLines()}));
+  }
   return okReply({{"stats", rows}});
 }
 

@@ -171,7 +171,8 @@ bool VmProcess::serve(std::string& error) {
   }
   registered_ = true;
   server_->start({*vm_.machine, *vm_.probes, *output_, policy_, config_.vmxPath,
-                  config_.displayName, [this] { ordered_->flush(); }},
+                  config_.displayName, [this] { ordered_->flush(); },
+                  [this] { return ordered_->lostLines(); }},
                  std::move(signalFd_));
   logLine("serving");
   return true;

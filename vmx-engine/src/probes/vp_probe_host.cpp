@@ -52,7 +52,7 @@ class VpProbeHost : public ProbeHost {
     std::vector<vp::Diagnostic> diags;
     std::unique_ptr<vp::Script> script = vp::Script::load(source, sourceName, options_, sink_, diags);
     if (script) monitorDiagnostics(*script, sourceName, diags);
-    if (script) smmDiagnostics(*script, sourceName, vm_.smmRefusal(), diags);
+    if (script) smmDiagnostics(*script, sourceName, smmRefusal(), diags);
     if (script)
       deviceDiagnostics(*script, sourceName, devices_.diskIo() != nullptr,
                         devices_.virtioNet() != nullptr, diags);
@@ -109,6 +109,14 @@ class VpProbeHost : public ProbeHost {
   std::string version() override { return options_.version.str(); }
 
  private:
+  // Why SMM_* cannot fire on this VM ("" when they can): the host's KVM
+  // has no SMM, or the platform has no SMI source (a Linux guest).
+  std::string smmRefusal() {
+    if (!vm_.smmRefusal().empty()) return vm_.smmRefusal();
+    if (!devices_.apm()) return "this VM's platform has no SMI source (the APM control port is the demo platform's)";
+    return "";
+  }
+
   void unloadLocked() {
     if (!current_) return;
     current_->unload();

@@ -131,8 +131,10 @@ bool readImage(const std::string& path, Database& db, std::string& error);
 bool readImageMemory(const void* data, size_t size, const std::string& name, Database& db, std::string& error);
 
 void writeDatabase(const Database& db, std::ostream& out);
-// `error` is "NAME:LINE: error: ..." on failure.
-bool readDatabase(std::string_view text, const std::string& name, Database& db, std::string& error);
+// `error` is "NAME:LINE: error: MESSAGE" on failure, and `errorLine` (when
+// given) LINE.
+bool readDatabase(std::string_view text, const std::string& name, Database& db, std::string& error,
+                  size_t* errorLine = nullptr);
 
 // The name a type is written with in C: "struct task", "uint32_t",
 // "char *", "int [16]".

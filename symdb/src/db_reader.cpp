@@ -205,7 +205,8 @@ void Reader::finish() {
 
 }  // namespace
 
-bool readDatabase(std::string_view text, const std::string& name, Database& db, std::string& error) {
+bool readDatabase(std::string_view text, const std::string& name, Database& db, std::string& error,
+                  size_t* errorLine) {
   db = Database();
   Reader r(db);
   size_t lineNo = 0, pos = 0;
@@ -223,11 +224,16 @@ bool readDatabase(std::string_view text, const std::string& name, Database& db, 
       std::string_view kind = f.word();
       r.record(kind, f);
     }
-    if (lineNo == 0) throw BadRecord{"not a symbol database (the file is empty)"};
-    ++lineNo;
+    if (lineNo == 0) {
+      lineNo = 1;
+      throw BadRecord{"not a symbol database (the file is empty)"};
+    }
+    // What is wrong with the whole (a dangling reference) is reported at
+    // the last line.
     r.finish();
   } catch (const BadRecord& e) {
     error = name + ":" + std::to_string(lineNo) + ": error: " + e.what;
+    if (errorLine) *errorLine = lineNo;
     db = Database();
     return false;
   }

@@ -421,3 +421,6 @@ struct grammar : seq<sp, star<not_at<eof>, must<top_item>>, must<end_of_input>> 
 // input when it succeeds (it matches an identifier).
 template <typename Name>
 struct tao::pegtl::analyze_traits<Name, emmett::grammar::typedef_name> : analyze_any_traits<> {};
+// So is external_type_name (it matches `$module.NAME`).
+template <typename Name>
+struct tao::pegtl::analyze_traits<Name, emmett::grammar::external_type_name> : analyze_any_traits<> {};

@@ -175,9 +175,15 @@ $(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(f))))
 # The demo guest has its own makefile (freestanding flags, linker script).
 # The Linux guest downloads Debian packages with apt; where it cannot, it
 # says so in one line and the build goes on without it.
-guest:
+guest: $(BUILD)/bin/emmett-symdb
 	@if [ -f guests/demo/Makefile ]; then $(MAKE) -s -C guests/demo; fi
+	@if [ -f guests/demo/demo.elf ]; then $(MAKE) -s guests/demo/demo.symdb; fi
 	@if [ -f guests/linux/Makefile ]; then $(MAKE) -s -C guests/linux; fi
+
+# The demo kernel's symbol database, beside demo.vmx (external types:
+# vprobe -T guests/demo/demo.symdb ... $demo.task).
+guests/demo/demo.symdb: guests/demo/demo.elf $(BUILD)/bin/emmett-symdb
+	$(BUILD)/bin/emmett-symdb guests/demo/demo.elf -o $@
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

@@ -10,7 +10,7 @@
 //   symdb::writeDatabase(db, out);                           // demo.symdb
 //   if (!symdb::readDatabase(text, "demo.symdb", db, err)) die(err);
 //
-// The file format is docs/emmett.md's "Symbol databases". Both readers
+// The file format is docs/emmett.md's "Database format". Both readers
 // take hostile input: a malformed image or database is an error message,
 // never a crash.
 #pragma once

@@ -1,5 +1,5 @@
-// Reads the database text format back (docs/emmett.md, "Symbol
-// databases"). A database file is input like any other: every record is
+// Reads the database text format back (docs/emmett.md, "Database
+// format"). A database file is input like any other: every record is
 // checked, and a bad one is "NAME:LINE: error: ..." rather than a crash or
 // a type that points nowhere.
 #include <charconv>

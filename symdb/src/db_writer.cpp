@@ -1,4 +1,4 @@
-// Writes the database text format (docs/emmett.md, "Symbol databases").
+// Writes the database text format (docs/emmett.md, "Database format").
 #include "symdb/symdb.h"
 
 namespace symdb {

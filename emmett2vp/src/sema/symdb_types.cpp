@@ -11,6 +11,13 @@ constexpr int kMaxDepth = 64;
 
 bool isRecord(const symdb::Type& t) { return t.kind == symdb::TypeKind::Struct || t.kind == symdb::TypeKind::Union; }
 
+// Typedefs are transparent: Emmett's types carry no typedef names.
+symdb::TypeId throughTypedefs(const symdb::Database& db, symdb::TypeId id) {
+  // The database reader refused typedef cycles, so this ends.
+  while (db.types[id].kind == symdb::TypeKind::Typedef) id = db.types[id].target;
+  return id;
+}
+
 }  // namespace
 
 const Type* SymdbTypes::convert(symdb::TypeId id) {
@@ -23,13 +30,6 @@ const Type* SymdbTypes::convert(symdb::TypeId id) {
     if (!r->complete) layout(*r, db_.types[rid], 0);
   }
   return t;
-}
-
-// Typedefs are transparent: Emmett's types carry no typedef names.
-static symdb::TypeId throughTypedefs(const symdb::Database& db, symdb::TypeId id) {
-  // The database reader refused typedef cycles, so this ends.
-  while (db.types[id].kind == symdb::TypeKind::Typedef) id = db.types[id].target;
-  return id;
 }
 
 const Type* SymdbTypes::type(symdb::TypeId id, int depth) {

@@ -18,23 +18,25 @@
 # What links what is declared below; a library's tests link the library and
 # what it needs.
 
-LIBS      := emmett2vp vmx-engine vmm-engine vp
+LIBS      := emmett2vp symdb vmx-engine vmm-engine vp
 TOOLS     := $(notdir $(wildcard tools/*))
 
 NEEDS_vp          :=
-NEEDS_emmett2vp   := vp
+NEEDS_emmett2vp   := symdb vp
+NEEDS_symdb       :=
 NEEDS_vmm-engine  := vp
 NEEDS_vmx-engine  := vmm-engine vp
 TOOL_LIBS_vp      := vp
-TOOL_LIBS_emmett  := emmett2vp vp
+TOOL_LIBS_emmett  := emmett2vp symdb vp
+TOOL_LIBS_emmett-symdb := symdb
 TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
 TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
-TOOL_LIBS_vprobe  := emmett2vp vmx-engine vmm-engine vp
+TOOL_LIBS_vprobe  := emmett2vp symdb vmx-engine vmm-engine vp
 BENCH_LIBS_vp_ops := vp
-BENCH_LIBS_engine_load := emmett2vp vp
+BENCH_LIBS_engine_load := emmett2vp symdb vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
 BENCH_LIBS_mac_packet := vmx-engine vmm-engine vp
-BENCH_LIBS        := vmx-engine vmm-engine emmett2vp vp   # benches not listed
+BENCH_LIBS        := vmx-engine vmm-engine emmett2vp symdb vp   # benches not listed
 # Objects a test binary needs beyond its libraries: the VMM tests boot
 # guests against the real devices (which open their files as
 # private_file.h says), without the rest of vmx-engine.
@@ -67,9 +69,11 @@ CXX       ?= g++
 CXXFLAGS  ?= $(OPT) -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(SANFLAGS) $(SANWARN)
 LDFLAGS   += $(SANFLAGS) -pthread
-LDLIBS    += -lZydis -lz -Wl,--as-needed -lslirp -Wl,--no-as-needed
+# libdw and libelf read guest images' DWARF (symdb/); only what uses it links it.
+LDLIBS    += -lZydis -lz -Wl,--as-needed -lslirp -ldw -lelf -Wl,--no-as-needed
 
-DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev zlib1g-dev libslirp-dev
+DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev zlib1g-dev libslirp-dev \
+             libdw-dev libelf-dev
 
 # The builds behind test, demo and bench use every core (CI has two).
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
@@ -99,7 +103,8 @@ FUZZ_LIBS_vp_differential  := vp
 FUZZ_EXTRA_vp_differential  = $(BUILD)/obj/vp/tests/harness.o
 FUZZ_LIBS_vp_guest_code    := vp
 FUZZ_EXTRA_vp_guest_code    = $(BUILD)/obj/vp/tests/harness.o
-FUZZ_LIBS_emmett_compile   := emmett2vp vp
+FUZZ_LIBS_emmett_compile   := emmett2vp symdb vp
+FUZZ_LIBS_symdb_read       := symdb
 FUZZ_LIBS_vmx_config       := vmx-engine vmm-engine vp
 FUZZ_LIBS_control_request  := vmx-engine vmm-engine vp
 FUZZ_LIBS_page_walk        := vmm-engine
@@ -170,9 +175,15 @@ $(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(f))))
 # The demo guest has its own makefile (freestanding flags, linker script).
 # The Linux guest downloads Debian packages with apt; where it cannot, it
 # says so in one line and the build goes on without it.
-guest:
+guest: $(BUILD)/bin/emmett-symdb
 	@if [ -f guests/demo/Makefile ]; then $(MAKE) -s -C guests/demo; fi
+	@if [ -f guests/demo/demo.elf ]; then $(MAKE) -s guests/demo/demo.symdb; fi
 	@if [ -f guests/linux/Makefile ]; then $(MAKE) -s -C guests/linux; fi
+
+# The demo kernel's symbol database, beside demo.vmx (external types:
+# vprobe -T guests/demo/demo.symdb ... $demo.task).
+guests/demo/demo.symdb: guests/demo/demo.elf $(BUILD)/bin/emmett-symdb
+	$(BUILD)/bin/emmett-symdb guests/demo/demo.elf -o $@
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -184,7 +195,7 @@ deps:
 	fi
 
 # The parsers and the runtime are also tested under ASan and UBSan.
-SAN_TESTS := vp emmett2vp
+SAN_TESTS := vp emmett2vp symdb
 
 SAN_REPLAYS := $(foreach f,$(FUZZ_NAMES),$(if $(filter-out $(SAN_TESTS),$(FUZZ_LIBS_$(f))),,build-san/fuzz/$(f)-replay))
 

@@ -7,6 +7,7 @@
 #include "emmett2vp/src/parser/parser.h"
 #include "emmett2vp/src/passes/passes.h"
 #include "emmett2vp/src/probes/symbol_file.h"
+#include "emmett2vp/src/sema/external_types.h"
 #include "emmett2vp/src/sema/symbols.h"
 #include "emmett2vp/src/sema/type_resolver.h"
 #include "emmett2vp/src/support/diagnostics.h"
@@ -20,6 +21,7 @@ struct Compiler::State {
   EppOutput epp;
   ast::Program program;
   TypeTable types;
+  ExternalTypes externals;  // before parsing: `$m.X` is a type or a value
   SymbolFile guestSymbols;
   SymbolTable symbols;
   LoweredVp vp;
@@ -55,7 +57,10 @@ bool Compiler::preprocess(std::vector<SourceFile> files) {
 
 bool Compiler::parse() {
   if (s_->diags.hasErrors()) return false;
-  bool ok = emmett::parse(s_->epp.text, s_->epp.map, s_->diags, s_->program);
+  for (const auto& spec : s_->opts.symbolDatabases) s_->externals.load(spec, s_->sm, s_->diags);
+  if (s_->diags.hasErrors()) return false;
+  s_->types.setExternals(&s_->externals);
+  bool ok = emmett::parse(s_->epp.text, s_->epp.map, s_->diags, s_->program, &s_->externals);
   s_->dump("parse");
   return ok && !s_->diags.hasErrors();
 }

@@ -48,8 +48,8 @@ TEST_CASE("names: storage classes only on globals") {
   CHECK(firstMessage("pervm string s;\n") == "t.emt:1:14: error: shared variable 's' must be an integer (pervm int s)");
 }
 
-TEST_CASE("names: external types are explained") {
+TEST_CASE("names: external types without a database are explained") {
   CHECK(firstMessage("VMM1Hz { $vmkernel.PRDA *p; }\n") ==
-        "t.emt:1:10: error: external type '$vmkernel.PRDA' needs a VMkernel symbol database, which this platform does "
-        "not have; declare the type instead (a sparse struct with @offset fields)");
+        "t.emt:1:10: error: external type '$vmkernel.PRDA' needs a symbol database: make one with `emmett-symdb "
+        "IMAGE` and load it with -T FILE (or declare the type, a sparse struct with @offset fields)");
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Emmett cookbook (cookbook/*.emt): every script must compile with
-# `emmett -s guests/demo/demo.syms`, load on a VP engine of the version it
+# `emmett -s guests/demo/demo.syms -T guests/demo/demo.symdb`, load on a VP engine of the version it
 # needs (`vp check`), and carry in its header the exact vprobe command
 # that runs it against the demo VM; that command's -s/-D/-I options must
 # be enough to compile it. (tests/suites/vprobe.sh runs two of them in the
@@ -35,8 +35,8 @@ header_options() {
   for w in "${words[@]}"; do
     if [[ -n $next ]]; then opts+=("$next" "$w"); next=""; continue; fi
     case $w in
-      -s|-D|-I) next=$w ;;
-      -s?*|-D?*|-I?*) opts+=("$w") ;;
+      -s|-T|-D|-I) next=$w ;;
+      -s?*|-T?*|-D?*|-I?*) opts+=("$w") ;;
     esac
   done
   echo "${opts[@]}"
@@ -45,9 +45,11 @@ header_options() {
 LINUX_SYMS=tests/data/linux-6.1-kallsyms-excerpt
 for src in cookbook/*.emt; do
   name=$(basename "${src%.emt}")
-  syms=$SYMS vmx=guests/demo/demo.vmx
-  [[ $name == linux-* ]] && syms=$LINUX_SYMS vmx=guests/linux/linux.vmx
-  if ! "$EMMETT" -s "$syms" "$src" -o "$tmp/$name.vp" 2> "$tmp/$name.err"; then
+  syms=$SYMS vmx=guests/demo/demo.vmx dbs=()
+  # The demo kernel's symbol database (make guest), for external types.
+  [[ -f guests/demo/demo.symdb ]] && dbs=(-T guests/demo/demo.symdb)
+  [[ $name == linux-* ]] && syms=$LINUX_SYMS vmx=guests/linux/linux.vmx dbs=()
+  if ! "$EMMETT" -s "$syms" "${dbs[@]}" "$src" -o "$tmp/$name.vp" 2> "$tmp/$name.err"; then
     echo "FAIL: cookbook/$name (does not compile)"
     head -5 "$tmp/$name.err"
     continue

@@ -2,7 +2,8 @@
 # End-to-end tests of vprobe: Emmett scripts compiled, loaded into copies
 # of the demo VM, their output streamed until -d or a signal ends the run,
 # then unloaded (the unload probes print the aggregates). The paper's
-# counting, latency and profiling patterns, -c, -s, -i, -l, several files,
+# counting, latency and profiling patterns, -c, -s, -T (external types),
+# -i, -l, several files,
 # exit(), the error paths, and two cookbook scripts. What vprobe does
 # without a VM is in vprobe-cli.sh.
 # needs: kvm
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
 VPROBE=$BIN/vprobe
 suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
-  pipe-closed inline-code symbols list exit-ends runtime-error engine-refusal vp-input \
+  pipe-closed inline-code symbols external_types list exit-ends runtime-error engine-refusal vp-input \
   several-files replaced vm-stops refusals cookbook
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
@@ -217,6 +218,27 @@ case_symbols() {
   done
   [[ $(grep -cE '^ *[01] +[0-9]+ [a-z]+ +[0-9]+ +[0-9.]+%$' <<<"$OUT") -ge 2 ]] || problems+=" fewer-than-2-rows"
   [[ $RC == 0 && -z $problems ]] && pass symbols || fail symbols "rc=$RC$problems: $OUT $ERR"
+}
+
+case_external_types() {
+  # The same profiler with curproc-types.emh: the demo kernel's struct
+  # percpu and struct task from its DWARF (-T demo.symdb), no offsets
+  # written or read out of code. Each process is named and numbered as
+  # the guest numbered it, as with curproc.emh.
+  if [[ ! -f guests/demo/demo.symdb ]]; then
+    echo "SKIP: vprobe external_types (guests/demo/demo.symdb is missing: make guest)"
+    return
+  fi
+  vp -d 2 -T guests/demo/demo.symdb "$VM" cookbook/profile-procs-types.emt
+  local problems="" p pid seen
+  grep -q " cruncher " <<<"$OUT" || problems+=" cruncher-missing"
+  for p in sysloop disker porter pager cruncher; do
+    pid=$(sed -n "s/^$p: pid \([0-9]*\) started.*/\1/p" "${VM%/*}/serial.log" | tail -1)
+    seen=$(awk -v n="$p" '$3 == n { print $2 }' <<<"$OUT" | sort -u)
+    [[ -z $seen || $seen == "$pid" ]] || problems+=" $p-pid-$seen-not-$pid"
+  done
+  [[ $(grep -cE '^ *[01] +[0-9]+ [a-z<>A-Z]+ +[0-9]+ +[0-9.]+%$' <<<"$OUT") -ge 2 ]] || problems+=" fewer-than-2-rows"
+  [[ $RC == 0 && -z $problems ]] && pass external_types || fail external_types "rc=$RC$problems: $OUT $ERR"
 }
 
 case_list() {

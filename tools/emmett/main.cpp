@@ -1,5 +1,6 @@
-// emmett [-D NAME[=VAL]] [-I DIR] [-s SYMS] [-V VERSION] [-o OUT] [--dump-ast] FILE.emt
+// emmett [-D NAME[=VAL]] [-I DIR] [-s SYMS] [-T [NAME=]SYMDB] [-V VERSION] [-o OUT] [--dump-ast] FILE.emt
 // Compiles an Emmett script to VP (stdout, or OUT). FILE "-" reads stdin.
+// -T loads a symbol database (emmett-symdb) for external types, $NAME.T.
 // Errors go to stderr as FILE:LINE:COL: error: MESSAGE; the exit code is 1.
 #include <fstream>
 #include <iostream>
@@ -11,7 +12,7 @@
 namespace {
 
 int usage() {
-  std::cerr << "usage: emmett [-D NAME[=VAL]] [-I DIR] [-s SYMS] [-V VERSION] [-o OUT] [--dump-ast] FILE.emt\n";
+  std::cerr << "usage: emmett [-D NAME[=VAL]] [-I DIR] [-s SYMS] [-T [NAME=]SYMDB] [-V VERSION] [-o OUT] [--dump-ast] FILE.emt\n";
   return 2;
 }
 
@@ -56,6 +57,9 @@ int main(int argc, char** argv) {
     } else if (takeArg(argc, argv, i, "-s", value)) {
       if (value.empty()) return usage();
       opts.symbolFile = value;
+    } else if (takeArg(argc, argv, i, "-T", value)) {
+      if (value.empty()) return usage();
+      opts.symbolDatabases.push_back(value);
     } else if (takeArg(argc, argv, i, "-V", value)) {
       if (!parseVersion(value, opts.target)) {
         std::cerr << "emmett: unsupported VP version '" << value << "' (1.0, 1.1 or 1.2)\n";

@@ -45,7 +45,7 @@ bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::st
   if (a == "-l") return o.listProbes = true;
   if (a.size() < 2) return false;
   std::string flag = a.substr(0, 2);
-  if (flag != "-c" && flag != "-d" && flag != "-s" && flag != "-D" && flag != "-I") {
+  if (flag != "-c" && flag != "-d" && flag != "-s" && flag != "-T" && flag != "-D" && flag != "-I") {
     error = "unknown option '" + a + "'";
     return false;
   }
@@ -62,6 +62,8 @@ bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::st
     o.seconds = s;
   } else if (flag == "-s") {
     o.symbolFile = v;
+  } else if (flag == "-T") {
+    o.symbolDatabases.push_back(v);
   } else if (flag == "-D") {
     size_t eq = v.find('=');
     if (eq == 0 || v.empty()) {
@@ -85,8 +87,9 @@ bool checkCombination(const Options& o, std::string& error) {
     error = "no script given: name its FILE(s), or give it with -c CODE";
   else if (o.code && !o.files.empty())
     error = "give the script with -c or as FILE(s), not both";
-  else if (o.vp && (!o.symbolFile.empty() || !o.defines.empty() || !o.includeDirs.empty()))
-    error = "-s, -D and -I are for Emmett; with -i the script is VP and is loaded as it is";
+  else if (o.vp && (!o.symbolFile.empty() || !o.symbolDatabases.empty() || !o.defines.empty() ||
+                    !o.includeDirs.empty()))
+    error = "-s, -T, -D and -I are for Emmett; with -i the script is VP and is loaded as it is";
   else if (o.vp && o.files.size() > 1)
     error = "-i loads one VP file (VP has no way to tell where one file ends and the next begins)";
   return error.empty();
@@ -119,7 +122,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& out, std::strin
 }
 
 std::string usage() {
-  return "usage: vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]\n"
+  return "usage: vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]\n"
          "       vprobe -l VMX\n"
          "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
          "running VM VMX and prints its output until Ctrl-C or SECONDS; then unloads it\n"
@@ -127,6 +130,7 @@ std::string usage() {
          "  -c CODE     the script itself\n"
          "  -d SECONDS  stop after SECONDS (such as 10 or 0.5)\n"
          "  -s SYMS     guest symbols for GUEST: probes and expressions (nm output, System.map)\n"
+         "  -T [NAME=]SYMDB  a symbol database (emmett-symdb IMAGE) for external types, $NAME.T\n"
          "  -D NAME[=VAL], -I DIR   Emmett preprocessor definitions and include folders\n"
          "  -i          the script is VP, loaded as it is (old VP scripts, emmett's output)\n"
          "  -l          list the VM's probe points\n";

@@ -1,6 +1,6 @@
 // vprobe's command line:
 //
-//   vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
+//   vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
 //   vprobe -l VMX
 //
 // Options may come before or after VMX; "--" ends them. FILE "-" is the
@@ -20,6 +20,7 @@ struct Options {
   std::optional<std::string> code;  // -c: the script itself
   std::optional<double> seconds;    // -d: run this long
   std::string symbolFile;           // -s (Emmett)
+  std::vector<std::string> symbolDatabases;  // -T (Emmett: external types)
   std::vector<std::pair<std::string, std::string>> defines;  // -D (Emmett)
   std::vector<std::string> includeDirs;                      // -I (Emmett)
   bool vp = false;         // -i: the script is VP, not Emmett

@@ -40,6 +40,7 @@ bool compileEmmett(const Options& o, vp::Version target, PreparedScript& out) {
   eo.defines = o.defines;
   eo.includeDirs = o.includeDirs;
   eo.symbolFile = o.symbolFile;
+  eo.symbolDatabases = o.symbolDatabases;
   eo.target = target;
   std::vector<emmett::SourceFile> files;
   if (o.code) files.push_back({"<command line>", *o.code});

@@ -134,6 +134,8 @@ struct action<g::record_tag> {
   static void apply(const Input& in, ParseState& st) { st.records.back()->tag = tokenText(in); }
 };
 template <>
+struct action<g::record_external_tag> : action<g::record_tag> {};
+template <>
 struct action<g::record_body> {
   template <typename Input>
   static void apply(const Input&, ParseState& st) { st.records.back()->hasBody = true; }
@@ -206,6 +208,8 @@ struct action<g::enum_tag> {
   static void apply(const Input& in, ParseState& st) { st.enums.back()->tag = tokenText(in); }
 };
 template <>
+struct action<g::enum_external_tag> : action<g::enum_tag> {};
+template <>
 struct action<g::enum_item_name> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {
@@ -275,6 +279,8 @@ struct action<g::ident_expr> {
     st.pushExpr(std::make_unique<Ident>(st.loc(in), tokenText(in)));
   }
 };
+template <>
+struct action<g::external_value> : action<g::ident_expr> {};
 template <>
 struct action<g::call_name> {
   template <typename Input>

@@ -121,9 +121,29 @@ struct declarator;
 
 // `unsigned long`, `int`, `uint32`, `string`, `void`.
 struct builtin_type : sor<plus<c_type_word, sp>, seq<emmett_type_word, sp>> {};
-// `$module.Type`, the slides' external types (parsed to be rejected with a
-// clear message: this platform has no symbol database).
-struct external_type : seq<one<'$'>, ident_raw, one<'.'>, ident_raw, sp> {};
+// `$module.NAME`, the slides' notation for what a symbol database holds: a
+// type (`$demo.task`, also a tag: `struct $demo.task`) or an enumerator.
+struct external_name : seq<one<'$'>, ident_raw, one<'.'>, ident_raw> {};
+// Where a type may start, `$module.NAME` is a type unless the database
+// makes it an enumerator (ParseState::isExternalValue): a custom rule, as
+// typedef_name is.
+struct external_type_name {
+  using rule_t = external_type_name;
+  using subs_t = empty_list;
+  template <apply_mode, rewind_mode, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename State>
+  static bool match(ParseInput& in, State& st) {
+    auto m = in.template mark<rewind_mode::required>();
+    if (!Control<external_name>::template match<apply_mode::nothing, rewind_mode::active, Action, Control>(in, st))
+      return false;
+    std::string_view word(m.iterator().data, static_cast<size_t>(in.current() - m.iterator().data));
+    return m(!st.isExternalValue(word));
+  }
+};
+struct external_type : seq<external_name, sp> {};
+// `struct $demo.task`: the database's layout; such a tag takes no body.
+struct record_external_tag : seq<external_name, sp> {};
+struct enum_external_tag : seq<external_name, sp> {};
 struct record_tag : seq<identifier, sp> {};
 // `@0x54`, `@12 - 4`, `@(12 - sizeof(uint32))`: the offset of a field in a
 // sparse struct, a constant expression (the field's type or name ends it).
@@ -142,7 +162,7 @@ struct field_decl : sor<sparse_field, plain_field> {};
 struct record_close : p<'}'> {};
 struct record_body : seq<p<'{'>, star<not_at<one<'}'>>, must<field_decl>>, must<record_close>> {};
 struct record_kw : sor<kw_struct, kw_union> {};
-struct record_need_tag_or_body : sor<seq<record_tag, opt<record_body>>, record_body> {};
+struct record_need_tag_or_body : sor<record_external_tag, seq<record_tag, opt<record_body>>, record_body> {};
 // `struct S`, `struct S { ... }`, `union { ... }`.
 struct record_spec : seq<record_kw, sp, must<record_need_tag_or_body>> {};
 struct enum_item_name : seq<identifier, sp> {};
@@ -150,7 +170,7 @@ struct enum_item : seq<enum_item_name, opt<p<'='>, must<conditional_expr>>> {};
 struct enum_close : p<'}'> {};
 struct enum_body : seq<p<'{'>, opt<enum_item, star<p<','>, opt<enum_item>>>, must<enum_close>> {};
 struct enum_tag : seq<identifier, sp> {};
-struct enum_need_tag_or_body : sor<seq<enum_tag, opt<enum_body>>, enum_body> {};
+struct enum_need_tag_or_body : sor<enum_external_tag, seq<enum_tag, opt<enum_body>>, enum_body> {};
 struct enum_kw : kw_enum {};
 // `enum E`, `enum E { A, B = 2 }`.
 struct enum_spec : seq<enum_kw, sp, must<enum_need_tag_or_body>> {};
@@ -158,7 +178,7 @@ struct typedef_spec : seq<typedef_name, sp> {};
 // The type before a declarator.
 struct type_spec : sor<builtin_type, record_spec, enum_spec, external_type, typedef_spec> {};
 // What can start a type (decides declarations against expressions).
-struct type_start : sor<c_type_word, emmett_type_word, kw_struct, kw_union, kw_enum, one<'$'>, typedef_name> {};
+struct type_start : sor<c_type_word, emmett_type_word, kw_struct, kw_union, kw_enum, external_type_name, typedef_name> {};
 
 // ---- Declarators ------------------------------------------------------------
 
@@ -189,7 +209,9 @@ struct module_qualified : seq<one<'!'>, ranges<'a', 'z', 'A', 'Z', '_'>, star<id
 struct ident_expr : seq<identifier, star<module_qualified>, sp> {};
 struct int_expr : seq<int_lit, sp> {};
 struct char_expr : seq<char_lit, sp> {};
-struct primary_expr : sor<int_expr, char_expr, string_lits, call_expr, ident_expr, paren_expr> {};
+// `$demo.RUNNING`: an enumerator of a symbol database.
+struct external_value : seq<external_name, sp> {};
+struct primary_expr : sor<int_expr, char_expr, string_lits, call_expr, external_value, ident_expr, paren_expr> {};
 
 struct index_open : p<'['> {};
 struct index_close : p<']'> {};
@@ -399,3 +421,6 @@ struct grammar : seq<sp, star<not_at<eof>, must<top_item>>, must<end_of_input>> 
 // input when it succeeds (it matches an identifier).
 template <typename Name>
 struct tao::pegtl::analyze_traits<Name, emmett::grammar::typedef_name> : analyze_any_traits<> {};
+// So is external_type_name (it matches `$module.NAME`).
+template <typename Name>
+struct tao::pegtl::analyze_traits<Name, emmett::grammar::external_type_name> : analyze_any_traits<> {};

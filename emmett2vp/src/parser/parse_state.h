@@ -3,6 +3,9 @@
 // pops the parts of its rule and pushes the node it makes.
 #pragma once
 
+#include <functional>
+#include <string_view>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +75,8 @@ struct ParseState {
   const LineMap& map;
   Diagnostics& diags;
   TypedefNames typedefs;
+  // Whether `$module.NAME` is an enumerator (a value) rather than a type.
+  std::function<bool(std::string_view)> isExternalValue = [](std::string_view) { return false; };
 
   std::vector<ast::ExprPtr> exprs;
   std::vector<ast::StmtPtr> stmts;

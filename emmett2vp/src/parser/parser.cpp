@@ -6,6 +6,7 @@
 #include "emmett2vp/src/parser/error_messages.h"
 #include "emmett2vp/src/parser/grammar.h"
 #include "emmett2vp/src/parser/parse_state.h"
+#include "emmett2vp/src/sema/external_types.h"
 
 namespace emmett {
 namespace {
@@ -60,8 +61,11 @@ std::string explain(std::string_view text, size_t byte, std::string msg) {
 
 }  // namespace
 
-bool parse(std::string_view text, const LineMap& map, Diagnostics& diags, ast::Program& out) {
+bool parse(std::string_view text, const LineMap& map, Diagnostics& diags, ast::Program& out,
+           const ExternalTypes* externals) {
   parser::ParseState st(map, diags);
+  if (externals)
+    st.isExternalValue = [externals](std::string_view w) { return externals->constant(w).has_value(); };
   pegtl::memory_input<pegtl::tracking_mode::eager, pegtl::eol::lf_crlf> in(text.data(), text.size(), "");
   size_t before = diags.errorCount();
   try {

@@ -10,8 +10,12 @@
 
 namespace emmett {
 
+class ExternalTypes;
+
 // Returns false if errors were reported (the program may be partial).
-bool parse(std::string_view text, const LineMap& map, Diagnostics& diags, ast::Program& out);
+// `externals` (may be null) tells `$module.CONST` values from types.
+bool parse(std::string_view text, const LineMap& map, Diagnostics& diags, ast::Program& out,
+           const ExternalTypes* externals = nullptr);
 
 // Deepest nesting of statements or expressions the parser accepts; deeper
 // input is an error rather than a stack overflow.

@@ -75,6 +75,9 @@ SExpr located(SExpr v, Location loc) {
 SExpr Lowerer::value(ast::Expr& e) {
   if (e.cat == ValueCat::Target) {
     const Type* t = e.type;
+    if (e.kind == ast::NodeKind::Member && static_cast<ast::Member&>(e).resolved &&
+        static_cast<ast::Member&>(e).resolved->bitSize)
+      return located(bitField(static_cast<ast::Member&>(e)), e.loc);
     if (e.toString) return located(guestString(address(e), t->count), e.loc);
     if (t->kind == Type::Kind::Array || t->kind == Type::Kind::Record) return located(address(e), e.loc);
     unsigned size = static_cast<unsigned>(t->isPointer() ? types_.pointerSize() : t->size);
@@ -88,6 +91,22 @@ SExpr Lowerer::value(ast::Expr& e) {
 SExpr Lowerer::discarded(ast::Expr& e) {
   if (e.kind == ast::NodeKind::IncDec) return located(incdec(static_cast<ast::IncDec&>(e), true), e.loc);
   return value(e);
+}
+
+// A bit field: the fewest bytes (1, 2, 4 or 8) that hold it, shifted down
+// and masked, sign-extended for a signed type.
+SExpr Lowerer::bitField(ast::Member& m) {
+  const Field& f = *m.resolved;
+  unsigned bits = f.bitShift + f.bitSize;  // at most 64 (the type checker)
+  uint8_t bytes = bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
+  SExpr v = SExpr::guestRead(address(m), bytes, false);
+  if (f.bitShift) v = SExpr::call(">>", {std::move(v), SExpr::num(f.bitShift)});
+  if (f.bitSize >= 64) return v;
+  uint64_t mask = (uint64_t{1} << f.bitSize) - 1;
+  if (bits < 8u * bytes) v = SExpr::call("&", {std::move(v), SExpr::hex(mask)});
+  if (!f.type->isSigned) return v;
+  uint64_t sign = uint64_t{1} << (f.bitSize - 1);
+  return SExpr::call("-", {SExpr::call("^", {std::move(v), SExpr::hex(sign)}), SExpr::hex(sign)});
 }
 
 // The guest address of an object in guest memory.

@@ -74,6 +74,7 @@ class Lowerer : public ast::Visitor<Lowerer> {
   // lower_expr.cpp
   SExpr value(ast::Expr& e);
   SExpr discarded(ast::Expr& e);
+  SExpr bitField(ast::Member& m);
   SExpr address(ast::Expr& e);
   SExpr ref(Symbol* s);
   SExpr probeParam(Symbol* s);

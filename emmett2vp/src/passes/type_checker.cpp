@@ -59,6 +59,11 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     if (t->isError()) return set(e, t);
     if (e.op == "*") return deref(e, t);
     if (e.op == "&") {
+      if (isBitField(*e.operand)) {
+        diags_.error(e.loc) << "cannot take the address of bit field '"
+                            << static_cast<ast::Member&>(*e.operand).field << "'";
+        return set(e, table_.error());
+      }
       if (e.operand->cat == ValueCat::Target) return set(e, table_.pointerTo(t));
       // A guest symbol stands for its address already; `&sym` is the same
       // address, as the 2011 compiler wrote it (`offatret(&sys_getpid)`).
@@ -71,6 +76,11 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     }
     if (!scalar(*e.operand, "operator '" + e.op + "'")) return set(e, table_.error());
     set(e, table_.intType());
+  }
+
+  static bool isBitField(const ast::Expr& e) {
+    return e.kind == ast::NodeKind::Member && static_cast<const ast::Member&>(e).resolved &&
+           static_cast<const ast::Member&>(e).resolved->bitSize != 0;
   }
 
   static const char* symbolWhat(const Symbol& s) {
@@ -231,6 +241,11 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     const Field* f = rec->record->find(e.field);
     if (!f) {
       diags_.error(e.loc) << rec->name << " has no member '" << e.field << "'";
+      return set(e, table_.error());
+    }
+    // A read covers the field's bytes, at most 8 (lowering, bitField).
+    if (f->bitSize && f->bitShift + f->bitSize > 64) {
+      diags_.error(e.loc) << "bit field '" << e.field << "' spans more than 8 bytes; it cannot be read";
       return set(e, table_.error());
     }
     e.resolved = f;

@@ -1,6 +1,7 @@
 #include "emmett2vp/src/sema/type_resolver.h"
 
 #include "emmett2vp/src/sema/const_eval.h"
+#include "emmett2vp/src/sema/external_types.h"
 
 namespace emmett {
 
@@ -38,14 +39,16 @@ const Type* TypeResolver::base(const ast::TypeSpec& spec, bool report) {
       return t ? t : table_.error();
     }
     case B::External:
-      if (report)
-        diags_.error(spec.loc) << "external type '" << spec.name
-                               << "' needs a VMkernel symbol database, which this platform does not have; "
-                                  "declare the type instead (a sparse struct with @offset fields)";
-      return table_.error();
+      return external(spec.name, ExternalTypes::Want::Any, spec.loc, report);
     case B::Record:
+      if (spec.record->tag.starts_with('$')) {
+        auto want = spec.record->isUnion ? ExternalTypes::Want::Union : ExternalTypes::Want::Struct;
+        return external(spec.record->tag, want, spec.loc, report);
+      }
       return recordBase(spec, report);
     case B::Enum:
+      if (spec.enumDef && spec.enumDef->tag.starts_with('$'))
+        return external(spec.enumDef->tag, ExternalTypes::Want::Enum, spec.loc, report);
       if (spec.enumDef && spec.enumDef->hasBody) defineEnum(*spec.enumDef);
       return table_.builtin("int");
     case B::Aggr:
@@ -54,6 +57,15 @@ const Type* TypeResolver::base(const ast::TypeSpec& spec, bool report) {
       return table_.bagType();
   }
   return table_.error();
+}
+
+// `$demo.task`, `struct $demo.task`: a type of a loaded symbol database.
+const Type* TypeResolver::external(const std::string& name, ExternalTypes::Want want, Location loc, bool report) {
+  std::string error = "external type '" + name + "' needs a symbol database: make one with `emmett-symdb IMAGE` "
+                      "and load it with -T FILE (or declare the type, a sparse struct with @offset fields)";
+  const Type* t = table_.externals() ? table_.externals()->type(name, want, table_, error) : nullptr;
+  if (!t && report) diags_.error(loc) << error;
+  return t ? t : table_.error();
 }
 
 const Type* TypeResolver::recordBase(const ast::TypeSpec& spec, bool report) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emmett2vp/src/ast/ast.h"
+#include "emmett2vp/src/sema/external_types.h"
 #include "emmett2vp/src/sema/types.h"
 #include "emmett2vp/src/support/diagnostics.h"
 
@@ -25,6 +26,7 @@ class TypeResolver {
  private:
   const Type* base(const ast::TypeSpec& spec, bool report);
   const Type* recordBase(const ast::TypeSpec& spec, bool report);
+  const Type* external(const std::string& name, ExternalTypes::Want want, Location loc, bool report);
   void layout(Record& r, const ast::RecordDef& def);
   bool layoutField(Record& r, const ast::FieldDecl& f, uint64_t& end);
   void defineEnum(const ast::EnumDef& def);

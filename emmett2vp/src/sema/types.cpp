@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "emmett2vp/src/sema/external_types.h"
+
 namespace emmett {
 
 const Field* Record::find(const std::string& n) const {
@@ -143,6 +145,11 @@ bool TypeTable::defineEnumConst(const std::string& name, uint64_t value, Locatio
 }
 
 const TypeTable::EnumConst* TypeTable::enumConst(const std::string& name) const {
+  if (name.starts_with('$')) {
+    auto v = externals_ ? externals_->constant(name) : std::nullopt;
+    if (!v) return nullptr;
+    return &externalConsts_.insert_or_assign(name, EnumConst{*v, {}}).first->second;
+  }
   auto it = enumConsts_.find(name);
   return it == enumConsts_.end() ? nullptr : &it->second;
 }

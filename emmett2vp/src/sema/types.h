@@ -23,6 +23,10 @@ struct Field {
   const Type* type = nullptr;
   uint64_t offset = 0;
   Location loc;
+  // A bit field (only from a symbol database: scripts declare none) is
+  // bitSize bits from bit bitShift of the byte at `offset`.
+  uint32_t bitSize = 0;
+  uint8_t bitShift = 0;
 };
 
 struct Record {
@@ -57,6 +61,8 @@ struct Type {
 
 // Owns every type; pointer and array types are interned so that pointer
 // equality is type equality.
+class ExternalTypes;
+
 class TypeTable {
  public:
   TypeTable();
@@ -89,7 +95,12 @@ class TypeTable {
     Location loc;
   };
   bool defineEnumConst(const std::string& name, uint64_t value, Location loc);
+  // "$module.NAME" is an enumerator of a symbol database.
   const EnumConst* enumConst(const std::string& name) const;
+
+  // The symbol databases `$module.T` names (null: none loaded).
+  void setExternals(ExternalTypes* e) { externals_ = e; }
+  ExternalTypes* externals() const { return externals_; }
 
  private:
   Type* make(Type t);
@@ -102,6 +113,8 @@ class TypeTable {
   std::map<Record*, const Type*> recordTypes_;
   std::map<std::string, const Type*> typedefs_;
   std::map<std::string, EnumConst> enumConsts_;
+  mutable std::map<std::string, EnumConst> externalConsts_;
+  ExternalTypes* externals_ = nullptr;
   unsigned pointerSize_ = 8;
   const Type *error_, *void_, *string_, *int_, *aggr_, *bag_;
 };

@@ -1,0 +1,39 @@
+/* A small program whose DWARF tests/suites/symdb-golden.sh reads (built
+   with -g -O2 by the suite): every kind of type external types use, and a
+   function whose parameters and locals move between registers. */
+#include <stdint.h>
+
+enum state { IDLE, RUNNING = 5, DEAD = -1 };
+typedef unsigned int u32;
+
+struct flags {
+  unsigned a : 3;
+  signed b : 5;
+  unsigned c : 1;
+  uint64_t wide : 40;
+};
+
+struct task {
+  struct task *next;
+  int pid;
+  enum state st;
+  char comm[16];
+  union {
+    uint32_t raw;
+    struct {
+      uint16_t lo, hi;
+    };
+  };
+  struct flags f;
+  u32 matrix[2][3];
+};
+
+struct task tasks[4];
+
+__attribute__((noinline)) int work(struct task *t, int n) {
+  int sum = 0;
+  for (int i = 0; i < n; ++i) sum += t[i].pid * 3 + t[i].f.b;
+  return sum;
+}
+
+int main(void) { return work(tasks, 4); }

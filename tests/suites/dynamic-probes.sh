@@ -76,6 +76,8 @@ calls_case() {
 # n(n+1)/2, n = round % 10 + 1, n + 1 calls deep). The entry probes keep
 # what each call must return in a bag under its RSP; the exit probe finds
 # it under ARG2 (the entry's RSP) and compares ARG0 (the return value).
+# The two callers are processes with the same user stack addresses (one
+# per vCPU, pinned): the user bag's keys add the vCPU.
 EXIT_OUT=""
 exit_run() {
   [[ -n $EXIT_OUT ]] && return
@@ -90,9 +92,9 @@ exit_run() {
       (aggr kx (VCPUID (bagremove kround ARG2)) () 1) (aggr klat () () ARG1)
       (cond ((!= ARG0 (bagremove kwant ARG2)) (aggr bad () (\"kernel result\") 1)))
       (cond ((!= RSP (+ ARG2 8)) (aggr bad () (\"kernel rsp\") 1))))
-    (vprobe GUEST:$usum (aggr ue (VCPUID) () 1) (baginsert un RSP RDI))
+    (vprobe GUEST:$usum (aggr ue (VCPUID) () 1) (baginsert un (+ RSP (<< VCPUID 48)) RDI))
     (vprobe GUEST:EXIT:$usum (aggr ux (VCPUID) () 1)
-      (let ((n (bagremove un ARG2)))
+      (let ((n (bagremove un (+ ARG2 (<< VCPUID 48)))))
         (aggr deep (n) () 1)
         (cond ((!= ARG0 (/ (* n (+ n 1)) 2)) (aggr bad () (\"user result\") 1)))))
     (vprobe VMXUnload (logaggr ke) (logaggr kx) (logaggr ue) (logaggr ux) (logaggr klat)

@@ -24,7 +24,7 @@ struct Options {
   std::vector<std::string> includeDirs;                      // -I DIR
   std::string symbolFile;                                    // -s FILE (guest symbols)
   std::vector<std::string> symbolDatabases;                  // -T [NAME=]FILE (emmett-symdb's, for $NAME.T)
-  vp::Version target{1, 2};  // the newest VP the engine accepts (-V); also __version__
+  vp::Version target = vp::kEngineVersion;  // the newest VP the engine accepts (-V); also __version__
   bool dumpAst = false;      // print the AST after each pass to stderr
 };
 

@@ -11,6 +11,14 @@
 //   Guest_CR3Write      a planted int3 at each `mov cr3, r64` found in the
 //                       guest image's code when the script loads
 //                       (cr3_sites.h); ARG0 is the value being written
+//   GUEST:EXIT:addr     the function entered at `addr` returns: at each
+//                       entry the monitor reads the return address at
+//                       [RSP], plants a stop there (once per address, kept
+//                       until unload) and remembers the call by its stack
+//                       slot (return_pairing.h); the probe fires when a
+//                       vCPU reaches that address with the slot just
+//                       popped. ARG0 the return value (RAX), ARG1 the
+//                       nanoseconds since the entry, ARG2 the entry's RSP
 //
 // How a hit is seen. A planted byte stops the vCPU (the mechanism is
 // chosen per host by a self-test, breakpoint_mechanism.h): an int3 with
@@ -65,6 +73,7 @@
 
 #include "vmm-engine/insn_emulator.h"
 #include "vmm-engine/memory_layout.h"
+#include "vmm-engine/return_pairing.h"
 #include "vmm-engine/traps.h"
 #include "vp/vp.h"
 
@@ -82,6 +91,7 @@ struct GuestProbePlan {
     ProbeInsn insn;
     std::vector<uint32_t> probes;  // indices into script.probes()
     std::vector<uint32_t> cr3Probes;  // Guest_CR3Write: insn is a mov cr3
+    std::vector<uint32_t> exitProbes;  // GUEST:EXIT: of the function entered here
   };
   struct Watch {  // GUEST_READ: / GUEST_WRITE:
     uint64_t linear = 0, gpa = 0;
@@ -141,6 +151,10 @@ class GuestProbes : public TrapHandler {
 
   // Hits handled (probe or not), for tests and benchmarks.
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  // Return probes: calls entered and not yet returned, and return
+  // addresses planted (for tests).
+  size_t pendingCalls() const { return returns_.pending(); }
+  size_t returnSites() const;
 
   // --- Internal types (used by the private implementation files) ---------
   struct Site;
@@ -161,6 +175,13 @@ class GuestProbes : public TrapHandler {
   void retireUserCode();
   bool atUserSite(Vcpu& v);
   void plantSite(Site& s);
+  // Return probes (return_probes.cpp).
+  Site* siteAt(uint64_t gpa);
+  void noteEntry(Hit& h, const Site& s, uint64_t linear, const Gprs& regs);
+  Site* returnSite(Hit& h, uint64_t returnTo, const std::string& probes);
+  void fireReturns(Hit& h, uint64_t linear, const Gprs& regs, const RegisterView* view);
+  void sweepStale(Vcpu& v, uint64_t space, uint64_t rsp);
+  void retireReturnSites(bool userOnly, SiteMap* into);
   void reportOnce(const std::string& line);
   bool kernelHit(Hit& h);
   bool userTrapHit(Hit& h);
@@ -198,6 +219,14 @@ class GuestProbes : public TrapHandler {
   std::mutex reportMu_;
   std::set<std::string> reported_;
   std::atomic<uint64_t> hits_{0};
+  // Return addresses planted at entries of GUEST:EXIT: functions, added by
+  // vCPU threads while the others run (so under retMu_, unlike sites_),
+  // kept until unload: a vCPU may be on its way to one at any time.
+  mutable std::mutex retMu_;
+  SiteMap retSites_;
+  std::vector<uint64_t> retPlanted_;  // one entry per plant() of a return site
+  ReturnPairing returns_{kMaxPendingCalls};
+  static constexpr size_t kMaxPendingCalls = 1 << 16;
 };
 
 }  // namespace vmm

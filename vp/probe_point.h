@@ -2,7 +2,9 @@
 // reference, plus the dynamic GUEST:, data GUEST_READ:/GUEST_WRITE: and
 // periodic USEC: forms). Also the spellings the 2011 Emmett compiler
 // printed: a domain prefix (VMM:HV_Exit, VMX:VMXLoad), periodic
-// TIMER:<n>usec|msec|sec, and GUEST:ENTER:<address or symbol>.
+// TIMER:<n>usec|msec|sec, and GUEST:ENTER:<address or symbol>. The return
+// probe GUEST:EXIT:<address or symbol> (VP 1.3) fires when the function
+// entered there returns (docs/probes.md, "Return probes").
 #pragma once
 
 #include <cstdint>
@@ -70,6 +72,8 @@ struct ProbePoint {
   enum class Kind : uint8_t {
     Static,      // staticId says which
     Guest,       // GUEST:<linear address or guest symbol>, value = address
+    GuestExit,   // GUEST:EXIT:<address or symbol>: the function's returns,
+                 // value = its entry address
     GuestRead,   // GUEST_READ:<linear address>
     GuestWrite,  // GUEST_WRITE:<linear address>
     Usec,        // USEC:<microseconds> or TIMER:<n><unit>, value = period in us
@@ -79,7 +83,15 @@ struct ProbePoint {
   uint64_t value = 0;
   std::string name;  // as written in the script (what PROBENAME reads)
   Domain domain() const;
+  // Probes on guest code or data (GUEST:, GUEST:EXIT:, GUEST_READ:/WRITE:).
+  bool inGuest() const;
 };
+
+// The arguments of a GUEST:EXIT: probe: ARG0 the return value (RAX at the
+// return), ARG1 nanoseconds since the entry (host monotonic clock), ARG2
+// the RSP at the entry (the return address's slot: pairs with data a
+// GUEST:ENTER: probe kept for the call).
+enum class ExitArg : uint8_t { ReturnValue, LatencyNs, EntryRsp, Count };
 
 // One row of VP_STATIC_PROBES.
 struct StaticProbeInfo {

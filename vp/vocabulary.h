@@ -117,7 +117,7 @@ struct Word {
 
 namespace vocab_detail {
 
-inline constexpr Version k10{1, 0}, k11{1, 1}, k12{1, 2};
+inline constexpr Version k10{1, 0}, k11{1, 1}, k12{1, 2}, k13{1, 3};
 
 constexpr Word word(std::string_view name, WordKind kind, Version since) {
   return Word{name, kind, since};
@@ -265,6 +265,10 @@ constexpr bool isKind(std::string_view name, WordKind kind) {
 // The built-in function with BuiltinId `id` (its position in VP_FUNCTIONS).
 constexpr const Word& functionWord(size_t id) { return vocab_detail::kFunctions[id]; }
 inline constexpr size_t kFunctionCount = vocab_detail::kFunctions.size();
+
+// Probe kinds are not words, but have versions too: the return probe
+// GUEST:EXIT: came with 1.3.
+inline constexpr Version kGuestExitSince = vocab_detail::k13;
 
 // Names in all capitals (at least one letter, none lowercase) belong to
 // VProbes: every built-in global is one, and a script may define none.

@@ -74,9 +74,25 @@ TEST_CASE("probes: bad guest addresses and symbols are errors at their place") {
   CHECK(firstMessage("GUEST:system_call { logint(1); }\n") == "t.emt:1:7: error: guest symbol 'system_call' needs a symbol file (-s FILE)");
   emmett::Options o = withSyms();
   CHECK(firstMessage("GUEST:ENTER:sys_nope { logint(1); }\n", o) == "t.emt:1:13: error: unknown guest symbol 'sys_nope'");
-  CHECK(firstMessage("GUEST:EXIT:sys_read { logint(1); }\n", o) ==
-        "t.emt:1:7: error: GUEST:EXIT probes (function returns) are not supported: the engine has no return probes");
+  CHECK(firstMessage("GUEST:EXIT:sys_nope { logint(1); }\n", o) == "t.emt:1:12: error: unknown guest symbol 'sys_nope'");
+  CHECK(firstMessage("GUEST:EXIT { logint(1); }\n", o) == "t.emt:1:7: error: GUEST:EXIT needs a symbol");
   CHECK(firstMessage("GUEST:sys_read+zz { logint(1); }\n", o) == "t.emt:1:16: error: malformed offset 'zz' in probe name");
+}
+
+TEST_CASE("probes: GUEST:EXIT is a return probe of VP 1.3 whose parameters are ARG0..ARG2") {
+  emmett::Options o = withSyms();
+  emmett::Result r = compile("GUEST:EXIT:sys_read(uint64 ret, uint64 ns, uint64 rsp) { logint(ret + ns + rsp); }\n", o);
+  REQUIRE(r.ok);
+  CHECK(contains(r.vp, "(vprobe GUEST:EXIT:0xffffffff81000100 (logint (+ ARG0 ARG1 ARG2)))"));
+  CHECK(contains(r.vp, "(version \"1.3\")"));
+  CHECK(r.version == vp::Version{1, 3});
+  CHECK(contains(vpBody("GUEST:EXIT:0x1000 { logint(1); }\n"), "(vprobe GUEST:EXIT:0x1000 "));
+  // The module-qualified spelling resolves as for GUEST:ENTER.
+  CHECK(contains(vpBody("GUEST:EXIT:ext4!sys_write { logint(1); }\n", o), "(vprobe GUEST:EXIT:0xffffffff81000200 "));
+  CHECK(firstMessage("GUEST:EXIT:sys_read(int a, int b, int c, int d) { logint(a); }\n", o) ==
+        "t.emt:1:42: error: probe 'GUEST:EXIT:0xffffffff81000100' has 3 arguments; 4 parameters given");
+  o.target = {1, 2};
+  CHECK(firstMessage("GUEST:EXIT:sys_read { logint(1); }\n", o).find("VP 1.3") != std::string::npos);
 }
 
 TEST_CASE("probes: globs expand to every matching probe, the body once") {

@@ -64,9 +64,14 @@ suite_end() {
   rm -rf "$WORK"
 }
 
+# run_cases: each case, or with VMSUITE_CASES="a b" only those (to rerun
+# a few under tests/nested-kvm/run: NESTED_KVM_ENV=VMSUITE_CASES).
 run_cases() {
   local c
-  for c in "${CASES[@]}"; do "case_$c"; done
+  for c in "${CASES[@]}"; do
+    [[ -n ${VMSUITE_CASES:-} && " $VMSUITE_CASES " != *" $c "* ]] && continue
+    "case_$c"
+  done
 }
 
 # allow_vprobes TRUE|FALSE: the host configuration's vprobe.allow.

@@ -10,8 +10,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
-suite_begin dynamic-probes kernel-calls return-probe user-calls data-watch page-faults \
-  stack-and-offsets refusals cr3-writes load-loop cookbook-current cookbook
+suite_begin dynamic-probes kernel-calls return-probe user-calls exit-kernel exit-recursion \
+  exit-latency exit-unload exit-cookbook data-watch page-faults stack-and-offsets refusals cr3-writes load-loop \
+  cookbook-current cookbook
 
 # complete_rounds AGGR OUT VCPU: "ROUND COUNT" of AGGR[VCPU, ROUND] rows
 # (or AGGR[ROUND] when VCPU is -), without the first and last round seen:
@@ -67,6 +68,108 @@ calls_case() {
     pass "$1"
   else
     fail "$1" "complete rounds vcpu0: $(tr '\n' ' ' <<<"$r0")/ vcpu1: $(tr '\n' ' ' <<<"$r1")/ $(grep '^bad' <<<"$CALLS_OUT")"
+  fi
+}
+
+# GUEST:EXIT: (return probes, VP 1.3) on kcall_target (kernel, called 100
+# times per round on each vCPU) and usum (user, recursive: usum(n) =
+# n(n+1)/2, n = round % 10 + 1, n + 1 calls deep). The entry probes keep
+# what each call must return in a bag under its RSP; the exit probe finds
+# it under ARG2 (the entry's RSP) and compares ARG0 (the return value).
+# The two callers are processes with the same user stack addresses (one
+# per vCPU, pinned): the user bag's keys add the vCPU.
+EXIT_OUT=""
+exit_run() {
+  [[ -n $EXIT_OUT ]] && return
+  local usum=$(sym usum) err=${VM%/*}/vprobe.err efrom
+  efrom=$(stat -c %s "$err" 2>/dev/null || echo 0)
+  EXIT_OUT=$(run_script "$VM" 3 "(version \"1.3\") (defaggr ke 2 0) (defaggr kx 2 0) (defaggr ue 1 0)
+    (defaggr ux 1 0) (defaggr klat 0 0) (defaggr deep 1 0) (defaggr bad 0 1)
+    (defbag kwant 64) (defbag kround 64) (defbag un 256)
+    (vprobe GUEST:$KCALL (aggr ke (VCPUID RDI) () 1)
+      (baginsert kwant RSP (+ (* 3 RDI) (^ RSI RDX))) (baginsert kround RSP RDI))
+    (vprobe GUEST:EXIT:$KCALL
+      (aggr kx (VCPUID (bagremove kround ARG2)) () 1) (aggr klat () () ARG1)
+      (cond ((!= ARG0 (bagremove kwant ARG2)) (aggr bad () (\"kernel result\") 1)))
+      (cond ((!= RSP (+ ARG2 8)) (aggr bad () (\"kernel rsp\") 1))))
+    (vprobe GUEST:$usum (aggr ue (VCPUID) () 1) (baginsert un (+ RSP (<< VCPUID 48)) RDI))
+    (vprobe GUEST:EXIT:$usum (aggr ux (VCPUID) () 1)
+      (let ((n (bagremove un (+ ARG2 (<< VCPUID 48)))))
+        (aggr deep (n) () 1)
+        (cond ((!= ARG0 (/ (* n (+ n 1)) 2)) (aggr bad () (\"user result\") 1)))))
+    (vprobe VMXUnload (logaggr ke) (logaggr kx) (logaggr ue) (logaggr ux) (logaggr klat)
+      (logaggr deep) (logaggr bad) (printf \"END\n\"))")
+  [[ -z $(tail -c +$((efrom + 1)) "$err" 2>/dev/null) ]] ||
+    EXIT_OUT+=$'\n'"vprobe.err: $(tail -c +$((efrom + 1)) "$err" | head -3)"
+}
+
+case_exit-kernel() {
+  # Every complete round: 100 entries and 100 returns on each vCPU, each
+  # return value what kcall_target computes.
+  exit_run
+  local e0 e1 x0 x1
+  e0=$(complete_rounds ke "$EXIT_OUT" 0); e1=$(complete_rounds ke "$EXIT_OUT" 1)
+  x0=$(complete_rounds kx "$EXIT_OUT" 0); x1=$(complete_rounds kx "$EXIT_OUT" 1)
+  if every_round_is 100 "$x0" && every_round_is 100 "$x1" && [[ $e0 == "$x0" && $e1 == "$x1" ]] &&
+     ! grep -qE '^(bad\[|vprobe.err)' <<<"$EXIT_OUT" && guest_ok; then
+    pass exit-kernel
+  else
+    fail exit-kernel "returns per round vcpu0: $(tr '\n' ' ' <<<"$x0")/ vcpu1: $(tr '\n' ' ' <<<"$x1")/ entries $(tr '\n' ' ' <<<"$e0$e1") $(grep -E '^(bad|vprobe.err)' <<<"$EXIT_OUT")"
+  fi
+}
+
+case_exit-recursion() {
+  # usum's levels (n down to 0) each return their own sum: no "user
+  # result" mismatch, every depth 0..10 seen, and returns equal entries up
+  # to the calls the unload cut (one recursion, 11 deep at most).
+  exit_run
+  local e x problems="" v d
+  for v in 0 1; do
+    e=$(aggr_count "ue[0x$v]" "$EXIT_OUT"); x=$(aggr_count "ux[0x$v]" "$EXIT_OUT")
+    [[ -n $e && -n $x ]] && (( x > 20 && e >= x && e - x <= 11 )) || problems+=" vcpu$v(entries $e returns $x)"
+  done
+  for d in $(seq 0 10); do
+    [[ -n $(aggr_count "deep[$(printf '0x%x' "$d")]" "$EXIT_OUT") ]] || problems+=" depth-$d-unseen"
+  done
+  grep -qE '^(bad\[|vprobe.err)' <<<"$EXIT_OUT" && problems+=" $(grep -E '^(bad|vprobe.err)' <<<"$EXIT_OUT")"
+  [[ -z $problems ]] && guest_ok && pass exit-recursion || fail exit-recursion "$problems"
+}
+
+case_exit-latency() {
+  # ARG1, the nanoseconds from entry to return: positive, and below the
+  # time the script ran (a return costs two exits, not seconds).
+  exit_run
+  local row min max
+  row=$(grep '^klat\[\] == ' <<<"$EXIT_OUT")
+  min=$(sed -n 's/.* min \([0-9]*\) .*/\1/p' <<<"$row"); max=$(sed -n 's/.* max \([0-9]*\) .*/\1/p' <<<"$row")
+  [[ -n $min && -n $max ]] && (( min > 0 && max < 1000000000 )) && pass exit-latency ||
+    fail exit-latency "klat: $row"
+}
+
+case_exit-unload() {
+  # After the return probes' script went, the code (with the return
+  # addresses that were planted in syscall_dispatch, caller_main and
+  # usum) is demo.elf's, byte for byte.
+  exit_run
+  local why
+  why=$(code_matches_elf) && pass exit-unload || fail exit-unload "$why"
+}
+
+case_exit-cookbook() {
+  # cookbook/func-latency.emt, compiled with the demo's symbols: a
+  # latency row for the caller processes, positive, and kcall_target's
+  # results (3r + (i ^ 1000r + i), always above 3).
+  local vp=$WORK/func-latency.vp out err=${VM%/*}/vprobe.err efrom row min
+  "$BIN/emmett" -s "$SYMS" cookbook/func-latency.emt -o "$vp" || { fail exit-cookbook "does not compile"; return; }
+  efrom=$(stat -c %s "$err" 2>/dev/null || echo 0)
+  out=$(run_script "$VM" 2 "$(cat "$vp") (vprobe VMXUnload (printf \"END\n\"))")
+  row=$(grep -E '^caller ' <<<"$out" | head -1)
+  min=$(awk '{ print $4 }' <<<"$row")
+  if [[ -n $row ]] && (( min > 0 )) && grep -qE '^kcall_target ' <<<"$out" &&
+     [[ -z $(tail -c +$((efrom + 1)) "$err" 2>/dev/null) ]]; then
+    pass exit-cookbook
+  else
+    fail exit-cookbook "$(head -8 <<<"$out")"
   fi
 }
 

@@ -35,7 +35,7 @@ bool parseVersion(const std::string& s, vp::Version& v) {
   } catch (...) {
     return false;
   }
-  return v.major == 1 && v.minor >= 0 && v.minor <= 2;
+  return v >= vp::kOldestVersion && v <= vp::kEngineVersion;
 }
 
 }  // namespace
@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
       opts.symbolDatabases.push_back(value);
     } else if (takeArg(argc, argv, i, "-V", value)) {
       if (!parseVersion(value, opts.target)) {
-        std::cerr << "emmett: unsupported VP version '" << value << "' (1.0, 1.1 or 1.2)\n";
+        std::cerr << "emmett: unsupported VP version '" << value << "' (" << vp::kOldestVersion.str()
+                  << " to " << vp::kEngineVersion.str() << ")\n";
         return 2;
       }
     } else if (takeArg(argc, argv, i, "-o", value)) {

@@ -109,15 +109,23 @@ bool parseTimer(std::string_view period, ProbePoint& out, std::string& error) {
   return false;
 }
 
-// GUEST:<address>, GUEST:ENTER:<address> and the same with a symbol.
+// GUEST:<address>, GUEST:ENTER:<address>, GUEST:EXIT:<address> and the
+// same with a symbol.
 bool parseGuest(std::string_view where, ProbePoint& out, std::string& error,
                 const GuestSymbols* symbols) {
   out.kind = ProbePoint::Kind::Guest;
+  std::string_view form = "GUEST:";
   if (startsWith(where, "ENTER:")) where.remove_prefix(6);
+  if (startsWith(where, "EXIT:")) {
+    where.remove_prefix(5);
+    out.kind = ProbePoint::Kind::GuestExit;
+    form = "GUEST:EXIT:";
+  }
   if (where.empty() || (where[0] >= '0' && where[0] <= '9') || where[0] == '-' ||
       where[0] == '+') {
     if (parseValue(where, out.value)) return true;
-    error = "GUEST: needs a guest linear address, e.g. GUEST:0xffffffff81000000";
+    error = std::string(form) + " needs a guest linear address, e.g. " +
+            std::string(form) + "0xffffffff81000000";
     return false;
   }
   if (!symbols) {
@@ -170,9 +178,7 @@ bool parseUnqualified(std::string_view name, ProbePoint& out, std::string& error
 // A VMM: or VMX: prefix must name the domain the probe fires in.
 bool checkDomain(std::string_view bare, Domain written, const ProbePoint& p,
                  std::string& error) {
-  bool guest = p.kind == ProbePoint::Kind::Guest || p.kind == ProbePoint::Kind::GuestRead ||
-               p.kind == ProbePoint::Kind::GuestWrite;
-  if (guest) {
+  if (p.inGuest()) {
     error = std::string(domainName(written)) + ": does not go before a guest probe; write " +
             std::string(bare);
     return false;
@@ -194,6 +200,11 @@ const StaticProbeInfo& staticProbeInfo(StaticProbe p) {
 
 Domain ProbePoint::domain() const {
   return kind == Kind::Static ? staticProbeInfo(staticId).domain : Domain::Vmm;
+}
+
+bool ProbePoint::inGuest() const {
+  return kind == Kind::Guest || kind == Kind::GuestExit || kind == Kind::GuestRead ||
+         kind == Kind::GuestWrite;
 }
 
 bool parseProbePoint(std::string_view name, ProbePoint& out, std::string& error,

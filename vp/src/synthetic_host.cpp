@@ -73,6 +73,10 @@ bool parseEvent(std::string_view text, Event& out, std::string& error) {
   size_t nameEnd = colon;
   if (colon != std::string_view::npos && isPrefixed(text.substr(0, colon))) {
     nameEnd = text.find(':', colon + 1);
+    // GUEST:ENTER:addr and GUEST:EXIT:addr have one more part.
+    std::string_view kind = text.substr(colon + 1, nameEnd - colon - 1);
+    if (nameEnd != std::string_view::npos && (kind == "ENTER" || kind == "EXIT"))
+      nameEnd = text.find(':', nameEnd + 1);
   }
   std::string_view name = text.substr(0, nameEnd);
   std::string_view args =

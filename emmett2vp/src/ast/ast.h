@@ -341,7 +341,9 @@ struct FuncDef : Stmt {
 
 // What a probe name resolved to (set by the probe resolver): one VP probe
 // name per target; a glob gives several.
-enum class ProbeKind : uint8_t { Static, Guest, GuestData, Periodic };
+// GuestExit: a return probe (GUEST:EXIT:sym), whose ARGn the engine gives
+// (vp/probe_point.h, ExitArg).
+enum class ProbeKind : uint8_t { Static, Guest, GuestExit, GuestData, Periodic };
 struct ProbeTarget {
   std::string vpName;  // "HV_Exit", "GUEST:0xffffffff81000000", "USEC:1000"
   unsigned nargs = 0;  // ARGn the engine provides (static probes)

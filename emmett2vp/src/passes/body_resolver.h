@@ -202,6 +202,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
           diags_.error(n.params[6].loc) << "GUEST probes of a 64-bit guest take at most 6 parameters (the argument registers)";
         return;
       case ast::ProbeKind::Static:
+      case ast::ProbeKind::GuestExit:  // return value, latency, entry RSP
         for (const auto& t : n.targets)
           if (given > t.nargs) {
             diags_.error(n.params[std::min<size_t>(t.nargs, given - 1)].loc)

@@ -191,6 +191,8 @@ void Lowerer::lowerFunction(ast::FuncDef& f, Symbol* fn, const std::string& name
 
 void Lowerer::lowerProbe(ast::Probe& p) {
   if (p.targets.empty()) return;
+  if (p.probeKind == ast::ProbeKind::GuestExit)
+    need(vp::kGuestExitSince.minor, "the return probe '" + p.name + "'", p.loc);
   probe_ = &p;
   owner_ = "probe" + std::to_string(p.index);
   let_ = false;

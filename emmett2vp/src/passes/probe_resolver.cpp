@@ -7,6 +7,7 @@
 #include "emmett2vp/src/ast/visitor.h"
 #include "emmett2vp/src/probes/glob.h"
 #include "emmett2vp/src/probes/static_probes.h"
+#include "vp/probe_point.h"
 
 namespace emmett {
 namespace {
@@ -220,13 +221,18 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
     std::string_view kind = parts[i].text;
     std::vector<Site> addrs;
     size_t used = 1;
-    if (kind == "EXIT") {
-      diags_.error(at(parts[i])) << "GUEST:EXIT probes (function returns) are not supported: the engine has no return probes";
-      return;
-    } else if (kind == "ENTER") {
-      if (i + 1 >= parts.size()) return (void)(diags_.error(at(parts[i])) << "GUEST:ENTER needs a symbol");
+    std::string vpForm = "GUEST:";
+    unsigned nargs = 0;
+    if (kind == "ENTER" || kind == "EXIT") {
+      if (i + 1 >= parts.size())
+        return (void)(diags_.error(at(parts[i])) << "GUEST:" << std::string(kind) << " needs a symbol");
       addrs = address(parts[i + 1], parts[i + 1].text);
       used = 2;
+      if (kind == "EXIT") {
+        probe_->probeKind = ast::ProbeKind::GuestExit;
+        vpForm = "GUEST:EXIT:";
+        nargs = static_cast<unsigned>(vp::ExitArg::Count);
+      }
     } else if (kind == "OFFSET") {
       if (i + 2 >= parts.size()) return (void)(diags_.error(at(parts[i])) << "GUEST:OFFSET needs a symbol and an offset");
       uint64_t off = 0;
@@ -240,7 +246,7 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
     }
     if (i + used < parts.size())
       return (void)(diags_.error(at(parts[i + used])) << "malformed probe name '" << probe_->name << "'");
-    for (const auto& a : addrs) target("GUEST:" + hex(a.addr), 0, a.name);
+    for (const auto& a : addrs) target(vpForm + hex(a.addr), nargs, a.name);
   }
 
   void data(const std::vector<Part>& parts, size_t i) {

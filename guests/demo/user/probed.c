@@ -24,6 +24,29 @@ __asm__(
     "  ret\n"
     "  .size ucall_target, . - ucall_target\n");
 
+/* usum(n) = n + usum(n - 1), usum(0) = 0: a recursive user function for
+ * return probes (GUEST:EXIT:usum): each level returns to the `pop` after
+ * its own call, so each return must pair with its own entry. */
+__asm__(
+    "  .text\n"
+    "  .globl usum\n"
+    "  .type usum, @function\n"
+    "usum:\n"
+    "  push %rbp\n"
+    "  mov %rsp, %rbp\n"
+    "  xor %eax, %eax\n"
+    "  test %rdi, %rdi\n"
+    "  jz 1f\n"
+    "  push %rdi\n"
+    "  dec %rdi\n"
+    "  call usum\n"
+    "  pop %rdi\n"
+    "  add %rdi, %rax\n"
+    "1:\n"
+    "  pop %rbp\n"
+    "  ret\n"
+    "  .size usum, . - usum\n");
+
 static void report(const char *who, int cpu, uint64_t round, uint64_t bad,
                    const char *what) {
   struct line l = {.n = 0};
@@ -38,7 +61,8 @@ static void report(const char *who, int cpu, uint64_t round, uint64_t bad,
 }
 
 /* Round r: kcall_target(r, i, 1000r + i) and ucall_target(r, i) for
- * i = 0..99, each result checked. */
+ * i = 0..99, then usum(r % 10 + 1) (r % 10 + 2 calls deep), each result
+ * checked. */
 void caller_main(int cpu) {
   announce(cpu);
   for (uint64_t round = 1;; round++) {
@@ -48,6 +72,8 @@ void caller_main(int cpu) {
       bad += kcall(round, i, c) != round * 3 + (i ^ c);
       bad += ucall_target(round, i) != round * 7 + i;
     }
+    uint64_t n = round % 10 + 1;
+    bad += usum(n) != n * (n + 1) / 2;
     report("caller", cpu, round, bad, "100 kernel calls, 100 user calls");
     sleep_ticks(1);
   }

@@ -82,5 +82,6 @@ void smier_main(int cpu);
 void mmioer_main(int cpu);
 /* The user-mode function `caller` calls (and user-mode probes watch). */
 uint64_t ucall_target(uint64_t a, uint64_t b);
+uint64_t usum(uint64_t n);
 
 #endif

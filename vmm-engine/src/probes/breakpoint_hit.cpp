@@ -41,8 +41,8 @@ bool GuestProbes::plantedHaltBefore(Vcpu& v) {
   const SpecialRegs* s = v.sregs();
   uint64_t gpa;
   if (!g || !s || !v.translate(codeLinear(*g, *s) - 1, gpa)) return false;
-  auto it = sites_.find(gpa);
-  return it != sites_.end() && it->second->stop == Breakpoints::kHlt;
+  Site* site = siteAt(gpa);
+  return site && site->stop == Breakpoints::kHlt;
 }
 
 bool GuestProbes::onBreakpoint(Vcpu& v) {
@@ -51,10 +51,10 @@ bool GuestProbes::onBreakpoint(Vcpu& v) {
   if (!g || !s) return false;
   uint64_t linear = codeLinear(*g, *s), gpa;
   if (!v.translate(linear, gpa)) return false;
-  auto it = sites_.find(gpa);
-  if (it == sites_.end()) return false;
+  Site* at = siteAt(gpa);
+  if (!at) return false;
   hits_.fetch_add(1, std::memory_order_relaxed);
-  Site& site = *it->second;
+  Site& site = *at;
   // Abandoned, or restored while this exit was on its way: the guest's
   // own byte is back, the vCPU simply runs it.
   if (site.dead.load(std::memory_order_acquire) || !stillPlanted(vm_, site)) return true;
@@ -84,7 +84,9 @@ void GuestProbes::abandon(Site& s, const std::string& why) {
   vm_.breakpoints().abandon(s.gpa);
   std::string what;
   for (auto& [linear, probe] : s.probes) what += " GUEST:" + hexAddr(linear);
+  for (auto& [linear, probe] : s.exitProbes) what += " GUEST:EXIT:" + hexAddr(linear);
   if (!s.cr3Probes.empty()) what += " Guest_CR3Write (the mov cr3 there)";
+  if (s.returnSite) what += " (a return address of GUEST:EXIT: probes)";
   for (unsigned v = 0; v < exc::kVectors; ++v)
     if (s.vectors & (1u << v)) what += std::string(" ") + exc::probeName(v);
   if (s.userTraps) what += " (user-mode probes)";
@@ -102,14 +104,19 @@ bool GuestProbes::isRetry(Hit& h, const Gprs& regs) {
   return r.rsp == regs.rsp && r.cr3 == h.sregs.cr3;
 }
 
+// Returns first (the function returned before this instruction runs),
+// then the address's own probes, then the entry of a GUEST:EXIT: function.
 void GuestProbes::fireCode(Hit& h, const Site& s, uint64_t linear, const RegisterView* view) {
+  const Gprs& regs = view ? view->gprs : h.regs;
+  fireReturns(h, linear, regs, view);
   for (auto& [at, probe] : s.probes)
     if (at == linear) fire_(h.v, probe, {}, view);
+  if (!s.exitProbes.empty()) noteEntry(h, s, linear, regs);
   // Guest_CR3Write, before the write: CR3 still reads the old value, ARG0
   // is the source register (as written: with PCIDs, bit 63 is the
   // no-flush request).
   if (s.cr3Probes.empty()) return;
-  const uint64_t args[1] = {s.insn.cr3Source(view ? view->gprs : h.regs)};
+  const uint64_t args[1] = {s.insn.cr3Source(regs)};
   for (uint32_t p : s.cr3Probes) fire_(h.v, p, args, view);
 }
 
@@ -203,9 +210,9 @@ bool GuestProbes::userTrapHit(Hit& h) {
   }
   uint64_t ugpa;
   if (!h.v.translate(u.stop, ugpa)) return false;
-  auto it = sites_.find(ugpa);
-  if (it == sites_.end() || !it->second->userCode) return false;
-  Site& us = *it->second;
+  Site* found = siteAt(ugpa);
+  if (!found || !found->userCode) return false;
+  Site& us = *found;
   if (isHandBack(h.v, us.gpa, u)) return false;
   Gprs next = u.view.gprs;
   Hit uh{h.v, u.view.gprs, u.sregs, u.stop, us};
@@ -266,7 +273,8 @@ void GuestProbes::finishUserTrap(Vcpu& v, const SiteMap& before) {
   unsigned vector = unsigned(__builtin_ctz(was->second->userTraps));
   if (!userStateAtTrap(v, vector, *g, *s, u, problem) || !v.translate(u.stop, ugpa)) return;
   auto site = before.find(ugpa);
-  if (site != before.end() && site->second->userCode) returnToUser(v, u, u.view.gprs);
+  Site* ours = site != before.end() ? site->second.get() : siteAt(ugpa);
+  if (ours && ours->userCode) returnToUser(v, u, u.view.gprs);
 }
 
 }  // namespace vmm

@@ -57,12 +57,13 @@ struct Planner {
            " on the vCPUs now)";
   }
 
-  void code(const vp::ProbePoint& p, uint32_t index) {
+  // GUEST:addr, and the entry of a GUEST:EXIT: function (`exit`).
+  void code(const vp::ProbePoint& p, uint32_t index, bool exit) {
+    auto add = [&](GuestProbePlan::Code& c) {
+      (exit ? c.exitProbes : c.probes).push_back(index);
+    };
     for (auto& c : plan.code)
-      if (c.linear == p.value) {
-        c.probes.push_back(index);  // the same address twice: both fire
-        return;
-      }
+      if (c.linear == p.value) return add(c);  // the same address twice: both fire
     GuestLookup f;
     std::string cr3s;
     if (!findMapping(vm, p.value, AccessCheck::Fetch, true, f, cr3s))
@@ -73,7 +74,7 @@ struct Planner {
     if (!ProbeInsn::decode(f.bytes, f.nbytes, p.value, c.insn, why))
       return error(p.name, why + " (the monitor runs the displaced instruction itself; is " +
                                hexAddr(p.value) + " the start of an instruction?)");
-    c.probes.push_back(index);
+    add(c);
     plan.code.push_back(std::move(c));
   }
 
@@ -236,7 +237,8 @@ GuestProbePlan planGuestProbes(Vm& vm, const vp::Script& script, const std::stri
     using K = vp::ProbePoint::Kind;
     if (p.kind == K::Static && p.staticId == vp::StaticProbe::Guest_CR3Write && !noStops(p))
       cr3.push_back(i);
-    if (p.kind == K::Guest && !noStops(p)) pl.code(p, i);
+    if ((p.kind == K::Guest || p.kind == K::GuestExit) && !noStops(p))
+      pl.code(p, i, p.kind == K::GuestExit);
     if (p.kind == K::GuestRead || p.kind == K::GuestWrite) pl.watch(p, i);
     if (p.kind != K::Static) continue;
     if (auto v = exc::vectorOf(p.staticId); v && !noStops(p)) pl.plan.exceptions[*v].push_back(i);

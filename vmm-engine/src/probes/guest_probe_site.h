@@ -23,6 +23,8 @@ struct GuestProbes::Site {
   std::atomic<uint64_t> checkedAt{0};  // Breakpoints::rewrites() when verified
   std::vector<std::pair<uint64_t, uint32_t>> probes;  // GUEST: (linear, probe)
   std::vector<uint32_t> cr3Probes;  // Guest_CR3Write (insn: a mov cr3)
+  std::vector<std::pair<uint64_t, uint32_t>> exitProbes;  // GUEST:EXIT: (linear, probe)
+  bool returnSite = false;  // a return address planted for GUEST:EXIT:
   bool userCode = false;  // has user-mode GUEST: probes
   uint32_t vectors = 0;   // exception handlers planted here (bit per vector)
   uint32_t userTraps = 0;  // the #BP or #GP handler, where user-mode int3s

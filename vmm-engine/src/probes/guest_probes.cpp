@@ -128,6 +128,7 @@ GuestProbes::SiteMap GuestProbes::rebuild(const Handlers& handlers) {
   for (const auto& c : plan_.code) {
     Site* s = site(c.gpa, c.linear, &c.insn);
     for (uint32_t p : c.probes) s->probes.push_back({c.linear, p});
+    for (uint32_t p : c.exitProbes) s->exitProbes.push_back({c.linear, p});
     s->cr3Probes.insert(s->cr3Probes.end(), c.cr3Probes.begin(), c.cr3Probes.end());
     s->userCode = s->userCode || c.user;
     plantSite(*s);
@@ -197,6 +198,7 @@ void GuestProbes::retireUserCode() {
           planted_.erase(p);
           vm_.breakpoints().remove(c.gpa);
         }
+        retireReturnSites(true, nullptr);
       },
       [&](Vcpu& v) {
         suspect[v.index()] = atUserSite(v);
@@ -228,8 +230,8 @@ bool GuestProbes::atUserSite(Vcpu& v) {
   for (uint64_t at : {g->rip - 1, g->rip}) {
     uint64_t gpa;
     if (!v.translate(at, gpa)) continue;
-    auto it = sites_.find(gpa);
-    if (it != sites_.end() && it->second->userCode) return true;
+    Site* site = siteAt(gpa);
+    if (site && site->userCode) return true;
   }
   return false;
 }
@@ -250,6 +252,7 @@ void GuestProbes::disarm() {
     pages_.clear();
     old = std::move(sites_);
     sites_.clear();
+    retireReturnSites(false, &old);
     handlers_.clear();
     std::string error;
     if (!layout.apply(error)) report_("guest probes: restoring the memory slots: " + error);

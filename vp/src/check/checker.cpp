@@ -38,12 +38,14 @@ void Checker::error(Loc at, std::string message) {
 
 bool Checker::needVersion(const SExpr& form, Version v) {
   if (effective >= v) return true;
-  std::string why = versionIsDeclared && effective == p_.declared
-                        ? "this script declares version " + p_.declared.str()
-                        : "the engine behaves as VP " + engine.str();
-  error(form.loc, "'" + std::string(form.head()) + "' needs VP " + v.str() +
-                      "; " + why);
+  error(form.loc, "'" + std::string(form.head()) + "' needs VP " + v.str() + "; " + versionWhy());
   return false;
+}
+
+std::string Checker::versionWhy() const {
+  return versionIsDeclared && effective == p_.declared
+             ? "this script declares version " + p_.declared.str()
+             : "the engine behaves as VP " + engine.str();
 }
 
 bool Checker::validName(const SExpr& name, const char* what) {
@@ -261,6 +263,11 @@ void Checker::defProbe(const SExpr& form) {
   std::string why;
   if (!parseProbePoint(it[1].text, probe.point, why, symbols)) {
     error(it[1].loc, why);
+    return;
+  }
+  if (probe.point.kind == ProbePoint::Kind::GuestExit && effective < kGuestExitSince) {
+    error(it[1].loc, "the return probe " + it[1].text + " needs VP " + kGuestExitSince.str() +
+                         "; " + versionWhy());
     return;
   }
   probeForms_.push_back(&form);

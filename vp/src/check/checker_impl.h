@@ -35,6 +35,7 @@ class Checker {
   void error(Loc at, std::string message);
   Expr* invalid(Loc at);
   bool needVersion(const SExpr& form, Version v);
+  std::string versionWhy() const;  // why `effective` is what it is, for messages
   Program& program() { return p_; }
 
   // Builders for the forms, by file.

@@ -31,6 +31,7 @@ TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
 TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
 TOOL_LIBS_vprobe  := emmett2vp vmx-engine vmm-engine vp
 BENCH_LIBS_vp_ops := vp
+BENCH_LIBS_vp_contention := vp
 BENCH_LIBS_engine_load := emmett2vp vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
 BENCH_LIBS_mac_packet := vmx-engine vmm-engine vp
@@ -104,6 +105,7 @@ FUZZ_LIBS_vmx_config       := vmx-engine vmm-engine vp
 FUZZ_LIBS_control_request  := vmx-engine vmm-engine vp
 FUZZ_LIBS_page_walk        := vmm-engine
 FUZZ_LIBS_insn_emulator    := vmm-engine
+FUZZ_LIBS_guest_stops      := vmm-engine
 FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/%-replay,$(FUZZ_NAMES))
 
 all: $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(if $(filter 1,$(FUZZ)),,$(FUZZ_REPLAYS)) guest

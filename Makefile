@@ -10,7 +10,8 @@
 #   make SAN=1   the same, with AddressSanitizer and UBSan, into build-san/
 #   make fuzz    coverage-guided fuzzing of the targets in fuzz/ (clang,
 #                libFuzzer, ASan, UBSan) into build-fuzz/; FUZZ_SECONDS=N
-#                per target, FUZZ_TARGETS="a b" to choose
+#                per target (FUZZ_RUNS=N: at most N inputs each),
+#                FUZZ_TARGETS="a b" to choose
 #
 # Libraries are folders: each LIB in $(LIBS) compiles LIB/src/**/*.cpp into
 # build/lib/libLIB.a, and LIB/tests/*.cpp into build/tests/LIB_tests.
@@ -215,7 +216,7 @@ bench: deps
 fuzz:
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) clang libclang-rt-14-dev"
 	$(MAKE) -j$(JOBS) FUZZ=1 BUILD=$(FUZZ_BUILD) $(addprefix $(FUZZ_BUILD)/fuzz/,$(FUZZ_TARGETS))
-	FUZZ_BUILD=$(FUZZ_BUILD) ./fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_RUNS=$(FUZZ_RUNS) ./fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build build-san build-fuzz

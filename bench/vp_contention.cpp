@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <set>
 #include <string>
@@ -78,10 +79,28 @@ std::unique_ptr<vp::Script> loadOrDie(const std::string& source, bool interpret,
   return script;
 }
 
+// What one trial measured: fires per second of wall time, all threads
+// together, and CPU time per fire (the threads' own CPU clocks: spinning
+// on a lock counts, being preempted by other work on the host does not).
+struct Rate {
+  double firesPerSecond = 0;
+  double cpuNsPerFire = 1e30;
+  void keepBest(const Rate& r) {
+    firesPerSecond = std::max(firesPerSecond, r.firesPerSecond);
+    cpuNsPerFire = std::min(cpuNsPerFire, r.cpuNsPerFire);
+  }
+};
+
+double threadCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
 // Fires per second of `threads` threads each firing `c` firesPerThread
 // times on a freshly loaded script (so a trial of misses starts with empty
 // aggregates). Counts the fires that failed: there must be none.
-double firesPerSecond(const Case& c, bool interpret, unsigned threads) {
+Rate measure(const Case& c, bool interpret, unsigned threads) {
   // Room for every line a trial prints, so printf measures printing, not
   // dropping (the flusher drains it anyway).
   vp::OrderedSink sink(size_t(c.firesPerThread) * 160 + (1 << 20));
@@ -97,6 +116,7 @@ double firesPerSecond(const Case& c, bool interpret, unsigned threads) {
   std::atomic<bool> go{false};
   std::atomic<uint64_t> failed{0};
   std::vector<Clock::time_point> ends(threads);
+  std::vector<double> cpu(threads);
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
@@ -104,9 +124,11 @@ double firesPerSecond(const Case& c, bool interpret, unsigned threads) {
       // Yielding: on a busy host the threads not yet started need the cores.
       while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
       uint64_t bad = 0;
+      double cpu0 = threadCpuNs();
       for (int i = 0; i < c.firesPerThread; ++i)
         bad += script->fire(*ctxs[t], 0, {}) != vp::FireStatus::Ok;
       ends[t] = Clock::now();
+      cpu[t] = threadCpuNs() - cpu0;
       failed += bad;
     });
   }
@@ -119,7 +141,10 @@ double firesPerSecond(const Case& c, bool interpret, unsigned threads) {
     std::exit(1);
   }
   double s = std::chrono::duration<double>(*std::max_element(ends.begin(), ends.end()) - t0).count();
-  return double(threads) * c.firesPerThread / s;
+  double fires = double(threads) * c.firesPerThread;
+  double cpuNs = 0;
+  for (double n : cpu) cpuNs += n;
+  return {fires / s, cpuNs / fires};
 }
 
 std::vector<unsigned> threadCounts() {
@@ -158,24 +183,30 @@ int main(int argc, char** argv) {
   printf("VP engine under contention: probe fires per second (millions), all threads\n");
   printf("firing one loaded script at once; best of 21 trials (31 for the misses), JIT\n");
   printf("and interpreter interleaved; %u hardware threads\n\n", all);
-  printf("%-22s %8s %10s %12s %8s %10s\n", "operation", "threads", "JIT", "interpreter",
-         "ratio", "JIT x 1T");
+  printf("%-22s %8s %8s %8s %7s %9s %7s %7s %7s\n", "", "", "fires/s", "(M)", "", "",
+         "CPU ns", "/fire", "");
+  printf("%-22s %8s %8s %8s %7s %9s %7s %7s %7s\n", "operation", "threads", "JIT", "interp",
+         "ratio", "JIT x 1T", "JIT", "interp", "ratio");
   for (const auto& c : cases) {
     if (std::string(c.name).find(only) == std::string::npos) continue;
     double jit1 = 0;
     for (unsigned n : threadCounts()) {
-      double jit = 0, interp = 0;
+      Rate jit, interp;
       for (int t = 0; t < c.trials; ++t) {
-        jit = std::max(jit, firesPerSecond(c, false, n));
-        interp = std::max(interp, firesPerSecond(c, true, n));
+        jit.keepBest(measure(c, false, n));
+        interp.keepBest(measure(c, true, n));
       }
-      if (n == 1) jit1 = jit;
+      if (n == 1) jit1 = jit.firesPerSecond;
       std::string label = std::to_string(n) + (n == all && n > 1 ? " (all)" : "");
-      printf("%-22s %8s %10.2f %12.2f %7.2fx %9.2fx\n", c.name, label.c_str(), jit / 1e6,
-             interp / 1e6, jit / interp, jit / jit1);
+      printf("%-22s %8s %8.2f %8.2f %6.2fx %8.2fx %7.1f %7.1f %6.2fx\n", c.name, label.c_str(),
+             jit.firesPerSecond / 1e6, interp.firesPerSecond / 1e6,
+             jit.firesPerSecond / interp.firesPerSecond, jit.firesPerSecond / jit1,
+             jit.cpuNsPerFire, interp.cpuNsPerFire, interp.cpuNsPerFire / jit.cpuNsPerFire);
     }
   }
-  printf("\nratio: JIT / interpreter (target >= 1 everywhere); JIT x 1T: the JIT's total\n");
-  printf("against its one-thread rate (N threads on N free cores scale to N at best)\n");
+  printf("\nratio: JIT against interpreter (target >= 1 everywhere); JIT x 1T: the JIT's\n");
+  printf("total against its one-thread rate (N threads on N free cores scale to N at\n");
+  printf("best); CPU ns/fire: the firing threads' CPU time per fire, which other work on\n");
+  printf("a shared host does not inflate\n");
   return 0;
 }

@@ -32,9 +32,9 @@ TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
 TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
 TOOL_LIBS_vprobe  := emmett2vp vmx-engine vmm-engine vp
 BENCH_LIBS_vp_ops := vp
-BENCH_LIBS_vp_contention := vp
 BENCH_LIBS_engine_load := emmett2vp vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
+BENCH_LIBS_vp_contention := vp
 BENCH_LIBS_mac_packet := vmx-engine vmm-engine vp
 BENCH_LIBS        := vmx-engine vmm-engine emmett2vp vp   # benches not listed
 # Objects a test binary needs beyond its libraries: the VMM tests boot

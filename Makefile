@@ -10,7 +10,8 @@
 #   make SAN=1   the same, with AddressSanitizer and UBSan, into build-san/
 #   make fuzz    coverage-guided fuzzing of the targets in fuzz/ (clang,
 #                libFuzzer, ASan, UBSan) into build-fuzz/; FUZZ_SECONDS=N
-#                per target, FUZZ_TARGETS="a b" to choose
+#                per target (FUZZ_RUNS=N: at most N inputs each),
+#                FUZZ_TARGETS="a b" to choose
 #
 # Libraries are folders: each LIB in $(LIBS) compiles LIB/src/**/*.cpp into
 # build/lib/libLIB.a, and LIB/tests/*.cpp into build/tests/LIB_tests.
@@ -35,6 +36,7 @@ TOOL_LIBS_vprobe  := emmett2vp symdb vmx-engine vmm-engine vp
 BENCH_LIBS_vp_ops := vp
 BENCH_LIBS_engine_load := emmett2vp symdb vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
+BENCH_LIBS_vp_contention := vp
 BENCH_LIBS_mac_packet := vmx-engine vmm-engine vp
 BENCH_LIBS        := vmx-engine vmm-engine emmett2vp symdb vp   # benches not listed
 # Objects a test binary needs beyond its libraries: the VMM tests boot
@@ -109,6 +111,7 @@ FUZZ_LIBS_vmx_config       := vmx-engine vmm-engine vp
 FUZZ_LIBS_control_request  := vmx-engine vmm-engine vp
 FUZZ_LIBS_page_walk        := vmm-engine
 FUZZ_LIBS_insn_emulator    := vmm-engine
+FUZZ_LIBS_guest_stops      := vmm-engine
 FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/%-replay,$(FUZZ_NAMES))
 
 all: $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(if $(filter 1,$(FUZZ)),,$(FUZZ_REPLAYS)) guest
@@ -224,7 +227,7 @@ bench: deps
 fuzz:
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) clang libclang-rt-14-dev"
 	$(MAKE) -j$(JOBS) FUZZ=1 BUILD=$(FUZZ_BUILD) $(addprefix $(FUZZ_BUILD)/fuzz/,$(FUZZ_TARGETS))
-	FUZZ_BUILD=$(FUZZ_BUILD) ./fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_RUNS=$(FUZZ_RUNS) ./fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build build-san build-fuzz

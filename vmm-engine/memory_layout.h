@@ -54,6 +54,8 @@ class MemoryLayout {
   // the next apply(). Any thread that is not a vCPU thread, one at a time.
   void request(uint64_t page, PageMode mode);
   void release(uint64_t page, PageMode mode);
+  // The mode each page with a request would get at the next apply().
+  std::map<uint64_t, PageMode> requested() const;
 
   // Programs KVM's memslots for the current requests. Only with every vCPU
   // out of KVM_RUN (Vm::stopWorld): between deleting a slot and creating
@@ -68,7 +70,6 @@ class MemoryLayout {
 
  private:
   bool program(const std::vector<Slot>& slots, std::string& error);
-  std::map<uint64_t, PageMode> requested() const;
 
   int vmFd_;
   GuestMemory& mem_;

@@ -91,7 +91,16 @@ bool Breakpoints::guestWrite(uint64_t gpa, const void* data, size_t len) {
   bool changed = false;
   for (size_t i = 0; i < len; ++i) {
     while (it != entries_.end() && it->first < gpa + i) ++it;
-    if (it != entries_.end() && it->first == gpa + i && it->second.armed) {
+    bool planted = it != entries_.end() && it->first == gpa + i && it->second.armed;
+    // A stop a device overwrote behind our back is gone (as remove()
+    // finds): keeping it armed would leave the device's byte in memory and
+    // lose the guest's write. It is disarmed and the write goes through.
+    if (planted && loadByte(p + i) != it->second.stop) {
+      it->second.armed = false;
+      planted = false;
+      changed = true;
+    }
+    if (planted) {
       changed = changed || it->second.original != in[i];
       it->second.original = in[i];  // the stop stays in memory
     } else {

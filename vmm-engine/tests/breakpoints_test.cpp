@@ -109,6 +109,26 @@ TEST_CASE("breakpoints: bytes rewritten behind the monitor's back stay", "[break
   CHECK(r.at(0x1234) == 0x90);
 }
 
+// Found by fuzz/guest_stops.cpp: the guest's write was kept as the
+// "original" while memory kept the device's byte, and remove() then left
+// the device's byte: the guest's write was lost.
+TEST_CASE("breakpoints: a guest write after a device overwrote the stop reaches memory",
+          "[breakpoints]") {
+  Ram r;
+  vmm::Breakpoints bp(r.mem);
+  REQUIRE(bp.plant(0x1234));
+  uint8_t dma = 0x90, w = 0x66;
+  r.mem.write(0x1234, &dma, 1);
+  uint64_t before = bp.rewrites();
+  REQUIRE(bp.guestWrite(0x1234, &w, 1));
+  CHECK(r.at(0x1234) == 0x66);
+  CHECK_FALSE(bp.armed(0x1234));
+  CHECK(bp.rewrites() > before);
+  bp.remove(0x1234);
+  CHECK(r.at(0x1234) == 0x66);
+  CHECK(bp.size() == 0);
+}
+
 TEST_CASE("breakpoints: abandon hands the byte back, remove still balances", "[breakpoints]") {
   Ram r;
   vmm::Breakpoints bp(r.mem);

@@ -131,3 +131,21 @@ TEST_CASE("OrderedSink releases entries in TSC order", "[output]") {
   REQUIRE(rest.size() == 1);
   CHECK(rest[0].text == "d\n");
 }
+
+// take() merges the threads' buffers, each already in TSC order: equal
+// TSCs come out in buffer order (the thread that printed first), each
+// buffer's own order kept.
+TEST_CASE("OrderedSink merges the threads' buffers stably by TSC", "[output]") {
+  vp::OrderedSink sink;
+  auto print = [&](std::vector<std::pair<uint64_t, std::string>> lines) {
+    std::thread([&] {
+      for (auto& [tsc, text] : lines) sink.output(tsc, text);
+    }).join();
+  };
+  print({{1, "a1\n"}, {3, "a3\n"}, {5, "a5\n"}, {5, "a5'\n"}});
+  print({{2, "b2\n"}, {3, "b3\n"}, {4, "b4\n"}, {5, "b5\n"}});
+  print({{0, "c0\n"}, {6, "c6\n"}});
+  std::string got;
+  for (auto& e : sink.take()) got += e.text;
+  CHECK(got == "c0\na1\nb2\na3\nb3\nb4\na5\na5'\nb5\nc6\n");
+}

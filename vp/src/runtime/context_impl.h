@@ -15,7 +15,10 @@
 
 namespace vp {
 
-class ContextImpl final : public Context {
+// On cache lines of its own, as ShardSet: contexts are allocated together
+// at load, and a fire writes its context (the output line, the error
+// detail) while other threads fire theirs.
+class alignas(64) ContextImpl final : public Context {
  public:
   ContextImpl(ScriptState& script, Target& target, int id, bool isVcpu);
   ~ContextImpl() override;

@@ -158,14 +158,14 @@ start_clients() {
 clients_round() {
   local r=$1 pids=() j pid
   # Several clients at once, each killed at a random point of its request:
-  # a moment drawn from how long a load takes on this host (milliseconds
-  # on hardware, seconds under emulation). The shell's "Killed" notices are
-  # not the suite's output.
+  # a moment within the first half of how long a load takes on this host
+  # (milliseconds on hardware, seconds under emulation), so that most are
+  # still running. The shell's "Killed" notices are not the suite's output.
   local t0 span load ms killed0=$killedClients
   load=$(all_kinds_script 0)
   t0=$(date +%s%N)
   "$VMRUN" vprobeLoad "$VM" "$load" >/dev/null 2>&1
-  span=$(( ($(date +%s%N) - t0) / 1000000 + 1 ))
+  span=$(( ($(date +%s%N) - t0) / 2000000 + 1 ))
   {
     # Four loads (requests run one at a time, so most are still waiting
     # or loading when their moment comes) and two quick requests.

@@ -20,21 +20,20 @@ EOF
 }
 
 # guest_sums VMX: "INDEX SUM" for each segment code_sums lists, summed
-# over guest physical memory by one VP script (200 words of each segment
-# per fire, within the probe time budget; one load for all, as a load
-# costs seconds on an emulated host).
+# over guest physical memory by one VP script (one load for all, as a load
+# costs seconds on an emulated host), segment after segment, 200 words per
+# fire (within the probe time budget).
 guest_sums() {
-  local pa len want n=0 vars="" body="" done=1 prints=""
+  local pa len want n=0 vars="" clauses="" prints=""
   while read -r pa len want; do
     vars+=" (definteger off$n) (definteger sum$n)"
-    body+=" (let ((k 0)) (while (&& (< k 200) (< off$n $len))
-      (setint sum$n (+ sum$n (getguestphys (+ $pa off$n)))) (setint off$n (+ off$n 8)) (setint k (+ k 1))))"
-    done="(&& $done (>= off$n $len))"
+    clauses+=" ((< off$n $len) (let ((k 0)) (while (&& (< k 200) (< off$n $len))
+      (setint sum$n (+ sum$n (getguestphys (+ $pa off$n)))) (setint off$n (+ off$n 8)) (setint k (+ k 1)))))"
     prints+=" (printf \"sum $n %x\n\" sum$n)"
     n=$((n + 1))
   done < <(code_sums)
   run_script "$1" 0.5 "$vars
-    (vprobe USEC:2000 (cond ((== VCPUID 0) $body (cond ($done (do $prints (exit)))))))
+    (vprobe USEC:2000 (cond ((== VCPUID 0) (cond $clauses (1 (do $prints (exit)))))))
     (vprobe VMXUnload (printf \"END\n\"))" | sed -n 's/^sum //p'
 }
 

@@ -7,6 +7,8 @@
 #   make demo-linux  the same on the stock Linux guest (boot, symbols,
 #                two cookbook scripts)
 #   make bench   deps + build + benchmarks (tables with ratios)
+#   make soak    deps + build + the soak and fault suite's long form
+#                (SOAK_MINUTES=N, default 30; tests/soak)
 #   make SAN=1   the same, with AddressSanitizer and UBSan, into build-san/
 #   make fuzz    coverage-guided fuzzing of the targets in fuzz/ (clang,
 #                libFuzzer, ASan, UBSan) into build-fuzz/; FUZZ_SECONDS=N
@@ -80,7 +82,7 @@ DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzy
 # The builds behind test, demo and bench use every core (CI has two).
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps test demo demo-linux bench clean guest san-tests fuzz
+.PHONY: all deps test demo demo-linux bench soak clean guest san-tests fuzz
 .DEFAULT_GOAL := all
 
 lib_srcs   = $(shell find $(1)/src -name '*.cpp' 2>/dev/null | sort)
@@ -223,6 +225,10 @@ demo-linux: deps
 bench: deps
 	$(MAKE) -j$(JOBS) all
 	BUILD=$(BUILD) ./bench/run-all
+
+soak: deps
+	$(MAKE) -j$(JOBS) all
+	BUILD=$(BUILD) ./tests/soak
 
 fuzz:
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) clang libclang-rt-14-dev"

@@ -6,10 +6,19 @@
 // one write(2) on a file opened with O_APPEND, so a line is in the file
 // (and `tail -f` shows it) as soon as the fire that printed it ends, and
 // lines from different threads never interleave. Thread safe.
+//
+// A write that fails (a full file system, a quota, an I/O error) drops
+// what it could not write, in whole lines (src/append_lines.h): the guest
+// and the script go on. The first failure of a file logs one line to
+// vmx.log; when the file takes writes again, vmx.log and vprobe.err say how
+// many lines were dropped; unwrittenLines() counts them all (vmrun
+// vprobeStats: output.unwritten_lines).
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +50,9 @@ class ProbeOutput : public vp::Sink {
   // it loads the next script").
   bool reopenIfDeleted(std::string& error);
 
+  // Lines dropped so far because a file refused a write, both files.
+  uint64_t unwrittenLines() const { return unwritten_.load(); }
+
   const std::string& outPath() const { return out_.path; }
   const std::string& errPath() const { return err_.path; }
 
@@ -50,14 +62,18 @@ class ProbeOutput : public vp::Sink {
     UniqueFd fd;
     dev_t dev = 0;
     ino_t ino = 0;
+    uint64_t failingLines = 0;  // dropped since writes to it began failing
+    int failingErrno = 0;       // 0 while writes succeed
   };
   bool openFile(File& file, std::string& error);
   bool reopenIfGone(File& file, std::string& error);
-  static void append(const File& file, std::string_view text);
+  void append(File& file, std::string_view text);
+  void writesResumed(File& file);
 
   std::mutex mu_;  // guards the fds against a reopen during a write
   File out_, err_;
   FileSharing sharing_;
+  std::atomic<uint64_t> unwritten_{0};
 };
 
 }  // namespace vmx

@@ -93,11 +93,20 @@ new_vm() {
 # start_vm VMX: vmrun start, and the guest given a moment to boot.
 start_vm() { "$VMRUN" start "$1" >/dev/null && sleep 0.5; }
 
+# vprobe_out VMX: where the VM's probe output goes (vprobe.outFile, else
+# vprobe.out beside the .vmx).
+vprobe_out() {
+  local f
+  f=$(sed -n 's/^vprobe\.outFile = "\(.*\)"$/\1/p' "$1" | tail -1)
+  echo "${f:-${1%/*}/vprobe.out}"
+}
+
 # run_script VMX SECONDS SCRIPT: loads SCRIPT, lets it run, unloads it
 # (vprobeReset fires the unload probes) and prints what it wrote to
 # vprobe.out. Scripts end their VMXUnload with (printf "END\n").
 run_script() {
-  local vmx=$1 secs=$2 script=$3 out=${1%/*}/vprobe.out from=0
+  local vmx=$1 secs=$2 script=$3 out from=0
+  out=$(vprobe_out "$vmx")
   [[ -f $out ]] && from=$(stat -c %s "$out")
   "$VMRUN" vprobeLoad "$vmx" "$script" || return 1
   sleep "$secs"

@@ -97,7 +97,8 @@ nlohmann::json handleVersion(ControlState& s, const Request&) {
 }
 
 // Rows as [name, value] pairs, in the machine's order, then the probe
-// output lines lost so far.
+// output lines lost so far: to full buffers, and to files that refused
+// writes (a full file system).
 nlohmann::json handleStats(ControlState& s, const Request&) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& [name, value] : s.targets.machine.exitStatistics())
@@ -105,6 +106,8 @@ nlohmann::json handleStats(ControlState& s, const Request&) {
   if (s.targets.lostOutputLines) {
     flushOutput(s);  // drops are counted as the flusher finds them
     rows.push_back(nlohmann::json::array({"output.lost_lines", s.targets.lostOutputLines()}));
+    rows.push_back(
+        nlohmann::json::array({"output.unwritten_lines", s.targets.output.unwrittenLines()}));
   }
   return okReply({{"stats", rows}});
 }

@@ -7,6 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "vmx-engine/src/append_lines.h"
+#include "vmx-engine/vmx_log.h"
+
 namespace vmx {
 
 std::unique_ptr<ProbeOutput> ProbeOutput::open(const std::string& outPath,
@@ -49,14 +52,31 @@ bool ProbeOutput::reopenIfDeleted(std::string& error) {
   return reopenIfGone(out_, error) && reopenIfGone(err_, error);
 }
 
-void ProbeOutput::append(const File& file, std::string_view text) {
-  while (!text.empty()) {
-    ssize_t n = ::write(file.fd.get(), text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    // A full disk must not stop the guest: what does not fit is dropped.
-    if (n <= 0) return;
-    text.remove_prefix(static_cast<size_t>(n));
+void ProbeOutput::append(File& file, std::string_view text) {
+  AppendResult r = appendLines(file.fd.get(), text);
+  if (r.error == 0) {
+    if (file.failingErrno != 0) writesResumed(file);
+    return;
   }
+  unwritten_ += r.unwrittenLines;
+  if (file.failingErrno == 0) {
+    logLine(file.path + ": cannot write: " + std::strerror(r.error) +
+            "; probe output is dropped, in whole lines, until it can be written "
+            "(vmrun vprobeStats counts it: output.unwritten_lines)");
+  }
+  file.failingErrno = r.error;
+  file.failingLines += r.unwrittenLines;
+}
+
+// Says what was dropped where a reader of the output looks: vmx.log and
+// vprobe.err (which may be the file that just recovered).
+void ProbeOutput::writesResumed(File& file) {
+  std::string what = std::to_string(file.failingLines) + " lines could not be written to " +
+                     file.path + " (" + std::strerror(file.failingErrno) + ")";
+  file.failingErrno = 0;
+  file.failingLines = 0;
+  logLine(file.path + ": writing again; " + what);
+  append(err_, "vprobe: " + what + "\n");
 }
 
 void ProbeOutput::output(uint64_t, std::string_view text) {

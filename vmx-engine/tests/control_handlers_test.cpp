@@ -195,12 +195,13 @@ TEST_CASE("handlers: vprobeStats relays the machine's exit rows, in order") {
   CHECK(off.request(MessageType::VprobeStats)["ok"] == true);
 }
 
-TEST_CASE("handlers: vprobeStats ends with the output lines lost, after a flush") {
+TEST_CASE("handlers: vprobeStats ends with the output lines lost and unwritten, after a flush") {
   Fixture f;
   int flushes = 0;
   f.state->targets.flushOutput = [&] { ++flushes; };
   f.state->targets.lostOutputLines = [&] { return uint64_t(flushes) * 1000; };
   json stats = f.request(MessageType::VprobeStats)["stats"];
-  REQUIRE(stats.size() == 3);
+  REQUIRE(stats.size() == 4);
   CHECK(stats[2] == json::array({"output.lost_lines", 1000}));
+  CHECK(stats[3] == json::array({"output.unwritten_lines", 0}));
 }

@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <thread>
 
@@ -80,4 +83,62 @@ TEST_CASE("output: lines from concurrent threads never interleave") {
     REQUIRE((line == a + "\n" || line == b + "\n"));
     pos += 201;
   }
+}
+
+namespace {
+
+// Makes writes past `bytes` of any file fail with EFBIG, as a full file
+// system fails them with ENOSPC (a write across the limit is short, the
+// next one fails), for the life of the object.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    oldHandler_ = ::signal(SIGXFSZ, SIG_IGN);
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_) == 0);
+    rlimit lim = old_;
+    lim.rlim_cur = bytes;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &lim) == 0);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    ::signal(SIGXFSZ, oldHandler_);
+  }
+
+ private:
+  rlimit old_{};
+  sighandler_t oldHandler_;
+};
+
+}  // namespace
+
+TEST_CASE("output: a file that refuses writes loses whole lines, counted, and says so once it takes them again") {
+  vmxtest::TempDir dir;
+  auto out = openIn(dir);
+  {
+    FileSizeLimit limit(20);
+    out->output(1, "0123456789\n");           // 11 bytes: fits
+    out->output(2, "abcdefghij\nklmn\n");     // crosses the limit: both lines dropped
+    out->output(3, "third line\n");
+    CHECK(out->unwrittenLines() == 3);
+    // Never part of a line: the file holds only what fitted whole.
+    CHECK(vmxtest::readAll(dir.file("vprobe.out")) == "0123456789\n");
+    CHECK(vmxtest::readAll(dir.file("vprobe.err")).empty());
+  }
+  out->output(6, "after\n");
+  CHECK(vmxtest::readAll(dir.file("vprobe.out")) == "0123456789\nafter\n");
+  CHECK(vmxtest::readAll(dir.file("vprobe.err")) ==
+        "vprobe: 3 lines could not be written to " + dir.file("vprobe.out") +
+            " (File too large)\n");
+  out->output(7, "more\n");
+  CHECK(out->unwrittenLines() == 3);
+  CHECK(vmxtest::readAll(dir.file("vprobe.err")).find("more") == std::string::npos);
+}
+
+TEST_CASE("output: a partial last line cut by a failing write is removed too") {
+  vmxtest::TempDir dir;
+  auto out = openIn(dir);
+  FileSizeLimit limit(8);
+  out->output(1, "one\ntwo and more\n");  // "one\n" fits whole, the rest is cut
+  CHECK(vmxtest::readAll(dir.file("vprobe.out")) == "one\n");
+  CHECK(out->unwrittenLines() == 1);
 }

@@ -17,7 +17,8 @@ struct Version {
 
 // 1.0: the reference. 1.1: let, loops, return, try/catch, bagforeach,
 // sized getguest. 1.2: shared integers, fetchadd, cmpxchg, writeint, printa.
-inline constexpr Version kEngineVersion{1, 2};
+// 1.3: the destructive built-ins (setgpr, setguest, skipfunction, genmce).
+inline constexpr Version kEngineVersion{1, 3};
 inline constexpr Version kOldestVersion{1, 0};
 
 // Parses "M.N"; false if malformed.

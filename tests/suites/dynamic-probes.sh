@@ -219,7 +219,7 @@ case_cr3-writes() {
   [[ $(wc -l <<<"$got") == 2 ]] || problems+=" vcpus($got)"
   awk '$5 < 10 || $5 != $7 || $9 != 0 || $11 != 0 { bad = 1 } END { exit bad }' <<<"$got" ||
     problems+=" counts($(tr '\n' ' ' <<<"$got"))"
-  why=$(code_matches_elf) || problems+=" after: $why"
+  why=$(code_matches_elf "$VM") || problems+=" after: $why"
   # An image without section headers gives the monitor no code to search:
   # the load warns that the probe never fires, and the script still runs.
   local bare bare_out
@@ -246,49 +246,12 @@ PY
   [[ -z $problems ]] && guest_ok && pass cr3-writes || fail cr3-writes "$problems"
 }
 
-# code_sums: "PADDR SUM" of every read-only PT_LOAD segment of demo.elf
-# (code and constants), 64-bit sums of their whole little-endian words.
-code_sums() {
-  python3 - "$WORK/guest/demo.elf" <<'EOF'
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-phoff, = struct.unpack_from('<Q', d, 32); phnum, = struct.unpack_from('<H', d, 56)
-for i in range(phnum):
-    t, f, off, va, pa, fsz, msz, al = struct.unpack_from('<IIQQQQQQ', d, phoff + 56 * i)
-    if t != 1 or f & 2: continue
-    n = fsz // 8
-    s = sum(struct.unpack_from('<%dQ' % n, d, off)) & (2**64 - 1)
-    print('0x%x %d %x' % (pa, n * 8, s))
-EOF
-}
-
-# guest_sum PADDR LEN: the same sum over guest physical memory, from a
-# VP script (200 words per fire, within the probe time budget).
-guest_sum() {
-  run_script "$VM" 0.5 "(definteger off) (definteger sum)
-    (vprobe USEC:2000 (cond ((== VCPUID 0)
-      (let ((n 0))
-        (while (&& (< n 200) (< off $2))
-          (setint sum (+ sum (getguestphys (+ $1 off))))
-          (setint off (+ off 8)) (setint n (+ n 1))))
-      (cond ((>= off $2) (do (printf \"sum %x\n\" sum) (exit)))))))
-    (vprobe VMXUnload (printf \"END\n\"))" | sed -n 's/^sum //p'
-}
-
-code_matches_elf() {
-  local pa len want got
-  while read -r pa len want; do
-    got=$(guest_sum "$pa" "$len")
-    [[ $got == "$want" ]] || { echo "segment $pa: guest $got, demo.elf $want"; return 1; }
-  done < <(code_sums)
-}
-
 case_load-loop() {
   # 200 loads (every third one replacing the previous script, the others
   # after a reset) of a script planting int3s in kernel and user code and
   # in exception handlers, and watching a page, while the guest runs.
   local problems="" why oks0 oks1 err=${VM%/*}/vprobe.err errfrom
-  why=$(code_matches_elf) || problems+=" before: $why"
+  why=$(code_matches_elf "$VM") || problems+=" before: $why"
   oks0=$(grep -c ': ok ' "$SERIAL")
   errfrom=$(stat -c %s "$err" 2>/dev/null || echo 0)
   local script="(definteger n)
@@ -308,7 +271,7 @@ case_load-loop() {
   (( hits > 0 )) || problems+=" no-hits"
   "$VMRUN" list | grep -q "$VM" || problems+=" vm-gone"
   sleep 1
-  why=$(code_matches_elf) || problems+=" after: $why"
+  why=$(code_matches_elf "$VM") || problems+=" after: $why"
   oks1=$(grep -c ': ok ' "$SERIAL")
   (( oks1 > oks0 )) || problems+=" guest-stalled"
   guest_ok || problems+=" guest-check($(grep -E 'BAD|killed|PANIC' "$SERIAL" | head -3))"

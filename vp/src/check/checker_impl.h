@@ -35,6 +35,8 @@ class Checker {
   void error(Loc at, std::string message);
   Expr* invalid(Loc at);
   bool needVersion(const SExpr& form, Version v);
+  // Records a destructive built-in's call (once, in the final pass).
+  void noteDestructive(BuiltinId id, Loc at);
   Program& program() { return p_; }
 
   // Builders for the forms, by file.

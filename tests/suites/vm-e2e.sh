@@ -312,7 +312,7 @@ while chunk := s.recv(65536):
     data += chunk
 print(data.decode())' "$sock")
   if [[ $(grep -c '"ok":false' <<<"$reply") == 2 ]] &&
-     [[ $("$VMRUN" vprobeVersion "$VM") == "VProbes version: 1.2 (enabled)" ]]; then
+     [[ $("$VMRUN" vprobeVersion "$VM") == "VProbes version: 1.3 (enabled)" ]]; then
     pass garbage-socket
   else
     fail garbage-socket "reply: $reply"

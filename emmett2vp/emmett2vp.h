@@ -23,7 +23,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> defines;  // -D NAME[=VAL]
   std::vector<std::string> includeDirs;                      // -I DIR
   std::string symbolFile;                                    // -s FILE (guest symbols)
-  vp::Version target{1, 2};  // the newest VP the engine accepts (-V); also __version__
+  vp::Version target = vp::kEngineVersion;  // the newest VP the engine accepts (-V); also __version__
   bool dumpAst = false;      // print the AST after each pass to stderr
 };
 

@@ -116,7 +116,8 @@ class Vcpu {
   // entry, a corrected one is only logged in the bank. Refuses (false,
   // `why`) what KVM would turn into a VM shutdown instead: an uncorrected
   // error while the guest has CR4.MCE clear or a machine check in
-  // progress (MCG_STATUS.MCIP). vCPU thread.
+  // progress (MCG_STATUS.MCIP); and a second one before the vCPU resumes.
+  // vCPU thread.
   bool injectMachineCheck(const MachineCheck& mc, std::string& why);
   // Software breakpoints reported as KVM_EXIT_DEBUG (KVM_GUESTDBG_USE_SW_BP)
   // on hosts that support it; on the others the call is accepted and has
@@ -175,6 +176,7 @@ class Vcpu {
   bool handleStopAtInt3(bool debugExit);
   bool atPlantedHalt();
   void injectPending();
+  void raiseMachineCheck();  // vcpu_mce.cpp
   int takeHighestPending();
   bool anyPending() const;  // raised vectors or the source's INTR
   bool anyRaised() const;
@@ -223,6 +225,8 @@ class Vcpu {
   uint64_t kgs_ = 0;
   bool smm_ = false;
   bool mceSetUp_ = false;  // KVM_X86_SETUP_MCE done (injectMachineCheck)
+  bool mcePending_ = false;  // mce_ waits for the next entry
+  MachineCheck mce_{};
   ExitFields exitFields_{};
 
   ExitCounters counters_;

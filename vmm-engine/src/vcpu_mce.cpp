@@ -2,6 +2,8 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
+#include <cstring>
+
 #include "vmm-engine/src/kvm_abi.h"
 #include "vmm-engine/src/one_msr.h"
 #include "vmm-engine/vcpu.h"
@@ -37,6 +39,10 @@ bool Vcpu::injectMachineCheck(const MachineCheck& mc, std::string& why) {
           std::to_string(banks) + " (MCG_CAP)";
     return false;
   }
+  if (mcePending_) {
+    why = "a machine check is already waiting for this vCPU to resume";
+    return false;
+  }
   if (!(mc.status & kStatusVal)) {
     why = "MCi_STATUS must have VAL (bit 63) set";
     return false;
@@ -60,19 +66,34 @@ bool Vcpu::injectMachineCheck(const MachineCheck& mc, std::string& why) {
     return false;
   }
   mceSetUp_ = true;
+  mce_ = mc;
+  mcePending_ = true;
+  return true;
+}
+
+// Just before KVM_RUN: KVM queues the #MC as a pending exception, which a
+// register write (KVM_SET_REGS, or the sync area KVM_RUN applies) drops;
+// the probe's own changes and the emulated instruction's come first.
+void Vcpu::raiseMachineCheck() {
+  mcePending_ = false;
+  if (run_->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
+    kvm_regs k;
+    static_assert(sizeof k == sizeof gprs_);
+    memcpy(&k, &gprs_, sizeof k);
+    // SAFETY: kvm_regs is what KVM_SET_REGS reads.
+    if (ioctl(fd_, KVM_SET_REGS, &k) < 0) return;
+    run_->kvm_dirty_regs &= ~uint64_t(KVM_SYNC_X86_REGS);
+  }
   kvm_x86_mce m{};
-  m.status = mc.status;
-  m.addr = mc.addr;
-  m.misc = mc.misc;
+  m.status = mce_.status;
+  m.addr = mce_.addr;
+  m.misc = mce_.misc;
   // The interrupted instruction can be restarted: a handler may go on.
   m.mcg_status = kMcgMcip | kMcgRipv | kMcgEipv;
-  m.bank = uint8_t(mc.bank);
-  // SAFETY: kvm_x86_mce is what KVM_X86_SET_MCE reads.
-  if (ioctl(fd_, KVM_X86_SET_MCE, &m) < 0) {
-    why = "KVM refused the machine check (KVM_X86_SET_MCE)";
-    return false;
-  }
-  return true;
+  m.bank = uint8_t(mce_.bank);
+  // SAFETY: kvm_x86_mce is what KVM_X86_SET_MCE reads. It can fail only
+  // for what injectMachineCheck checked (bank, VAL).
+  ioctl(fd_, KVM_X86_SET_MCE, &m);
 }
 
 }  // namespace vmm

@@ -115,7 +115,7 @@ class Lowerer : public ast::Visitor<Lowerer> {
   TypeTable& types_;
   const SourceManager& sm_;
   vp::Version version_{1, 0};
-  vp::Version target_{1, 2};
+  vp::Version target_ = vp::kEngineVersion;
   std::string why_;
   Location whyLoc_;
 

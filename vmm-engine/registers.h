@@ -55,6 +55,14 @@ struct GuestException {
   uint64_t cr2 = 0;  // #PF only: the faulting linear address
 };
 
+// A machine-check error to report to the guest (genmce): the values of
+// bank `bank`'s MCi_STATUS, MCi_ADDR and MCi_MISC (Intel SDM vol. 3,
+// "Machine-Check Architecture").
+struct MachineCheck {
+  unsigned bank = 0;
+  uint64_t status = 0, addr = 0, misc = 0;
+};
+
 // The registers a probe sees in place of the vCPU's own: the context an
 // exception interrupted (Guest_* probes fire "before delivery"), or the
 // user-mode state of a user-mode int3 caught at the guest's #BP handler.

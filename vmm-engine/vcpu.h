@@ -19,6 +19,7 @@
 #include <functional>
 #include <mutex>
 #include <pthread.h>
+#include <string>
 #include <thread>
 
 #include "vmm-engine/exit_fields.h"
@@ -109,6 +110,15 @@ class Vcpu {
   // Makes the guest take `e` at the next entry (CR2 first, for a #PF), as
   // if the instruction at RIP had raised it. vCPU thread.
   bool injectException(const GuestException& e);
+  // Reports machine-check error `mc` to the guest (KVM_X86_SET_MCE, after
+  // a KVM_X86_SETUP_MCE that keeps the MCG_CAP the guest saw): an
+  // uncorrected error (MCi_STATUS.UC) raises #MC (vector 18) at the next
+  // entry, a corrected one is only logged in the bank. Refuses (false,
+  // `why`) what KVM would turn into a VM shutdown instead: an uncorrected
+  // error while the guest has CR4.MCE clear or a machine check in
+  // progress (MCG_STATUS.MCIP); and a second one before the vCPU resumes.
+  // vCPU thread.
+  bool injectMachineCheck(const MachineCheck& mc, std::string& why);
   // Software breakpoints reported as KVM_EXIT_DEBUG (KVM_GUESTDBG_USE_SW_BP)
   // on hosts that support it; on the others the call is accepted and has
   // no effect (HOST-KVM.md). While it is on, every guest int3 exits: one
@@ -166,6 +176,7 @@ class Vcpu {
   bool handleStopAtInt3(bool debugExit);
   bool atPlantedHalt();
   void injectPending();
+  void raiseMachineCheck();  // vcpu_mce.cpp
   int takeHighestPending();
   bool anyPending() const;  // raised vectors or the source's INTR
   bool anyRaised() const;
@@ -213,6 +224,9 @@ class Vcpu {
   DebugRegs debug_{};
   uint64_t kgs_ = 0;
   bool smm_ = false;
+  bool mceSetUp_ = false;  // KVM_X86_SETUP_MCE done (injectMachineCheck)
+  bool mcePending_ = false;  // mce_ waits for the next entry
+  MachineCheck mce_{};
   ExitFields exitFields_{};
 
   ExitCounters counters_;

@@ -3,6 +3,9 @@
 // its page tables. Used only on the vCPU's own thread.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "vmm-engine/vcpu.h"
 #include "vp/vp.h"
 
@@ -19,11 +22,22 @@ class VcpuTarget : public vp::Target {
   bool readPhysical(uint64_t addr, void* buf, size_t len) override;
   uint64_t tsc() override;
   uint64_t systemTimeUs() override;
+  // Destructive built-ins (vcpu_changes.cpp). Each change made is one line
+  // to the change log (vmx.log), naming the probe, the vCPU and the change.
+  vp::ChangeStatus change(const vp::GuestChange& c, std::string& why) override;
+  using ChangeLog = std::function<void(const std::string& line)>;
+  void setChangeLog(ChangeLog log) { log_ = std::move(log); }
 
  private:
+  vp::ChangeStatus setRegister(const vp::GuestChange& c, std::string& what, std::string& why);
+  vp::ChangeStatus writeMemory(const vp::GuestChange& c, std::string& what);
+  vp::ChangeStatus skipFunction(const vp::GuestChange& c, std::string& what, std::string& why);
+  vp::ChangeStatus machineCheck(const vp::GuestChange& c, std::string& what, std::string& why);
+
   Vcpu& vcpu_;
   unsigned numVcpus_;
   const RegisterView* view_ = nullptr;
+  ChangeLog log_;
 };
 
 // The Host group (TSC_HZ, PCPUID, THREADID, NUMVCPUS, BRCNT) for any

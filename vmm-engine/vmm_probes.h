@@ -48,6 +48,10 @@ class VmmProbes : public VmmHooks {
             GuestProbePlan guest = {}, GuestProbes::Report report = {});
   ~VmmProbes() override;
 
+  // Where the vCPUs log the changes destructive built-ins make (vmx.log).
+  // Before load().
+  void logChangesTo(const VcpuTarget::ChangeLog& log);
+
   // Fires VMMLoad on every vCPU, then arms the exit hooks. Not from a vCPU
   // thread.
   void load();

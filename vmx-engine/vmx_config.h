@@ -47,10 +47,15 @@
 //                        are fetched after its boot: `vmrun
 //                        getGuestSymbols`); the VM reads it again when a
 //                        script loads (guest_symbols_file.h)
+//   vprobe.faultInjection  TRUE/FALSE, default FALSE: scripts may call the
+//                        destructive built-ins (setgpr, setguest,
+//                        skipfunction, genmce) if the host allows it too
+//                        (vprobe.allowFaultInjection, host_config.h)
 // Paths are taken relative to the folder that holds the .vmx. Unknown keys
-// are kept in the file and ignored, as VMware does. `vprobe.allow` is a
-// host setting (host_config.h); in a .vmx it is ignored with a warning,
-// since a VM's owner must not be able to grant it to themselves.
+// are kept in the file and ignored, as VMware does. `vprobe.allow` and
+// `vprobe.allowFaultInjection` are host settings (host_config.h); in a
+// .vmx they are ignored with a warning, since a VM's owner must not be
+// able to grant them to themselves.
 #pragma once
 
 #include <array>
@@ -95,6 +100,10 @@ struct VmxConfig {
   vp::Version vprobeVersion = vp::kEngineVersion;
   std::string guestSymsFile;  // absolute; empty when none
   std::shared_ptr<const vp::GuestSymbols> guestSymbols;  // its contents
+  bool faultInjection = false;  // vprobe.faultInjection
+  // Why destructive built-ins are off, "" when on: the VM process sets it
+  // from the host's and the VM's settings (VprobePolicy); off by default.
+  std::string faultInjectionOff = vp::Options{}.faultInjectionOff;
   // Settings that were accepted but are worth a line in vmx.log.
   std::vector<std::string> warnings;
 

@@ -17,11 +17,18 @@ struct VprobePolicy {
   bool enabled = false;        // vprobe.enable of the .vmx
   std::string vmxPath;
 
+  // Fault injection (the destructive built-ins of VP 1.3), the same way:
+  bool faultInjectionAllowed = false;  // vprobe.allowFaultInjection (host)
+  bool faultInjectionEnabled = false;  // vprobe.faultInjection (.vmx)
+
   static VprobePolicy from(const HostConfig& host, const VmxConfig& vm);
 
   // True when scripts may load; else false with `why`, a sentence that
   // names the setting and the file to change.
   bool mayLoad(std::string& why) const;
+  // "" when scripts may call destructive built-ins; else why not, naming
+  // the setting and the file to change (vp::Options::faultInjectionOff).
+  std::string faultInjectionOff() const;
 };
 
 }  // namespace vmx

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "vp/vp.h"
@@ -29,12 +30,21 @@ class SyntheticTarget : public Target {
   bool readPhysical(uint64_t addr, void* buf, size_t len) override;
   uint64_t tsc() override { return tsc_; }
   uint64_t systemTimeUs() override { return timeUs_; }
+  ChangeStatus change(const GuestChange& c, std::string& why) override;
+
+  uint64_t get(Global g) const;
+  // One line per change made: "PROBE: what changed".
+  const std::vector<std::string>& changes() const { return changes_; }
 
  private:
   bool isVcpu_;
   std::array<uint64_t, kCachedSlots> values_{};
   std::map<uint64_t, std::vector<uint8_t>> memory_;  // by start address
   uint64_t tsc_ = 0, timeUs_ = 0;
+  std::vector<std::string> changes_;
+
+  bool writeLinear(uint64_t addr, const void* buf, size_t len);
+  uint64_t& gpr(Global g);
 };
 
 }  // namespace vp

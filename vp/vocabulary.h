@@ -49,6 +49,7 @@ enum class Arg : uint8_t {
   Shared,   // a shared integer's name
   IntKeys,  // a list of integer keys
   StrKeys,  // a list of string keys
+  Reg,      // the name of a general register (RAX ... R15)
 };
 
 enum class Result : uint8_t { None, Int, Str };
@@ -104,7 +105,11 @@ struct Word {
   X(Cmpxchg, cmpxchg, k12, (Shared, Int, Int), 3, 3, k12)                     \
   X(Writeint, writeint, k12, (Int, Int), 2, 2, k12)                           \
   X(Printa, printa, k12, (Aggr, Str), 1, 2, k12)                              \
-  X(Bagput, bagput, k12, (Bag, Int, Int), 3, 3, k12)
+  X(Bagput, bagput, k12, (Bag, Int, Int), 3, 3, k12)                         \
+  X(Setgpr, setgpr, k13, (Reg, Int), 2, 2, k13)                               \
+  X(Setguest, setguest, k13, (Int, Size, Int), 3, 3, k13)                     \
+  X(Skipfunction, skipfunction, k13, (Int), 0, 1, k13)                        \
+  X(Genmce, genmce, k13, (Int, Int, Int), 2, 3, k13)
 
 // The errors a VP 1.1 `catch` names, in the engine's ErrorCode order
 // (after None). X(Id, name, since)

@@ -36,6 +36,32 @@ namespace vp {
 // monitor). See globals.h for which global belongs to which group.
 enum class RegGroup : uint8_t { Gpr, Sreg, Debug, Msr, Exit, Misc, Host, Count };
 
+// A change to the guest that a destructive built-in (VP 1.3: setgpr,
+// setguest, skipfunction, genmce) asks of the vCPU that fired. It takes
+// effect when the vCPU resumes.
+struct GuestChange {
+  enum class Kind : uint8_t {
+    Register,      // setgpr: Gpr-group slot `reg` (globals.h order) = value
+    Memory,        // setguest: `size` bytes of `value` at linear `addr`
+    SkipFunction,  // skipfunction: return at once; RAX = value if hasValue
+    MachineCheck,  // genmce: MCi_STATUS = value, MCi_ADDR = addr, bank
+  };
+  Kind kind = Kind::Register;
+  unsigned reg = 0;
+  unsigned size = 0;
+  unsigned bank = 0;
+  bool hasValue = true;
+  uint64_t addr = 0;
+  uint64_t value = 0;
+  std::string_view probe;  // PROBENAME of the fire, for the host's log
+};
+
+enum class ChangeStatus : uint8_t {
+  Done,
+  BadAddress,  // Memory: a byte is not mapped or not writable
+  Refused,     // anything else: `why` says what
+};
+
 // What probes read. Implemented by the monitor for a vCPU or VMX thread, and
 // by SyntheticTarget for tests. Called only on the thread that fires.
 class Target {
@@ -52,6 +78,13 @@ class Target {
   // The pseudo TSC (monotonic, the same on every thread) and host time.
   virtual uint64_t tsc() = 0;
   virtual uint64_t systemTimeUs() = 0;
+  // Makes a destructive built-in's change (only called on vCPU threads,
+  // only for scripts loaded with fault injection on). The default refuses.
+  virtual ChangeStatus change(const GuestChange& c, std::string& why) {
+    (void)c;
+    why = "this target cannot change the guest";
+    return ChangeStatus::Refused;
+  }
 };
 
 // Where printed text and error lines go. Called from any firing thread,
@@ -81,6 +114,12 @@ struct Options {
   uint64_t bagBytes = 65536;       // vprobe.bagBytes: storage of all bags
   Version version = kEngineVersion;  // behave as this engine version
   bool interpret = false;          // run the reference interpreter, not the JIT
+  // Destructive built-ins (VP 1.3: setgpr, setguest, skipfunction,
+  // genmce) load only when this is empty; otherwise it says why they are
+  // off, naming the setting to change (the load error's text).
+  std::string faultInjectionOff =
+      "fault injection is off (the host enables it for a VM with "
+      "vprobe.allowFaultInjection and vprobe.faultInjection)";
   // What GUEST:symbol probes resolve against (vp run --syms, the .vmx's
   // vprobe.guestSyms); none: such a probe is an error.
   std::shared_ptr<const GuestSymbols> guestSymbols;

@@ -232,3 +232,18 @@ TEST_CASE("lowering: logaggr(a, 1) prints keys, count and pct only") {
   CHECK(firstMessage("aggr a[1];\nVMMUnload { logaggr(a, 2); }\n") ==
         "t.emt:2:24: error: the second argument of logaggr must be the constant 0 (every statistic) or 1 (counts only)");
 }
+
+TEST_CASE("lowering: the fault-injection built-ins are VP 1.3; setgpr names its register") {
+  std::string src = "GUEST:ENTER:0x1000 { setgpr(REG_RCX, 5); setguest(0x2000, 4, 7); "
+                    "genmce(0xb000000000000000, 0x1000); skipfunction(); }\n";
+  emmett::Result r = compile(src);
+  REQUIRE(r.ok);
+  CHECK(r.version.str() == "1.3");
+  std::string vp = flat(r.vp);
+  CHECK(contains(vp, "(setgpr RCX 5)"));
+  CHECK(contains(vp, "(setguest 8192 4 7)"));
+  CHECK(contains(vp, "(skipfunction)"));
+  CHECK_FALSE(compile("VMM1Hz { setgpr(99, 1); }\n").ok);
+  CHECK(contains(compile("VMM1Hz { setguest(0x2000, 3, 7); }\n").messages,
+                 "the size argument of setguest must be the constant 1, 2, 4 or 8"));
+}

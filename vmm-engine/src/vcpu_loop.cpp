@@ -62,6 +62,7 @@ void Vcpu::runLoop() {
       if (!serveAttention()) return;
     injectPending();
     if (hooks_) [[unlikely]] hooks_->onResume(*this);
+    if (mcePending_) [[unlikely]] raiseMachineCheck();
     // SAFETY: fd_ is this vCPU; run_ is its mapping, used only by this
     // thread while KVM_RUN may write it.
     int r = ioctl(fd_, KVM_RUN, 0);

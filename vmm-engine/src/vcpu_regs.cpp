@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 
 #include "kvm_abi.h"
+#include "vmm-engine/src/one_msr.h"
 #include "vmm-engine/page_walk.h"
 #include "vmm-engine/vcpu.h"
 #include "vmm-engine/vm.h"
@@ -62,21 +63,6 @@ void toKvm(const SpecialRegs& s, kvm_sregs& k) {
   k.cr0 = s.cr0, k.cr2 = s.cr2, k.cr3 = s.cr3, k.cr4 = s.cr4, k.cr8 = s.cr8;
   k.efer = s.efer, k.apic_base = s.apicBase;
 }
-
-// One MSR through KVM_GET_MSRS / KVM_SET_MSRS, in the C layout the kernel
-// reads (kvm_abi.h): the 8-byte header, the entry right after it. (C++'s
-// kvm_msrs puts `entries` at offset 16, where KVM does not look.)
-struct OneMsr {
-  kvm_abi::FlexHeader header{1, 0};
-  kvm_msr_entry entry{};
-  OneMsr(uint32_t index, uint64_t data) {
-    entry.index = index;
-    entry.data = data;
-  }
-  void* arg() { return &header; }
-  uint64_t data() const { return entry.data; }
-};
-static_assert(offsetof(OneMsr, entry) == sizeof(kvm_abi::FlexHeader));
 
 }  // namespace
 

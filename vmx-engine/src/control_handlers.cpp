@@ -87,13 +87,21 @@ nlohmann::json handleListProbes(ControlState& s, const Request&) {
 }
 
 nlohmann::json handleListGlobals(ControlState& s, const Request&) {
-  return okReply({{"globals", s.targets.probes.listGlobals()}});
+  std::vector<std::string> names = s.targets.probes.listGlobals();
+  // The destructive built-ins are listed only where scripts may call them.
+  std::string why;
+  if (s.targets.policy.mayLoad(why) && s.targets.policy.faultInjectionOff().empty())
+    for (const char* fn : {"setgpr", "setguest", "skipfunction", "genmce"})
+      names.push_back(std::string(fn) + " function (fault injection)");
+  return okReply({{"globals", names}});
 }
 
 nlohmann::json handleVersion(ControlState& s, const Request&) {
   std::string why;
+  bool enabled = s.targets.policy.mayLoad(why);
   return okReply({{"version", s.targets.probes.version()},
-                  {"enabled", s.targets.policy.mayLoad(why)}});
+                  {"enabled", enabled},
+                  {"faultInjection", enabled && s.targets.policy.faultInjectionOff().empty()}});
 }
 
 // Rows as [name, value] pairs, in the machine's order, then the probe

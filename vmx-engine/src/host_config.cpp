@@ -24,14 +24,16 @@ bool parseHostConfig(std::string_view text, const std::string& path,
   size_t before = errors.size();
   ConfigFile file;
   ConfigFile::parse(text, path, file, errors);
-  if (const ConfigEntry* allow = file.find("vprobe.allow")) {
-    if (!parseBoolValue(allow->value, out.vprobeAllow)) {
+  auto flag = [&](const char* key, bool& value) {
+    const ConfigEntry* e = file.find(key);
+    if (e && !parseBoolValue(e->value, value)) {
       errors.push_back(file.errorAt(
-          *allow, allow->key + ": expected TRUE or FALSE, got \"" +
-                      allow->value + "\""));
+          *e, e->key + ": expected TRUE or FALSE, got \"" + e->value + "\""));
     }
-  }
-  if (errors.size() != before) out.vprobeAllow = false;
+  };
+  flag("vprobe.allow", out.vprobeAllow);
+  flag("vprobe.allowFaultInjection", out.allowFaultInjection);
+  if (errors.size() != before) out.vprobeAllow = out.allowFaultInjection = false;
   return errors.size() == before;
 }
 

@@ -24,7 +24,9 @@ namespace {
 class VmProcess {
  public:
   VmProcess(const VmxConfig& config, const HostConfig& host, const PowerOn& powerOn)
-      : config_(config), policy_(VprobePolicy::from(host, config)), powerOn_(powerOn) {}
+      : config_(config), policy_(VprobePolicy::from(host, config)), powerOn_(powerOn) {
+    config_.faultInjectionOff = policy_.faultInjectionOff();
+  }
 
   int run(const VmProcessOptions& options);
 
@@ -39,7 +41,7 @@ class VmProcess {
   int waitStopped();
   void tearDown();
 
-  const VmxConfig& config_;
+  VmxConfig config_;  // a copy: fault injection's verdict is added
   VprobePolicy policy_;
   const PowerOn& powerOn_;
   VmPaths paths_;

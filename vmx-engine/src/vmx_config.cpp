@@ -17,6 +17,7 @@ vp::Options VmxConfig::vpOptions() const {
   options.bagBytes = bagBytes;
   options.version = vprobeVersion;
   options.guestSymbols = guestSymbols;
+  options.faultInjectionOff = faultInjectionOff;
   return options;
 }
 

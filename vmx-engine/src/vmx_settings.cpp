@@ -243,10 +243,26 @@ bool applyGuestSyms(std::string_view v, VmxConfig& cfg, std::string& error) {
   return true;
 }
 
+bool applyFaultInjection(std::string_view v, VmxConfig& cfg, std::string& error) {
+  if (parseBoolValue(v, cfg.faultInjection)) return true;
+  error = "expected TRUE or FALSE, got \"" + std::string(v) + "\"";
+  return false;
+}
+
+// Host settings a VM's owner must not be able to grant themselves.
+void warnHostSetting(VmxConfig& cfg, const char* key) {
+  cfg.warnings.push_back(std::string(key) +
+                         " in a .vmx file is ignored: it is a host setting "
+                         "(the file named by VPROBE_HOST_CONFIG, or /etc/vprobes/config)");
+}
+
 bool warnAllow(std::string_view, VmxConfig& cfg, std::string&) {
-  cfg.warnings.push_back(
-      "vprobe.allow in a .vmx file is ignored: it is a host setting "
-      "(the file named by VPROBE_HOST_CONFIG, or /etc/vprobes/config)");
+  warnHostSetting(cfg, "vprobe.allow");
+  return true;
+}
+
+bool warnAllowFaultInjection(std::string_view, VmxConfig& cfg, std::string&) {
+  warnHostSetting(cfg, "vprobe.allowFaultInjection");
   return true;
 }
 
@@ -274,7 +290,9 @@ constexpr Setting kSettings[] = {
     {"vprobe.outputbufferkb", applyOutputBuffer},
     {"vprobe.version", applyVersion},
     {"vprobe.guestsyms", applyGuestSyms},
+    {"vprobe.faultinjection", applyFaultInjection},
     {"vprobe.allow", warnAllow},
+    {"vprobe.allowfaultinjection", warnAllowFaultInjection},
 };
 
 }  // namespace

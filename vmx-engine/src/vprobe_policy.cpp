@@ -3,7 +3,20 @@
 namespace vmx {
 
 VprobePolicy VprobePolicy::from(const HostConfig& host, const VmxConfig& vm) {
-  return {host.vprobeAllow, host.path, vm.vprobeEnable, vm.vmxPath};
+  return {host.vprobeAllow, host.path, vm.vprobeEnable, vm.vmxPath,
+          host.allowFaultInjection, vm.faultInjection};
+}
+
+std::string VprobePolicy::faultInjectionOff() const {
+  if (!faultInjectionAllowed)
+    return "fault injection is not allowed on this host: add "
+           "vprobe.allowFaultInjection = \"TRUE\" to " + hostConfigPath +
+           " and restart the virtual machine";
+  if (!faultInjectionEnabled)
+    return "fault injection is not enabled for this virtual machine: add "
+           "vprobe.faultInjection = \"TRUE\" to " + vmxPath +
+           " and restart the virtual machine";
+  return "";
 }
 
 bool VprobePolicy::mayLoad(std::string& why) const {

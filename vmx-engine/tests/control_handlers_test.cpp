@@ -20,11 +20,11 @@ struct Fixture {
   std::unique_ptr<vmx::ProbeOutput> output;
   std::unique_ptr<vmx::ControlState> state;
 
-  explicit Fixture(bool allowed = true, bool enabled = true) {
+  explicit Fixture(bool allowed = true, bool enabled = true, bool faults = false) {
     std::string error;
     output = vmx::ProbeOutput::open(dir.file("vprobe.out"), dir.file("vprobe.err"), {}, error);
     REQUIRE(output);
-    vmx::VprobePolicy policy{allowed, "/etc/vprobes/config", enabled, "/vm/demo.vmx"};
+    vmx::VprobePolicy policy{allowed, "/etc/vprobes/config", enabled, "/vm/demo.vmx", faults, faults};
     state.reset(new vmx::ControlState{
         {machine, probes, *output, policy, "/vm/demo.vmx", "Demo"}});
   }
@@ -107,11 +107,25 @@ TEST_CASE("handlers: reset, lists and version") {
   CHECK(f.request(MessageType::VprobeListProbes)["probes"] == json{"VMM1Hz", "VMXLoad"});
   CHECK(f.request(MessageType::VprobeListGlobals)["globals"] == json{"RAX", "myCount"});
   CHECK(f.request(MessageType::VprobeVersion) ==
-        json{{"ok", true}, {"version", "1.0"}, {"enabled", true}});
+        json{{"ok", true}, {"version", "1.0"}, {"enabled", true}, {"faultInjection", false}});
   Fixture off(true, false);
   CHECK(off.request(MessageType::VprobeVersion)["enabled"] == false);
   Fixture notAllowed(false, true);
   CHECK(notAllowed.request(MessageType::VprobeVersion)["enabled"] == false);
+}
+
+TEST_CASE("handlers: version and the globals list say when fault injection is on") {
+  Fixture faults(true, true, true);
+  CHECK(faults.request(MessageType::VprobeVersion)["faultInjection"] == true);
+  json globals = faults.request(MessageType::VprobeListGlobals)["globals"];
+  CHECK(globals == json{"RAX", "myCount", "setgpr function (fault injection)",
+                        "setguest function (fault injection)",
+                        "skipfunction function (fault injection)",
+                        "genmce function (fault injection)"});
+  // Not while scripts may not load at all.
+  Fixture off(true, false, true);
+  CHECK(off.request(MessageType::VprobeVersion)["faultInjection"] == false);
+  CHECK(off.request(MessageType::VprobeListGlobals)["globals"] == json{"RAX", "myCount"});
 }
 
 TEST_CASE("handlers: status names the loaded script; a reset of one script spares the next") {

@@ -41,6 +41,25 @@ TEST_CASE("host config: vprobe.allow") {
   CHECK(errors.empty());
 }
 
+TEST_CASE("host config: vprobe.allowFaultInjection") {
+  vmxtest::TempDir dir;
+  vmx::HostConfig host;
+  std::vector<vmx::ConfigError> errors;
+  REQUIRE(vmx::loadHostConfig(dir.write("c", "vprobe.allow = \"TRUE\"\n"), host, errors));
+  CHECK_FALSE(host.allowFaultInjection);
+  REQUIRE(vmx::loadHostConfig(
+      dir.write("c", "vprobe.allow = \"TRUE\"\nvprobe.allowFaultInjection = \"TRUE\"\n"), host,
+      errors));
+  CHECK(host.allowFaultInjection);
+  std::string path = dir.write("c", "vprobe.allow = \"TRUE\"\nvprobe.allowFaultInjection = \"maybe\"\n");
+  CHECK_FALSE(vmx::loadHostConfig(path, host, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].str() ==
+        path + ":2: error: vprobe.allowFaultInjection: expected TRUE or FALSE, got \"maybe\"");
+  CHECK_FALSE(host.allowFaultInjection);
+  CHECK_FALSE(host.vprobeAllow);  // a malformed file allows nothing
+}
+
 TEST_CASE("host config: a malformed file is an error and allows nothing") {
   vmxtest::TempDir dir;
   vmx::HostConfig host;

@@ -2,6 +2,7 @@
 
 #include "vmx-engine/tests/temp_dir.h"
 #include "vmx-engine/vmx_config.h"
+#include "vmx-engine/vprobe_policy.h"
 #include "vp/ordered_sink.h"
 
 using vmx::VmxConfig;
@@ -236,6 +237,26 @@ TEST_CASE("vmx: vprobe.allow in a .vmx is ignored with a warning") {
   VmxConfig c = parseOk(std::string(kImage) + "vprobe.allow = \"TRUE\"\n");
   REQUIRE(c.warnings.size() == 1);
   CHECK(c.warnings[0].find("vprobe.allow in a .vmx file is ignored") == 0);
+}
+
+TEST_CASE("vmx: fault injection needs vprobe.faultInjection and the host's allowance") {
+  VmxConfig plain = parseOk(kImage);
+  CHECK_FALSE(plain.faultInjection);
+  CHECK_FALSE(plain.vpOptions().faultInjectionOff.empty());  // off unless told
+  VmxConfig on = parseOk(std::string(kImage) + "vprobe.faultInjection = \"TRUE\"\n");
+  CHECK(on.faultInjection);
+  vmx::HostConfig host;
+  host.path = "/etc/vprobes/config";
+  host.vprobeAllow = true;
+  CHECK_THAT(vmx::VprobePolicy::from(host, on).faultInjectionOff(),
+             Catch::Contains("add vprobe.allowFaultInjection = \"TRUE\" to /etc/vprobes/config"));
+  host.allowFaultInjection = true;
+  CHECK_THAT(vmx::VprobePolicy::from(host, plain).faultInjectionOff(),
+             Catch::Contains("add vprobe.faultInjection = \"TRUE\" to " + plain.vmxPath));
+  CHECK(vmx::VprobePolicy::from(host, on).faultInjectionOff().empty());
+  VmxConfig owner = parseOk(std::string(kImage) + "vprobe.allowFaultInjection = \"TRUE\"\n");
+  REQUIRE(owner.warnings.size() == 1);
+  CHECK(owner.warnings[0].find("vprobe.allowFaultInjection in a .vmx file is ignored") == 0);
 }
 
 TEST_CASE("vmx: loadVmxConfig resolves the file and names it as typed") {

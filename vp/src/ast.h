@@ -130,6 +130,13 @@ struct FormatSite {
   Format format;
 };
 
+// A call of a destructive built-in (VP 1.3), for the fault-injection gate.
+struct DestructiveCall {
+  BuiltinId id;
+  Loc loc;
+  uint32_t function;  // index into functions
+};
+
 struct Program {
   std::string file;
   Version declared = kEngineVersion;
@@ -143,6 +150,7 @@ struct Program {
   std::vector<Function> functions;  // user functions, then probe bodies
   std::vector<ProbeDef> probes;
   uint32_t regGroups = 0;  // RegGroup bits the probes may read
+  std::vector<DestructiveCall> destructive;
   std::vector<std::string> strConsts;
   std::vector<Format> formats;
   std::deque<Expr> nodes;

@@ -28,6 +28,10 @@ constexpr Cost kCosts[] = {
     {BuiltinId::Bagremove, 40},     {BuiltinId::Fetchadd, 20},
     {BuiltinId::Cmpxchg, 20},       {BuiltinId::Writeint, 50},
     {BuiltinId::Printa, 5000},      {BuiltinId::Bagput, 40},
+    // A register change is a store to the vCPU's register cache; memory
+    // and skipfunction walk the guest's page tables; an MCE is an ioctl.
+    {BuiltinId::Setgpr, 100},       {BuiltinId::Setguest, 300},
+    {BuiltinId::Skipfunction, 300}, {BuiltinId::Genmce, 2000},
 };
 
 // Every built-in has its cost, in BuiltinId order.

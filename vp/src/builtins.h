@@ -13,6 +13,9 @@
 //   Baginsert, Bagput (index = bag): key, value   Bagremove (index = bag): key
 //   Fetchadd (var = shared): delta    Cmpxchg (var = shared): old, new
 //   Writeint: value, nbytes
+//   Setgpr (index = the register's Global): value
+//   Setguest: addr, nbytes, value    Skipfunction: value, has value (0/1)
+//   Genmce: status, addr, bank (0 when absent)
 #pragma once
 
 #include <cstdint>
@@ -40,6 +43,12 @@ struct BuiltinInfo {
 const BuiltinInfo& builtinInfo(BuiltinId id);
 // The vocabulary's word of a built-in function.
 const Word& builtinWord(BuiltinId id);
+// The built-ins that change the guest (VP 1.3): they load only with fault
+// injection on (Options::faultInjectionOff) and run only on vCPU threads.
+constexpr bool isDestructive(BuiltinId id) {
+  return id == BuiltinId::Setgpr || id == BuiltinId::Setguest ||
+         id == BuiltinId::Skipfunction || id == BuiltinId::Genmce;
+}
 // A built-in function or another spelling of one (offatstrncpy).
 bool findBuiltin(std::string_view name, BuiltinId& out);
 

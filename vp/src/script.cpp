@@ -3,6 +3,7 @@
 #include <array>
 
 #include "vp/src/checker.h"
+#include "vp/src/fault_injection_gate.h"
 #include "vp/src/interp/interpreter.h"
 #include "vp/src/jit/jit.h"
 #include "vp/src/layout.h"
@@ -44,7 +45,7 @@ class ScriptImpl final : public Script {
         const Function& fn = prog_->functions[prog_->probes[i].function];
         const ProbePoint& point = prog_->probes[i].point;
         fires_.push_back({code_->probeCode(i), fn.frameBytes, point.name.c_str(),
-                          isLoadOrUnload(point)});
+                          isLoadOrUnload(point), isFunctionEntry(point)});
       }
       return true;
     }
@@ -71,7 +72,7 @@ class ScriptImpl final : public Script {
   FireStatus fire(Context& c, size_t index, std::span<const uint64_t> args) override {
     auto& ctx = static_cast<ContextImpl&>(c);
     const Fire& f = fires_[index];
-    ctx.beginFire(f.name, f.loadOrUnload, f.frameBytes, args);
+    ctx.beginFire(f.name, f.loadOrUnload, f.functionEntry, f.frameBytes, args);
     RtCtx* rt = ctx.rt();
     bool ok;
     if (f.frameBytes > kStackBytes) [[unlikely]] {
@@ -129,6 +130,7 @@ class ScriptImpl final : public Script {
     uint64_t frameBytes;
     const char* name;
     bool loadOrUnload;
+    bool functionEntry;
   };
   std::vector<Fire> fires_;
   std::vector<ProbePoint> points_;
@@ -171,6 +173,7 @@ std::unique_ptr<Script> Script::load(std::string_view source, std::string filena
   if (d.failed()) return nullptr;
   std::unique_ptr<Program> prog = checkProgram(forms, options.version, d, options.guestSymbols.get());
   if (!prog) return nullptr;
+  if (!checkFaultInjection(*prog, options, d)) return nullptr;
   if (prog->probes.empty()) {
     // "Each VP script must contain one or more probes" (reference, p. 17);
     // said only when nothing else is wrong, which is usually the cause.

@@ -1,6 +1,8 @@
 #include "vp/synthetic_target.h"
 
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 
 namespace vp {
 
@@ -44,6 +46,67 @@ bool SyntheticTarget::readLinear(uint64_t addr, void* buf, size_t len) {
     len -= n;
   }
   return true;
+}
+
+uint64_t SyntheticTarget::get(Global g) const {
+  const GlobalInfo& info = globalInfo(g);
+  return info.group >= 0 ? values_[kGroupBase[info.group] + info.slot] : 0;
+}
+
+uint64_t& SyntheticTarget::gpr(Global g) {
+  return values_[kGroupBase[unsigned(RegGroup::Gpr)] + globalInfo(g).slot];
+}
+
+bool SyntheticTarget::writeLinear(uint64_t addr, const void* buf, size_t len) {
+  // All or nothing: check every byte is in a region first.
+  uint8_t probe[8];
+  if (len > sizeof probe || !readLinear(addr, probe, len)) return false;
+  const auto* in = static_cast<const uint8_t*>(buf);
+  for (size_t i = 0; i < len; ++i) {
+    auto it = std::prev(memory_.upper_bound(addr + i));
+    it->second[addr + i - it->first] = in[i];
+  }
+  return true;
+}
+
+ChangeStatus SyntheticTarget::change(const GuestChange& c, std::string& why) {
+  char line[160];
+  std::string probe(c.probe);
+  switch (c.kind) {
+    case GuestChange::Kind::Register: {
+      uint64_t& r = values_[kGroupBase[unsigned(RegGroup::Gpr)] + c.reg];
+      snprintf(line, sizeof line, "register %u: %#llx -> %#llx", c.reg,
+               static_cast<unsigned long long>(r), static_cast<unsigned long long>(c.value));
+      r = c.value;
+      break;
+    }
+    case GuestChange::Kind::Memory:
+      if (!writeLinear(c.addr, &c.value, c.size)) return ChangeStatus::BadAddress;
+      snprintf(line, sizeof line, "memory %#llx (%u bytes) = %#llx",
+               static_cast<unsigned long long>(c.addr), c.size,
+               static_cast<unsigned long long>(c.value));
+      break;
+    case GuestChange::Kind::SkipFunction: {
+      uint64_t ret = 0;
+      if (!readLinear(gpr(Global::RSP), &ret, 8)) {
+        why = "the return address on the stack is not mapped";
+        return ChangeStatus::Refused;
+      }
+      gpr(Global::RIP) = ret;
+      gpr(Global::RSP) += 8;
+      if (c.hasValue) gpr(Global::RAX) = c.value;
+      snprintf(line, sizeof line, "skipfunction: return to %#llx, RAX = %#llx",
+               static_cast<unsigned long long>(ret),
+               static_cast<unsigned long long>(gpr(Global::RAX)));
+      break;
+    }
+    case GuestChange::Kind::MachineCheck:
+      snprintf(line, sizeof line, "machine check: bank %u status %#llx addr %#llx", c.bank,
+               static_cast<unsigned long long>(c.value), static_cast<unsigned long long>(c.addr));
+      break;
+  }
+  changes_.push_back(probe + ": " + line);
+  return ChangeStatus::Done;
 }
 
 bool SyntheticTarget::readPhysical(uint64_t addr, void* buf, size_t len) {

@@ -348,6 +348,11 @@ void Lowerer::builtinCall(ast::Call& e) {
     result_ = SExpr::sym(std::string(e.name == "getvmcs" ? vmcsFieldGlobal(field) : gprGlobal(field)));
     return;
   }
+  if (e.name == "setgpr") {
+    uint64_t reg = evalConst(*e.args[0], types_, nullptr).value_or(0);  // checked constant
+    result_ = SExpr::call("setgpr", {SExpr::sym(std::string(gprGlobal(reg))), value(*e.args[1])});
+    return;
+  }
   if (e.name == "logaggr" && e.args.size() == 2) return logaggrForm(e);
   if (e.name == "gueststack" && e.args.size() == 2) need(moreSince("gueststack"), "gueststack with a depth", e.loc);
   std::vector<SExpr> args;

@@ -764,6 +764,12 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     }
     if (e.name == "printa" && n == 2) checkPrintaFormat(e);
     if ((e.name == "getvmcs" || e.name == "getgpr") && n == 1) checkFieldReader(e);
+    if (e.name == "setgpr" && n == 2) checkFieldReader(e);
+    if (e.name == "setguest" && n == 3) {
+      auto v = evalConst(*e.args[1], table_, &types_);
+      if (!v || (*v != 1 && *v != 2 && *v != 4 && *v != 8))
+        diags_.error(e.args[1]->loc) << "the size argument of setguest must be the constant 1, 2, 4 or 8";
+    }
     if (e.name == "logaggr" && n == 2) {
       auto v = evalConst(*e.args[1], table_, &types_);
       if (!v || *v > 1)
@@ -773,6 +779,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
 
   // getvmcs(VT_EXIT_REASON) and getgpr(REG_RAX) read a built-in global, so
   // the field must be a constant the engine has a global for.
+  // setgpr(REG_RAX, v) names its register the same way.
   void checkFieldReader(ast::Call& e) {
     bool vmcs = e.name == "getvmcs";
     auto v = evalConst(*e.args[0], table_, &types_);

@@ -15,6 +15,7 @@ using A = ArgKind;
 ArgKind argKind(vp::Arg a) {
   switch (a) {
     case vp::Arg::Int: case vp::Arg::Size: return A::Int;
+    case vp::Arg::Reg: return A::Int;  // a REG_* constant, lowered to the name
     case vp::Arg::Str: case vp::Arg::Format: return A::Str;
     case vp::Arg::StrVar: return A::StrVar;
     case vp::Arg::Aggr: return A::Aggr;
@@ -48,6 +49,9 @@ const std::vector<BuiltinFunc>& table() {
       fromVp("logaggr", {A::Int}),  // logaggr(a, 1): a printa (VP 1.2)
       fromVp("clearaggr"), fromVp("printa"), fromVp("fetchadd"), fromVp("cmpxchg"),
       fromVp("writeint"),
+      // VP 1.3's destructive built-ins (fault injection): setgpr takes a
+      // REG_* constant as getgpr does.
+      fromVp("setgpr"), fromVp("setguest"), fromVp("skipfunction"), fromVp("genmce"),
       // Emmett's own: the 2011 compiler's readers of a VMCS field (VT_*) and
       // a register (REG_*): their constant argument picks a built-in global.
       {"getvmcs", {A::Int}, 1, false, {1, 0}},

@@ -19,7 +19,8 @@ static uint32_t number(const char *s, uint32_t n) {
 
 static const char *const prog_names[] = {
     "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
-    "compute", "caller", "poker", "ucallbench", "yielder", "smier", "mmioer"};
+    "compute", "caller", "poker", "ucallbench", "yielder", "smier", "mmioer",
+    "faulter"};
 
 /* procs=a,b,c: run only these processes of the default mix. */
 static uint32_t parse_procs(const char *s, uint32_t n) {

@@ -48,6 +48,18 @@ static void set_tss_descriptor(uint32_t cpu, struct tss *t) {
   gdt[7 + 2 * cpu] = b >> 32;
 }
 
+/* CR4.MCE, where CPUID offers machine checks (MCE and MCA): without it a
+ * machine check shuts the machine down. */
+static void enable_machine_checks(void) {
+  uint32_t a = 1, b, c = 0, d;
+  __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+  if ((d & (1u << 7)) && (d & (1u << 14))) {
+    uint64_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" ::"r"(cr4 | (1u << 6)));
+  }
+}
+
 void setup_cpu(uint32_t cpu) {
   struct percpu *pc = &percpus[cpu];
   /* User port I/O: processes with IOPL 3 may use any port; on hosts that
@@ -84,4 +96,5 @@ void setup_cpu(uint32_t cpu) {
   wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
   wrmsr(MSR_FMASK, 0x47700); /* TF, DF, IF, IOPL, NT, AC cleared */
   write_cr3(V2P(kernel_pml4));
+  enable_machine_checks();
 }

@@ -54,7 +54,8 @@
 #define SYS_KCALL 7   /* (a, b, c): kcall_target(a, b, c) = 3a + (b ^ c) */
 #define SYS_POKE 8    /* (slot, value): poke_vars[slot] = value, read back */
 #define SYS_SMI 9     /* (seq): out 0xb2 with RAX = seq; the SMM handler's count */
-#define NR_SYSCALLS 9
+#define SYS_ALLOC 10  /* (size): fault_alloc(size), a kernel block or 0 */
+#define NR_SYSCALLS 10
 #define POKE_SLOTS 3
 
 /* User address space (one page table covers 0x400000-0x5fffff). */
@@ -93,7 +94,7 @@ struct shared_info {
 enum user_prog { PROG_SYSLOOP, PROG_DISKER, PROG_PORTER, PROG_PAGER,
                  PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, PROG_CALLER,
                  PROG_POKER, PROG_UCALLBENCH, PROG_YIELDER, PROG_SMIER, PROG_MMIOER,
-                 NR_PROGS };
+                 PROG_FAULTER, NR_PROGS };
 struct user_table {
   uint64_t magic;
   uint64_t entry[NR_PROGS];

@@ -118,6 +118,7 @@ void *memcpy(void *d, const void *s, size_t n);
 /* Targets of the dynamic-probe workloads (README, "caller", "poker"). */
 uint64_t kcall_target(uint64_t a, uint64_t b, uint64_t c);
 int64_t sys_poke(uint64_t slot, uint64_t value);
+void *fault_alloc(uint64_t size);
 /* System Management Mode (smm.c). */
 void smm_install(void);
 uint64_t sys_smi(uint64_t seq);
@@ -145,6 +146,11 @@ static inline uint64_t read_cr2(void) {
   uint64_t v;
   __asm__ volatile("mov %%cr2, %0" : "=r"(v));
   return v;
+}
+static inline uint64_t rdmsr(uint32_t msr) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+  return lo | (uint64_t)hi << 32;
 }
 static inline void wrmsr(uint32_t msr, uint64_t v) {
   __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),

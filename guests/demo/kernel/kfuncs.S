@@ -111,6 +111,46 @@ sys_poke:
 	ret
 	.size sys_poke, . - sys_poke
 
+/* void *fault_alloc(uint64_t size): one of 16 fixed 64-byte blocks in
+ * turn for a size of 1 to falloc_max (64), NULL (0) for any other size.
+ * It never fails on its own: the `faulter` process (system call 10)
+ * reports each NULL, so every failure it reports is an injected one (a
+ * skipfunction at the entry, a setgpr of the size, a setguest of
+ * falloc_max). */
+	.globl fault_alloc, falloc_max
+	.type fault_alloc, @function
+fault_alloc:
+	push %rbp
+	mov %rsp, %rbp
+	cmp falloc_max(%rip), %rdi
+	ja 1f
+	test %rdi, %rdi
+	jz 1f
+	mov $1, %eax
+	lock xadd %eax, falloc_next(%rip)
+	and $15, %eax
+	shl $6, %rax
+	lea falloc_pool(%rip), %rcx
+	add %rcx, %rax
+	pop %rbp
+	ret
+1:	xor %eax, %eax
+	pop %rbp
+	ret
+	.size fault_alloc, . - fault_alloc
+
+	.data
+	.balign 8
+falloc_max:
+	.quad 64
+falloc_next:
+	.long 0
+	.bss
+	.balign 64
+falloc_pool:
+	.skip 16 * 64
+	.text
+
 /* The poked variables, alone on their page: a data probe on one of them
  * slows down only its neighbours here (every access to a watched page
  * exits). */

@@ -19,7 +19,8 @@ static void banner(const struct bootinfo *bi, uint32_t ncpus) {
 static void start_processes(uint32_t ncpus) {
   static const char *const names[NR_PROGS] = {
       "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
-      "compute", "caller", "poker", "ucallbench", "yielder", "smier", "mmioer"};
+      "compute", "caller", "poker", "ucallbench", "yielder", "smier", "mmioer",
+    "faulter"};
   const struct user_table *ut = (const struct user_table *)user_image;
   if (ut->magic != USER_MAGIC) panic("user program table missing", 0);
   uint32_t k = 0;

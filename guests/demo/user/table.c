@@ -19,5 +19,6 @@ const struct user_table user_table = {
         [PROG_YIELDER] = (uint64_t)yielder_main,
         [PROG_SMIER] = (uint64_t)smier_main,
         [PROG_MMIOER] = (uint64_t)mmioer_main,
+        [PROG_FAULTER] = (uint64_t)faulter_main,
     },
 };

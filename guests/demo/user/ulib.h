@@ -47,6 +47,10 @@ static inline uint64_t smi(uint64_t seq) {
   return (uint64_t)syscall4(SYS_SMI, seq, 0, 0, 0);
 }
 
+static inline void *alloc(uint64_t size) {
+  return (void *)syscall4(SYS_ALLOC, size, 0, 0, 0);
+}
+
 static inline const struct shared_info *info(void) {
   return (const struct shared_info *)USER_INFO;
 }
@@ -80,6 +84,7 @@ void ucallbench_main(int cpu);
 void yielder_main(int cpu);
 void smier_main(int cpu);
 void mmioer_main(int cpu);
+void faulter_main(int cpu);
 /* The user-mode function `caller` calls (and user-mode probes watch). */
 uint64_t ucall_target(uint64_t a, uint64_t b);
 uint64_t usum(uint64_t n);

@@ -174,8 +174,13 @@ bool GuestProbes::kernelHit(Hit& h) {
     abandon(h.site, "the vCPU reached it outside 64-bit mode");
     return true;
   }
+  // The probes may have changed registers (setgpr): the instruction runs
+  // with them. One that moved RIP (skipfunction) took the vCPU elsewhere:
+  // the instruction here does not run.
+  const Gprs* now = h.v.gprs();
+  if (!now || now->rip != h.regs.rip) return true;
   unsigned cpl = h.sregs.cs.selector & 3;
-  EmuCpu cpu{h.regs, cpl, h.sregs.fs.base, h.sregs.gs.base};
+  EmuCpu cpu{*now, cpl, h.sregs.fs.base, h.sregs.gs.base};
   cpu.cr4 = h.sregs.cr4;
   GuestAccess mem(*this, vm_, h.v, h.sregs, cpl, h.regs.rflags & kRflagsAc);
   EmuResult r = h.site.insn.execute(cpu, mem);

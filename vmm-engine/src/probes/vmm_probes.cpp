@@ -45,6 +45,10 @@ VmmProbes::~VmmProbes() {
   guest_.reset();  // disarms: before the contexts its fires use
 }
 
+void VmmProbes::logChangesTo(const VcpuTarget::ChangeLog& log) {
+  for (auto& cpu : cpus_) cpu->target.setChangeLog(log);
+}
+
 void VmmProbes::fire(Vcpu& v, size_t probe, std::span<const uint64_t> args,
                      const RegisterView* view) {
   if (stopped_.load(std::memory_order_relaxed)) return;

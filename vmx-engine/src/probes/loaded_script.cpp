@@ -1,5 +1,7 @@
 #include "vmx-engine/src/probes/loaded_script.h"
 
+#include "vmx-engine/vmx_log.h"
+
 namespace vmx {
 
 namespace {
@@ -40,6 +42,8 @@ LoadedScript::LoadedScript(std::unique_ptr<vp::Script> script, vmm::Vm& vm, Disk
   netCtx_ = script_->newContext(netThread_, 3, false);
   vmm_ = std::make_unique<vmm::VmmProbes>(vm, *script_, [this] { exitRequested(); },
                                           std::move(guest), std::move(report));
+  // Fault injection (destructive built-ins) leaves its trace in vmx.log.
+  vmm_->logChangesTo([](const std::string& line) { logLine(line); });
   hasDiskProbes_ = hasSource(*script_, vp::Source::Disk);
   hasNetProbes_ = hasSource(*script_, vp::Source::Net);
   clock_ = std::make_unique<PeriodicTimer>(periodicEntries());

@@ -116,15 +116,35 @@ class BuiltinChecker {
     return false;
   }
 
-  bool sizeArg(size_t i) {
+  bool sizeArg(size_t i, const char* access = "read") {
     const SExpr& n = arg(i);
     if (n.kind != SExpr::Kind::Integer ||
         !(n.value == 1 || n.value == 2 || n.value == 4 || n.value == 8)) {
-      c_.error(n.loc, "the size of a guest read is the literal 1, 2, 4 or 8");
+      c_.error(n.loc, std::string("the size of a guest ") + access + " is the literal 1, 2, 4 or 8");
       return false;
     }
     addConst(n.value, n.loc);
     return true;
+  }
+
+  // setgpr's register: the name of one of the 16 general registers.
+  bool generalRegister(size_t i) {
+    const SExpr& r = arg(i);
+    const Word* w = r.isSymbol() ? findWord(r.text) : nullptr;
+    if (w && (w->kind == WordKind::Global || w->kind == WordKind::GlobalAlias)) {
+      const GlobalInfo& g = globalInfo(static_cast<Global>(w->id));
+      if (g.group == int(RegGroup::Gpr) && g.slot < 16) {
+        e_->index = w->id;
+        return true;
+      }
+    }
+    c_.error(r.loc, "expected a general register's name here (RAX, RBX, ... R15)");
+    return false;
+  }
+
+  void optional(size_t i, uint64_t absent) {
+    if (count() > i) add(i, Want::Int);
+    else addConst(absent, s_.loc);
   }
 
   bool check(BuiltinId id);
@@ -199,6 +219,17 @@ bool BuiltinChecker::check(BuiltinId id) {
       add(0, Want::Int);
       add(1, Want::Int);
       return true;
+    case BuiltinId::Setgpr: if (!generalRegister(0)) return false; add(1, Want::Int); return true;
+    case BuiltinId::Setguest:
+      add(0, Want::Int);
+      if (!sizeArg(1, "write")) return false;
+      add(2, Want::Int);
+      return true;
+    case BuiltinId::Skipfunction:
+      optional(0, 0);
+      addConst(count() > 0, s_.loc);
+      return true;
+    case BuiltinId::Genmce: add(0, Want::Int); add(1, Want::Int); optional(2, 0); return true;
     case BuiltinId::Count: break;
   }
   return false;
@@ -214,13 +245,15 @@ Expr* Checker::builtinCall(const SExpr& s, BuiltinId id) {
   switch (id) {
     case BuiltinId::Gueststack: p_.regGroups |= 1u << unsigned(RegGroup::Gpr); [[fallthrough]];
     case BuiltinId::Getguest: case BuiltinId::Getgueststr: case BuiltinId::Offatret:
-    case BuiltinId::Offatseg: case BuiltinId::Offatstrcpy:
+    case BuiltinId::Offatseg: case BuiltinId::Offatstrcpy: case BuiltinId::Setguest:
+    case BuiltinId::Skipfunction:
       p_.regGroups |= 1u << unsigned(RegGroup::Sreg);
       break;
     default: break;
   }
   BuiltinChecker bc(*this, s, e);
   if (!bc.check(id)) return invalid(s.loc);
+  if (isDestructive(id)) noteDestructive(id, s.loc);
   return e;
 }
 

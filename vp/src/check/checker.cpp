@@ -48,6 +48,11 @@ std::string Checker::versionWhy() const {
              : "the engine behaves as VP " + engine.str();
 }
 
+void Checker::noteDestructive(BuiltinId id, Loc at) {
+  if (!final_ || !fn_) return;
+  p_.destructive.push_back({id, at, static_cast<uint32_t>(fn_ - p_.functions.data())});
+}
+
 bool Checker::validName(const SExpr& name, const char* what) {
   if (!name.isSymbol()) {
     error(name.loc, std::string("expected the name of the ") + what);

@@ -36,6 +36,8 @@ class Checker {
   Expr* invalid(Loc at);
   bool needVersion(const SExpr& form, Version v);
   std::string versionWhy() const;  // why `effective` is what it is, for messages
+  // Records a destructive built-in's call (once, in the final pass).
+  void noteDestructive(BuiltinId id, Loc at);
   Program& program() { return p_; }
 
   // Builders for the forms, by file.

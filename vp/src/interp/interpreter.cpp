@@ -249,6 +249,10 @@ uint64_t Interp::builtin(const Expr* e) {
     case BuiltinId::Fetchadd: return check(rt::fetchadd(c_, e, a[0]));
     case BuiltinId::Cmpxchg: return check(rt::cmpxchg(c_, e, a[0], a[1]));
     case BuiltinId::Writeint: return check(rt::writeint(c_, e, a[0], a[1]));
+    case BuiltinId::Setgpr: return check(rt::setgpr(c_, e, a[0]));
+    case BuiltinId::Setguest: return check(rt::setguest(c_, e, a[0], a[1], a[2]));
+    case BuiltinId::Skipfunction: return check(rt::skipfunction(c_, e, a[0], a[1]));
+    case BuiltinId::Genmce: return check(rt::genmce(c_, e, a[0], a[1], a[2]));
     case BuiltinId::Count: break;
   }
   return 0;

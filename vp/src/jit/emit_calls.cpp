@@ -51,6 +51,10 @@ Marshal marshalOf(const Expr* e) {
     case BuiltinId::Fetchadd: return {fnp(&rt::fetchadd), {0, -1, -1}, {}};
     case BuiltinId::Cmpxchg: return {fnp(&rt::cmpxchg), {0, 1, -1}, {}};
     case BuiltinId::Writeint: return {fnp(&rt::writeint), {0, 1, -1}, {}};
+    case BuiltinId::Setgpr: return {fnp(&rt::setgpr), {0, -1, -1}, {}};
+    case BuiltinId::Setguest: return {fnp(&rt::setguest), {0, 1, 2}, {}};
+    case BuiltinId::Skipfunction: return {fnp(&rt::skipfunction), {0, 1, -1}, {}};
+    case BuiltinId::Genmce: return {fnp(&rt::genmce), {0, 1, 2}, {}};
     case BuiltinId::Count: break;
   }
   return {nullptr, {-1, -1, -1}, {}};

@@ -30,8 +30,8 @@ class alignas(64) ContextImpl final : public Context {
 
   // Prepares rt() for a fire of `probe` (budget, registers, arguments).
   // Inline: this and endFire's fast path are most of an empty fire's cost.
-  void beginFire(const char* probeName, bool loadOrUnload, uint64_t frameBytes,
-                 std::span<const uint64_t> args) {
+  void beginFire(const char* probeName, bool loadOrUnload, bool functionEntry,
+                 uint64_t frameBytes, std::span<const uint64_t> args) {
     RtCtx* c = rt_;
     c->budget = kFireBudget;
     c->stackUsed = frameBytes;
@@ -41,6 +41,7 @@ class alignas(64) ContextImpl final : public Context {
     c->budgetRefills = 0;
     c->fireStamp = 0;
     c->loadOrUnload = loadOrUnload;
+    c->functionEntry = functionEntry;
     c->probeName = probeName;
     size_t n = args.size() < 10 ? args.size() : 10;
     std::memset(c->args, 0, sizeof c->args);

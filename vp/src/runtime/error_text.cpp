@@ -59,6 +59,7 @@ std::string describeError(const ContextImpl& ctx, ErrorCode code,
     case ErrorCode::Format:
       return ctx.detail;
     case ErrorCode::VcpuState:
+      if (arg == kDetailArg) return ctx.detail;
       return "VCPU state (" + std::string(globalInfo(static_cast<Global>(arg)).name) +
              ") is not available on non-vcpu vmx threads";
     case ErrorCode::Decode:

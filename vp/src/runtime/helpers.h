@@ -61,6 +61,13 @@ RtResult bagremove(RtCtx* c, const Expr* e, uint64_t key);
 RtResult fetchadd(RtCtx* c, const Expr* e, uint64_t delta);
 RtResult cmpxchg(RtCtx* c, const Expr* e, uint64_t expected, uint64_t desired);
 
+// Destructive built-ins (VP 1.3, helpers_inject.cpp). setgpr: e->index
+// is the register's Global. skipfunction: `hasValue` 0 leaves RAX alone.
+RtResult setgpr(RtCtx* c, const Expr* e, uint64_t value);
+RtResult setguest(RtCtx* c, const Expr* e, uint64_t addr, uint64_t nbytes, uint64_t value);
+RtResult skipfunction(RtCtx* c, const Expr* e, uint64_t value, uint64_t hasValue);
+RtResult genmce(RtCtx* c, const Expr* e, uint64_t status, uint64_t addr, uint64_t bank);
+
 // bagforeach: pushes a snapshot of the bag and returns its size; item()
 // reads pair i of the innermost snapshot; pop() drops it.
 RtResult foreachBegin(RtCtx* c, const Expr* e);

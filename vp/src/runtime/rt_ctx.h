@@ -38,6 +38,10 @@ struct TryFrame {
 
 inline constexpr unsigned kMaxTryDepth = 16;
 
+// errArg of a VcpuState error whose message is ContextImpl::detail (a
+// destructive built-in the vCPU could not honour) rather than a global's.
+inline constexpr uint64_t kDetailArg = UINT64_MAX;
+
 struct alignas(16) RtCtx {
   int64_t budget;        // time budget left in this fire
   uint64_t stackUsed;    // VP stack bytes in use
@@ -53,6 +57,7 @@ struct alignas(16) RtCtx {
   uint32_t budgetRefills;  // BudgetError catches used this fire
   uint64_t fireStamp;      // TSC of the fire's first aggregate update, or 0
   uint32_t loadOrUnload;   // a VMMLoad/VMMUnload/VMXLoad/VMXUnload fire
+  uint32_t functionEntry;  // a GUEST:fn or GUEST:ENTER: fire (skipfunction)
   TryFrame tries[kMaxTryDepth];
   ContextImpl* owner;
 };

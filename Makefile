@@ -207,10 +207,11 @@ SAN_REPLAYS := $(foreach f,$(FUZZ_NAMES),$(if $(filter-out $(SAN_TESTS),$(FUZZ_L
 san-tests:
 	$(MAKE) -j$(JOBS) SAN=1 $(foreach l,$(SAN_TESTS),$(if $(wildcard $(l)/tests/*.cpp),build-san/tests/$(l)_tests)) $(SAN_REPLAYS)
 
+# run-all makes the sanitizer build itself, beside the nested-KVM run
+# where there is one (SAN_BUILD=1).
 test: deps
 	$(MAKE) -j$(JOBS) all
-	$(MAKE) san-tests
-	BUILD=$(BUILD) ./tests/run-all
+	BUILD=$(BUILD) SAN_BUILD=1 MAKE="$(MAKE)" JOBS=$(JOBS) ./tests/run-all
 
 demo: deps
 	$(MAKE) -j$(JOBS) all

@@ -19,7 +19,6 @@
 // the hit cost is the time per call with a GUEST: probe on it minus
 // without. Its `outbench` process does `out 0x80` in a CPL3 loop: the
 // bare exit from user mode.
-#include <elf.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +31,7 @@
 #include <vector>
 #include <xbyak/xbyak.h>
 
+#include "bench/flat_elf.h"
 #include "vmm-engine/guest_probes.h"
 #include "vmm-engine/hooks.h"
 #include "vmm-engine/vm.h"
@@ -92,25 +92,7 @@ struct Guest {
 };
 
 std::string writeElf(const Xbyak::CodeGenerator& g) {
-  Elf64_Ehdr eh{};
-  memcpy(eh.e_ident, ELFMAG, SELFMAG);
-  eh.e_ident[EI_CLASS] = ELFCLASS64, eh.e_ident[EI_DATA] = ELFDATA2LSB;
-  eh.e_ident[EI_VERSION] = EV_CURRENT;
-  eh.e_type = ET_EXEC, eh.e_machine = EM_X86_64, eh.e_version = EV_CURRENT;
-  eh.e_entry = kBase, eh.e_phoff = sizeof eh, eh.e_ehsize = sizeof eh;
-  eh.e_phentsize = sizeof(Elf64_Phdr), eh.e_phnum = 1;
-  Elf64_Phdr ph{};
-  ph.p_type = PT_LOAD, ph.p_flags = PF_R | PF_X, ph.p_offset = 0x1000;
-  ph.p_vaddr = ph.p_paddr = kBase, ph.p_filesz = ph.p_memsz = g.getSize();
-  ph.p_align = 0x1000;
-  std::string path = "/tmp/dynamic_probe_bench." + std::to_string(getpid()) + ".elf";
-  std::ofstream f(path, std::ios::binary);
-  std::vector<char> pad(0x1000 - sizeof eh - sizeof ph);
-  f.write(reinterpret_cast<const char*>(&eh), sizeof eh);
-  f.write(reinterpret_cast<const char*>(&ph), sizeof ph);
-  f.write(pad.data(), std::streamsize(pad.size()));
-  f.write(reinterpret_cast<const char*>(g.getCode()), std::streamsize(g.getSize()));
-  return path;
+  return bench::writeFlatElf(g.getCode(), g.getSize(), kBase, "dynamic_probe_bench");
 }
 
 // Start/end marks of each loop: the best round per loop, in microseconds.

@@ -32,7 +32,6 @@
 // shared machine changes within seconds); "x none" is the median over the
 // runs of script / its pair. Under nested KVM (bench/run-all) all of this runs in QEMU's
 // emulator: only the ratios say something there.
-#include <elf.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/flat_elf.h"
 #include "vmm-engine/vm.h"
 #include "vmx-engine/src/probes/loaded_script.h"
 #include "vmx-engine/virtio_net.h"
@@ -311,27 +311,8 @@ std::vector<uint8_t> frameOf(size_t len, const VirtioNet::Mac& dst, const Virtio
 
 // A 1-instruction guest image: the VM is never started, but a Vm needs one.
 std::string writeImage() {
-  constexpr uint64_t base = 0x100000;
   const uint8_t code[] = {0xf4, 0xeb, 0xfd};  // hlt; jmp hlt
-  Elf64_Ehdr eh{};
-  memcpy(eh.e_ident, ELFMAG, SELFMAG);
-  eh.e_ident[EI_CLASS] = ELFCLASS64, eh.e_ident[EI_DATA] = ELFDATA2LSB;
-  eh.e_ident[EI_VERSION] = EV_CURRENT;
-  eh.e_type = ET_EXEC, eh.e_machine = EM_X86_64, eh.e_version = EV_CURRENT;
-  eh.e_entry = base, eh.e_phoff = sizeof eh, eh.e_ehsize = sizeof eh;
-  eh.e_phentsize = sizeof(Elf64_Phdr), eh.e_phnum = 1;
-  Elf64_Phdr ph{};
-  ph.p_type = PT_LOAD, ph.p_flags = PF_R | PF_X, ph.p_offset = 0x1000;
-  ph.p_vaddr = ph.p_paddr = base, ph.p_filesz = ph.p_memsz = sizeof code;
-  ph.p_align = 0x1000;
-  std::string path = "/tmp/mac_packet_bench." + std::to_string(getpid()) + ".elf";
-  std::ofstream f(path, std::ios::binary);
-  std::vector<char> pad(0x1000 - sizeof eh - sizeof ph);
-  f.write(reinterpret_cast<const char*>(&eh), sizeof eh);
-  f.write(reinterpret_cast<const char*>(&ph), sizeof ph);
-  f.write(pad.data(), std::streamsize(pad.size()));
-  f.write(reinterpret_cast<const char*>(code), sizeof code);
-  return path;
+  return bench::writeFlatElf(code, sizeof code, 0x100000, "mac_packet_bench");
 }
 
 double median(std::vector<double> v) {

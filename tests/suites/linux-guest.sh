@@ -138,27 +138,38 @@ text_bytes() {
     (vprobe VMXUnload (printf \"END\n\"))" | sed -n 's/^text //p'
 }
 
+# armed_window CASE SCRIPT: loads SCRIPT (which prints END at VMXUnload),
+# keeps it armed for 6 s and resets it. Sets N0..N3, the number of
+# lgworker reports before the load, after it, before the reset and after
+# it (reports before N0 and after N3 bound a count from above, those
+# between N1 and N2 from below), OUT, what the script printed, and MSG,
+# what the load said. A refused load or reset fails CASE (status 1).
+armed_window() {
+  local from
+  wait_lg_lines 2
+  N0=$(lg_counts | wc -l)
+  from=$(stat -c %s "${VM%/*}/vprobe.out")
+  MSG=$("$VMRUN" vprobeLoad "$VM" "$2" 2>&1) || { fail "$1" "load refused: $MSG"; return 1; }
+  N1=$(lg_counts | wc -l)
+  sleep 6
+  N2=$(lg_counts | wc -l)
+  "$VMRUN" vprobeReset "$VM" || { fail "$1" "reset failed"; return 1; }
+  N3=$(lg_counts | wc -l)
+  for _ in $(seq 100); do
+    tail -c +$((from + 1)) "${VM%/*}/vprobe.out" | grep -q '^END$' && break; sleep 0.1
+  done
+  OUT=$(tail -c +$((from + 1)) "${VM%/*}/vprobe.out")
+  wait_lg_lines $((N3 + 1))
+}
+
 TEXT_BEFORE=""
 case_getpid-probe() {
   if [[ -z $ADDR ]]; then fail getpid-probe "no __x64_sys_getpid in the fetched symbols"; return; fi
   TEXT_BEFORE=$(text_bytes)
-  wait_lg_lines 2
-  local n0 n1 n2 n3 out hits all
-  n0=$(lg_counts | wc -l)
-  "$VMRUN" vprobeLoad "$VM" "(defaggr h 0 0) (vprobe GUEST:__x64_sys_getpid (aggr h () () 1))
-    (vprobe VMXUnload (logaggr h) (printf \"END\n\"))" || { fail getpid-probe "load refused"; return; }
-  n1=$(lg_counts | wc -l)
-  local from=$(stat -c %s "${VM%/*}/vprobe.out")
-  sleep 6
-  n2=$(lg_counts | wc -l)
-  "$VMRUN" vprobeReset "$VM" || { fail getpid-probe "reset failed"; return; }
-  n3=$(lg_counts | wc -l)
-  for _ in $(seq 100); do
-    tail -c +$((from + 1)) "${VM%/*}/vprobe.out" | grep -q '^END$' && break; sleep 0.1
-  done
-  out=$(tail -c +$((from + 1)) "${VM%/*}/vprobe.out")
+  armed_window getpid-probe "(defaggr h 0 0) (vprobe GUEST:__x64_sys_getpid (aggr h () () 1))
+    (vprobe VMXUnload (logaggr h) (printf \"END\n\"))" || return
+  local n0=$N0 n1=$N1 n2=$N2 n3=$N3 out=$OUT hits all
   hits=$(sed -n 's/^h == avg [0-9-]* count \([0-9]*\) .*/\1/p; s/^h\[\] == avg [0-9-]* count \([0-9]*\) .*/\1/p' <<<"$out" | head -1)
-  wait_lg_lines $((n3 + 1))
   mapfile -t all < <(lg_counts)
   # Reports printed before the load and after the reset bound the hits
   # from above; reports printed while armed, from below.
@@ -202,11 +213,7 @@ case_virtio-disk() {
 # before the load to the first after the unload (an upper bound). Its
 # O_DIRECT transfers are synchronous, one request each: none merge.
 case_disk-probes() {
-  wait_lg_lines 2
-  local n0 n1 n2 n3 out all from
-  n0=$(lg_counts | wc -l)
-  from=$(stat -c %s "${VM%/*}/vprobe.out")
-  "$VMRUN" vprobeLoad "$VM" '(definteger id) (definteger sec) (definteger cnt) (definteger rd)
+  armed_window disk-probes '(definteger id) (definteger sec) (definteger cnt) (definteger rd)
     (defaggr n 0 1) (defaggr shape 3 0)
     (vprobe Disk_IOStart (aggr n () ((cond (ARG3 "rstart") (1 "wstart"))) 1)
       (setint id ARG4) (setint sec ARG5) (setint cnt ARG6) (setint rd ARG3))
@@ -214,17 +221,8 @@ case_disk-probes() {
       (cond ((&& (== id ARG4) (== sec ARG5) (== cnt ARG6) (== rd ARG3))
              (aggr n () ((cond (ARG3 "rpair") (1 "wpair"))) 1))
             (1 (aggr n () ("bad") 1))))
-    (vprobe VMXUnload (logaggr n) (logaggr shape) (printf "END\n"))' || { fail disk-probes "load refused"; return; }
-  n1=$(lg_counts | wc -l)
-  sleep 6
-  n2=$(lg_counts | wc -l)
-  "$VMRUN" vprobeReset "$VM" || { fail disk-probes "reset failed"; return; }
-  n3=$(lg_counts | wc -l)
-  for _ in $(seq 100); do
-    tail -c +$((from + 1)) "${VM%/*}/vprobe.out" | grep -q '^END$' && break; sleep 0.1
-  done
-  out=$(tail -c +$((from + 1)) "${VM%/*}/vprobe.out")
-  wait_lg_lines $((n3 + 1))
+    (vprobe VMXUnload (logaggr n) (logaggr shape) (printf "END\n"))' || return
+  local n0=$N0 n1=$N1 n2=$N2 n3=$N3 out=$OUT all
   mapfile -t all < <(lg_disk)
   count() { sed -n "s/^n\[\"$1\"\] == avg 1 count \([0-9]*\) .*/\1/p" <<<"$out" | head -1; }
   local rs ws rp wp bad shapes
@@ -261,11 +259,7 @@ lg_forks() { serial | sed -n 's/^lgworker: .* forks=\([0-9]*\).*/\1/p'; }
 # yet read, at the reset). Other frames (ARP, the kernel's IPv6
 # solicitations) are counted apart and not compared. ARG0 is 0 (ethernet0).
 case_net-probes() {
-  wait_lg_lines 2
-  local n0 n1 n2 n3 out all from
-  n0=$(lg_counts | wc -l)
-  from=$(stat -c %s "${VM%/*}/vprobe.out")
-  "$VMRUN" vprobeLoad "$VM" '(defaggr n 0 1)
+  armed_window net-probes '(defaggr n 0 1)
     (vprobe MAC_SendPacket (aggr n () ((cond
       ((&& (== ARG0 0) (== ARG1 98) (== (& (getguestphys (+ ARG2 12)) 0xffff) 0x8)
            (== (& (>> (getguestphys (+ ARG2 16)) 56) 0xff) 1)
@@ -276,17 +270,8 @@ case_net-probes() {
            (== (& (>> (getguestphys (+ ARG2 16)) 56) 0xff) 1)
            (== (& (>> (getguestphys (+ ARG2 32)) 16) 0xff) 0)) "echorep")
       (1 "otherrecv"))) 1))
-    (vprobe VMXUnload (logaggr n) (printf "END\n"))' || { fail net-probes "load refused"; return; }
-  n1=$(lg_counts | wc -l)
-  sleep 6
-  n2=$(lg_counts | wc -l)
-  "$VMRUN" vprobeReset "$VM" || { fail net-probes "reset failed"; return; }
-  n3=$(lg_counts | wc -l)
-  for _ in $(seq 100); do
-    tail -c +$((from + 1)) "${VM%/*}/vprobe.out" | grep -q '^END$' && break; sleep 0.1
-  done
-  out=$(tail -c +$((from + 1)) "${VM%/*}/vprobe.out")
-  wait_lg_lines $((n3 + 1))
+    (vprobe VMXUnload (logaggr n) (printf "END\n"))' || return
+  local n0=$N0 n1=$N1 n2=$N2 n3=$N3 out=$OUT all
   mapfile -t all < <(lg_ping)
   count() { sed -n "s/^n\[\"$1\"\] == avg 1 count \([0-9]*\) .*/\1/p" <<<"$out" | head -1; }
   local req rep os orc
@@ -309,23 +294,10 @@ case_net-probes() {
 # load CR3, so the probe fires at least once per fork lgworker reports,
 # and not wildly more (other address-space switches are rare here).
 case_cr3-writes() {
-  wait_lg_lines 2
-  local n0 n1 n2 n3 out all from msg
-  n0=$(lg_counts | wc -l)
-  from=$(stat -c %s "${VM%/*}/vprobe.out")
-  msg=$("$VMRUN" vprobeLoad "$VM" '(defaggr w 0 1)
+  armed_window cr3-writes '(defaggr w 0 1)
     (vprobe Guest_CR3Write (aggr w () ((cond ((== (& ARG0 0xfffffffffff000) (& CR3 0xfffffffffff000)) "same") (1 "other"))) 1))
-    (vprobe VMXUnload (logaggr w) (printf "END\n"))' 2>&1) || { fail cr3-writes "load refused: $msg"; return; }
-  n1=$(lg_counts | wc -l)
-  sleep 6
-  n2=$(lg_counts | wc -l)
-  "$VMRUN" vprobeReset "$VM" || { fail cr3-writes "reset failed"; return; }
-  n3=$(lg_counts | wc -l)
-  for _ in $(seq 100); do
-    tail -c +$((from + 1)) "${VM%/*}/vprobe.out" | grep -q '^END$' && break; sleep 0.1
-  done
-  out=$(tail -c +$((from + 1)) "${VM%/*}/vprobe.out")
-  wait_lg_lines $((n3 + 1))
+    (vprobe VMXUnload (logaggr w) (printf "END\n"))' || return
+  local n0=$N0 n1=$N1 n2=$N2 n3=$N3 out=$OUT all msg=$MSG
   mapfile -t all < <(lg_forks)
   count() { sed -n "s/^w\[\"$1\"\] == avg 1 count \([0-9]*\) .*/\1/p" <<<"$out" | head -1; }
   local other=$(count other) same=$(count same)

@@ -65,34 +65,12 @@ else
   echo "FAIL: symdb/lines"
 fi
 
+. tests/lib/golden.sh
 cd "$DIR"
 for src in *.emt; do
   name=${src%.emt}
   "$EMMETT" -T "$tmp/prog.symdb" "$src" >"$tmp/out" 2>"$tmp/err"
   rc=$?
   sed -i "s|$tmp/||g" "$tmp/err"
-  if [[ ${UPDATE:-0} == 1 ]]; then
-    if [[ $rc -eq 0 ]]; then cp "$tmp/out" "$name.vp"; rm -f "$name.err"; else cp "$tmp/err" "$name.err"; rm -f "$name.vp"; fi
-  fi
-  if [[ -f $name.err ]]; then
-    if [[ $rc -eq 1 ]] && cmp -s "$tmp/err" "$name.err"; then
-      echo "PASS: symdb/$name (errors)"
-    else
-      echo "FAIL: symdb/$name (expected the errors in $name.err, exit 1; got exit $rc)"
-      diff "$name.err" "$tmp/err" | head -20
-    fi
-  elif [[ $rc -eq 0 ]] && cmp -s "$tmp/out" "$name.vp"; then
-    echo "PASS: symdb/$name"
-    version=$(sed -n 's/^(version "\(.*\)")$/\1/p' "$name.vp" | head -n1)
-    if "$VP" check --vp-version "${version:-1.0}" "$name.vp" >"$tmp/check" 2>&1; then
-      echo "PASS: symdb/$name loads on a VP ${version:-1.0} engine"
-    else
-      echo "FAIL: symdb/$name does not load on a VP ${version:-1.0} engine"
-      head -5 "$tmp/check"
-    fi
-  else
-    echo "FAIL: symdb/$name"
-    head -10 "$tmp/err"
-    diff "$name.vp" "$tmp/out" 2>&1 | head -30
-  fi
+  golden_verdict symdb "$name" "$rc"
 done

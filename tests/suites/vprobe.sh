@@ -203,12 +203,11 @@ case_inline-code() {
   fi
 }
 
-case_symbols() {
-  # curprocname()/curpid() in Emmett, with offatret(sys_getpid) and
-  # offatstrcpy(get_task_comm, strncpy) resolved through -s: each process
-  # seen carries the pid the guest gave it, and cruncher (never sleeps)
-  # is seen.
-  vp -d 2 -s "$SYMS" "$VM" cookbook/profile-procs.emt
+# check_profile CASE NAMERE: the per-process profile in $OUT (from a
+# cookbook profile-procs script) shows cruncher (never sleeps), names each
+# process with the pid the guest gave it, and has at least two rows whose
+# name matches NAMERE.
+check_profile() {
   local problems="" p pid seen
   grep -q " cruncher " <<<"$OUT" || problems+=" cruncher-missing"
   for p in sysloop disker porter pager cruncher; do
@@ -216,8 +215,17 @@ case_symbols() {
     seen=$(awk -v n="$p" '$3 == n { print $2 }' <<<"$OUT" | sort -u)
     [[ -z $seen || $seen == "$pid" ]] || problems+=" $p-pid-$seen-not-$pid"
   done
-  [[ $(grep -cE '^ *[01] +[0-9]+ [a-z]+ +[0-9]+ +[0-9.]+%$' <<<"$OUT") -ge 2 ]] || problems+=" fewer-than-2-rows"
-  [[ $RC == 0 && -z $problems ]] && pass symbols || fail symbols "rc=$RC$problems: $OUT $ERR"
+  [[ $(grep -cE "^ *[01] +[0-9]+ $2 +[0-9]+ +[0-9.]+%\$" <<<"$OUT") -ge 2 ]] || problems+=" fewer-than-2-rows"
+  [[ $RC == 0 && -z $problems ]] && pass "$1" || fail "$1" "rc=$RC$problems: $OUT $ERR"
+}
+
+case_symbols() {
+  # curprocname()/curpid() in Emmett, with offatret(sys_getpid) and
+  # offatstrcpy(get_task_comm, strncpy) resolved through -s: each process
+  # seen carries the pid the guest gave it, and cruncher (never sleeps)
+  # is seen.
+  vp -d 2 -s "$SYMS" "$VM" cookbook/profile-procs.emt
+  check_profile symbols '[a-z]+'
 }
 
 case_external_types() {
@@ -230,15 +238,7 @@ case_external_types() {
     return
   fi
   vp -d 2 -T guests/demo/demo.symdb "$VM" cookbook/profile-procs-types.emt
-  local problems="" p pid seen
-  grep -q " cruncher " <<<"$OUT" || problems+=" cruncher-missing"
-  for p in sysloop disker porter pager cruncher; do
-    pid=$(sed -n "s/^$p: pid \([0-9]*\) started.*/\1/p" "${VM%/*}/serial.log" | tail -1)
-    seen=$(awk -v n="$p" '$3 == n { print $2 }' <<<"$OUT" | sort -u)
-    [[ -z $seen || $seen == "$pid" ]] || problems+=" $p-pid-$seen-not-$pid"
-  done
-  [[ $(grep -cE '^ *[01] +[0-9]+ [a-z<>A-Z]+ +[0-9]+ +[0-9.]+%$' <<<"$OUT") -ge 2 ]] || problems+=" fewer-than-2-rows"
-  [[ $RC == 0 && -z $problems ]] && pass external_types || fail external_types "rc=$RC$problems: $OUT $ERR"
+  check_profile external_types '[a-z<>A-Z]+'
 }
 
 case_list() {

@@ -1,8 +1,9 @@
 // symdb: a guest image's debug information (DWARF), read once with libdw
 // into a database that Emmett loads fast: functions and their address
-// ranges, the line table, types (structs, unions, enums, typedefs, arrays,
-// pointers, bit fields), and where each parameter and local of a function
-// lives at each address (register, stack slot, constant).
+// ranges and inlined calls, the line table (with where statements start),
+// types (structs, unions, enums, typedefs, arrays, pointers, bit fields),
+// and where each parameter and local of a function lives at each address
+// (register, stack slot, constant). linePlaces answers line probes.
 //
 //   symdb::Database db;
 //   std::string err;
@@ -182,8 +183,9 @@ std::string typeName(const Database& db, TypeId id);
 
 // Lists what matches `pattern` (a glob: `*`, `?`) as `bpftrace -l` does:
 // "func NAME", "struct NAME", "union NAME", "enum NAME", "typedef NAME",
-// "line FILE:LINE", one per line, sorted. With `verbose`, functions get
-// their address and parameters, records their members with offsets.
+// "line FILE:LINE ADDRESS..." (its linePlaces), one per line, sorted.
+// With `verbose`, functions get their address and parameters, records
+// their members with offsets.
 void list(const Database& db, std::string_view pattern, bool verbose, std::ostream& out);
 
 // `*` and `?` glob matching.

@@ -1,7 +1,7 @@
 // emmett-symdb IMAGE [-n NAME] [-o FILE]     a guest image's DWARF into a symbol database
 // emmett-symdb -l [-v] PATTERN FILE          list functions, types and lines of a database (or image)
 // The database is what `emmett -T FILE` and `vprobe -T FILE` load for
-// external types ($NAME.T); docs/emmett.md describes it. FILE defaults to
+// external types ($NAME.T) and line probes; docs/emmett.md describes it. FILE defaults to
 // the image's name with ".symdb" for its extension. Errors go to stderr; the
 // exit code is 1.
 #include <fstream>

@@ -146,7 +146,7 @@ std::string usage() {
          "  -c CODE     the script itself\n"
          "  -d SECONDS  stop after SECONDS (such as 10 or 0.5)\n"
          "  -s SYMS     guest symbols for GUEST: probes and expressions (nm output, System.map)\n"
-         "  -T [NAME=]SYMDB  a symbol database (emmett-symdb IMAGE) for external types, $NAME.T\n"
+         "  -T [NAME=]SYMDB  a symbol database (emmett-symdb IMAGE): external types $NAME.T, line probes\n"
          "  -D NAME[=VAL], -I DIR   Emmett preprocessor definitions and include folders\n"
          "  -i          the script is VP, loaded as it is (old VP scripts, emmett's output)\n"
          "  -l          list the VM's probe points; with -T, the database's functions,\n"

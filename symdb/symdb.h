@@ -1,8 +1,9 @@
 // symdb: a guest image's debug information (DWARF), read once with libdw
 // into a database that Emmett loads fast: functions and their address
-// ranges, the line table, types (structs, unions, enums, typedefs, arrays,
-// pointers, bit fields), and where each parameter and local of a function
-// lives at each address (register, stack slot, constant).
+// ranges and inlined calls, the line table (with where statements start),
+// types (structs, unions, enums, typedefs, arrays, pointers, bit fields),
+// and where each parameter and local of a function lives at each address
+// (register, stack slot, constant). linePlaces answers line probes.
 //
 //   symdb::Database db;
 //   std::string err;
@@ -82,6 +83,18 @@ struct Range {
   uint64_t low = 0, high = 0;  // [low, high)
 };
 
+// A call inlined into a function: where its copy of the callee's code is,
+// so that a line of the callee found in several copies is several places.
+struct Inlined {
+  std::string name;    // the inlined function
+  uint32_t depth = 1;  // 1: inlined into the function itself; 2: into a depth-1 copy ...
+  std::vector<Range> ranges;
+  // Where the copy starts (DW_AT_entry_pc). It may lie outside `ranges`:
+  // the copy's first statement can share an address with the caller's
+  // code, as a zero-length row of the line table.
+  uint64_t entry = 0;
+};
+
 struct Function {
   std::string name;
   uint64_t entry = 0;
@@ -90,12 +103,14 @@ struct Function {
   std::vector<Range> ranges;
   std::vector<Location> frameBase;
   std::vector<Variable> vars;
+  std::vector<Inlined> inlined;
 };
 
 struct Line {
   uint64_t addr = 0;
   uint32_t file = 0;
   uint32_t line = 0;
+  bool isStmt = true;  // the line table's is_stmt: a statement starts here (a breakpoint goes here)
 };
 
 struct Database {
@@ -115,6 +130,8 @@ struct Database {
   const Type* findTypedef(std::string_view name) const { return find(typedefs_, name); }
   const Enumerator* findEnumerator(std::string_view name) const;
   TypeId idOf(const Type* t) const { return static_cast<TypeId>(t - types.data()); }
+  // The rows of `lines` for one source line (indexes, by address).
+  const std::vector<size_t>& rowsOf(uint32_t file, uint32_t line) const;
   // Builds the lookups above; readImage and readDatabase call it.
   void index();
 
@@ -122,6 +139,7 @@ struct Database {
   const Type* find(const std::map<std::string, TypeId, std::less<>>& m, std::string_view name) const;
   std::map<std::string, TypeId, std::less<>> structs_, unions_, enums_, typedefs_;
   std::map<std::string, std::pair<TypeId, size_t>, std::less<>> enumerators_;
+  std::map<std::pair<uint32_t, uint32_t>, std::vector<size_t>> lineRows_;
 };
 
 // Reads an ELF image's DWARF. On failure returns false with `error` saying
@@ -131,10 +149,33 @@ bool readImage(const std::string& path, Database& db, std::string& error);
 bool readImageMemory(const void* data, size_t size, const std::string& name, Database& db, std::string& error);
 
 void writeDatabase(const Database& db, std::ostream& out);
+// A database file, or an ELF image's DWARF when the file is one.
+bool loadFile(const std::string& path, Database& db, std::string& error);
 // `error` is "NAME:LINE: error: MESSAGE" on failure, and `errorLine` (when
 // given) LINE.
 bool readDatabase(std::string_view text, const std::string& name, Database& db, std::string& error,
                   size_t* errorLine = nullptr);
+
+// Line probes: where a source line's code starts.
+//
+// The files whose path is `name` or ends in "/NAME" ("prog.c" finds
+// "/src/tests/prog.c").
+std::vector<uint32_t> filesNamed(const Database& db, std::string_view name);
+
+// One place a line's code is in: a function, or one inlined copy of a
+// function in it.
+struct LinePlace {
+  uint64_t addr = 0;                   // the line's first statement there (is_stmt)
+  const Function* function = nullptr;  // the function whose code holds it (null: none known)
+  const Inlined* inlined = nullptr;    // the innermost inlined copy holding it, if any
+};
+// The places line `line` of file `file` starts a statement, each at its
+// lowest such address, by address; only those inside `within` when given.
+std::vector<LinePlace> linePlaces(const Database& db, uint32_t file, uint32_t line, const Function* within = nullptr);
+// The nearest lines of `file` before and after `line` that start a
+// statement (inside `within` when given); 0 for none.
+std::pair<uint32_t, uint32_t> nearestLines(const Database& db, uint32_t file, uint32_t line,
+                                           const Function* within = nullptr);
 
 // The name a type is written with in C: "struct task", "uint32_t",
 // "char *", "int [16]".
@@ -142,8 +183,9 @@ std::string typeName(const Database& db, TypeId id);
 
 // Lists what matches `pattern` (a glob: `*`, `?`) as `bpftrace -l` does:
 // "func NAME", "struct NAME", "union NAME", "enum NAME", "typedef NAME",
-// "line FILE:LINE", one per line, sorted. With `verbose`, functions get
-// their address and parameters, records their members with offsets.
+// "line FILE:LINE ADDRESS..." (its linePlaces), one per line, sorted.
+// With `verbose`, functions get their address and parameters, records
+// their members with offsets.
 void list(const Database& db, std::string_view pattern, bool verbose, std::ostream& out);
 
 // `*` and `?` glob matching.

@@ -85,7 +85,7 @@ bool Compiler::check() {
     else s.diags.error(m.loc) << "unknown memory model '" << m.model << "' (expected guest32 or guest64)";
   }
   TypeResolver resolver(s.types, s.diags);
-  resolveProbes(s.program, s.guestSymbols, s.diags);
+  resolveProbes(s.program, s.guestSymbols, s.externals, s.diags);
   resolveNames(s.program, resolver, s.symbols, s.guestSymbols, s.diags);
   s.dump("resolveNames");
   // The type checker tolerates unresolved names (they have the error type),

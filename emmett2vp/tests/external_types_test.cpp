@@ -50,17 +50,7 @@ const char* kDb =
     "param 6 n\n"
     "loc 0x1000 0x1010 reg 5\n";
 
-struct TempDb {
-  std::string path;
-  explicit TempDb(const std::string& text) {
-    char name[] = "/tmp/emmett-symdb-XXXXXX";
-    int fd = mkstemp(name);
-    if (fd >= 0) close(fd);
-    path = name;
-    std::ofstream(path) << text;
-  }
-  ~TempDb() { unlink(path.c_str()); }
-};
+using emmett::test::TempDb;
 
 // The VP on one line: checks do not depend on where the printer breaks.
 std::string flatVp(const std::string& src, const emmett::Options& o) {

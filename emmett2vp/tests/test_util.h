@@ -1,6 +1,10 @@
 // Helpers shared by the emmett2vp unit tests.
 #pragma once
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "emmett2vp/emmett2vp.h"
@@ -21,6 +25,19 @@ inline std::string vpBody(const std::string& src, Options opts = {}) {
   if (!r.ok) return "ERROR: " + r.messages;
   return r.vp.substr(r.vp.find('\n') + 1);
 }
+
+// A symbol database (or any text) in a file for `-T`, removed at the end.
+struct TempDb {
+  std::string path;
+  explicit TempDb(const std::string& text) {
+    char name[] = "/tmp/emmett-symdb-XXXXXX";
+    int fd = mkstemp(name);
+    if (fd >= 0) close(fd);
+    path = name;
+    std::ofstream(path) << text;
+  }
+  ~TempDb() { unlink(path.c_str()); }
+};
 
 inline bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 

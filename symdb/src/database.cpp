@@ -5,7 +5,8 @@ namespace symdb {
 Database::Database() : files{""}, types{Type{}} {}
 
 void Database::index() {
-  structs_.clear(), unions_.clear(), enums_.clear(), typedefs_.clear(), enumerators_.clear();
+  structs_.clear(), unions_.clear(), enums_.clear(), typedefs_.clear(), enumerators_.clear(), lineRows_.clear();
+  for (size_t i = 0; i < lines.size(); ++i) lineRows_[{lines[i].file, lines[i].line}].push_back(i);
   for (TypeId id = 0; id < types.size(); ++id) {
     const Type& t = types[id];
     std::map<std::string, TypeId, std::less<>>* m = nullptr;
@@ -27,6 +28,12 @@ void Database::index() {
 const Type* Database::find(const std::map<std::string, TypeId, std::less<>>& m, std::string_view name) const {
   auto it = m.find(name);
   return it == m.end() ? nullptr : &types[it->second];
+}
+
+const std::vector<size_t>& Database::rowsOf(uint32_t file, uint32_t line) const {
+  static const std::vector<size_t> none;
+  auto it = lineRows_.find({file, line});
+  return it == lineRows_.end() ? none : it->second;
 }
 
 const Enumerator* Database::findEnumerator(std::string_view name) const {

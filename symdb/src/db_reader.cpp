@@ -169,10 +169,24 @@ void Reader::record(std::string_view kind, Fields& f) {
     Function& fn = function("loc");
     if (fn.vars.empty()) throw BadRecord{"loc before any param or local"};
     fn.vars.back().locations.push_back(std::move(l));
+  } else if (kind == "inline") {
+    Inlined in;
+    in.depth = f.small(), in.entry = f.number(), in.name = f.name();
+    if (in.depth == 0) throw BadRecord{"an inline's depth counts from 1"};
+    function("inline").inlined.push_back(std::move(in));
+  } else if (kind == "irange") {
+    Range r;
+    r.low = f.number(), r.high = f.number();
+    f.end();
+    Function& fn = function("irange");
+    if (fn.inlined.empty()) throw BadRecord{"irange before any inline"};
+    fn.inlined.back().ranges.push_back(r);
   } else if (kind == "line") {
     Line l;
     l.addr = f.number(), l.file = f.small(), l.line = f.small();
-    f.end();
+    std::string flag = f.name();
+    if (flag != "" && flag != "nostmt") throw BadRecord{"unexpected field '" + flag + "'"};
+    l.isStmt = flag.empty();
     db_.lines.push_back(l);
   } else {
     throw BadRecord{"unknown record '" + std::string(kind) + "'"};

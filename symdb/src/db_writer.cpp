@@ -68,6 +68,10 @@ void writeFunction(const Function& f, std::ostream& out) {
     out << (v.isParam ? "param " : "local ") << v.type << named(v.name) << '\n';
     for (const auto& l : v.locations) writeLocation("loc", l, out);
   }
+  for (const auto& in : f.inlined) {
+    out << "inline " << in.depth << ' ' << hex(in.entry) << named(in.name) << '\n';
+    for (const auto& r : in.ranges) out << "irange " << hex(r.low) << ' ' << hex(r.high) << '\n';
+  }
 }
 
 }  // namespace
@@ -77,7 +81,8 @@ void writeDatabase(const Database& db, std::ostream& out) {
   for (size_t i = 1; i < db.files.size(); ++i) out << "file " << i << named(db.files[i]) << '\n';
   for (TypeId id = 1; id < db.types.size(); ++id) writeType(db.types[id], id, out);
   for (const auto& f : db.functions) writeFunction(f, out);
-  for (const auto& l : db.lines) out << "line " << hex(l.addr) << ' ' << l.file << ' ' << l.line << '\n';
+  for (const auto& l : db.lines)
+    out << "line " << hex(l.addr) << ' ' << l.file << ' ' << l.line << (l.isStmt ? "" : " nostmt") << '\n';
 }
 
 }  // namespace symdb

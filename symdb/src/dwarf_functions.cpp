@@ -3,6 +3,8 @@
 // `$args`/`$locals` and line probes will need).
 #include <dwarf.h>
 
+#include <algorithm>
+
 #include "symdb/src/dwarf_context.h"
 
 namespace symdb::dwarf {
@@ -63,6 +65,30 @@ void readVariables(Context& cx, Dwarf_Die* fn, Function& f) {
   }
 }
 
+// Inlined calls, through lexical blocks and calls inlined into inlined
+// calls (breadth first, so that a copy comes before those inside it).
+void readInlined(Dwarf_Die* fn, Function& f) {
+  std::vector<std::pair<Dwarf_Die, uint32_t>> work{{*fn, 0}};
+  for (size_t next = 0; next < work.size() && work.size() < 65536; ++next) {
+    auto [scopeDie, depth] = work[next];
+    Dwarf_Die child;
+    if (dwarf_child(&scopeDie, &child) != 0) continue;
+    do {
+      int tag = dwarf_tag(&child);
+      if (tag == DW_TAG_lexical_block) {
+        work.emplace_back(child, depth);
+      } else if (tag == DW_TAG_inlined_subroutine && depth < 64) {
+        Inlined in{nameOf(&child), depth + 1, rangesOf(&child)};
+        Dwarf_Addr entry = 0;
+        in.entry = dwarf_entrypc(&child, &entry) == 0 ? entry : 0;
+        if (!in.ranges.empty()) f.inlined.push_back(std::move(in));
+        work.emplace_back(child, depth + 1);
+      }
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  std::stable_sort(f.inlined.begin(), f.inlined.end(), [](const Inlined& a, const Inlined& b) { return a.depth < b.depth; });
+}
+
 void readFunction(Context& cx, Dwarf_Die* die) {
   Function f;
   f.ranges = rangesOf(die);
@@ -76,6 +102,7 @@ void readFunction(Context& cx, Dwarf_Die* die) {
   Dwarf_Attribute a;
   if (dwarf_attr(die, DW_AT_frame_base, &a)) f.frameBase = locationsOf(&a, f.ranges);
   readVariables(cx, die, f);
+  readInlined(die, f);
   cx.db().functions.push_back(std::move(f));
 }
 
@@ -109,7 +136,9 @@ void readLines(Context& cx, Dwarf_Die* cu) {
     if (!l || dwarf_lineaddr(l, &addr) != 0 || dwarf_lineno(l, &line) != 0 || line <= 0) continue;
     if (dwarf_lineendsequence(l, &endSeq) == 0 && endSeq) continue;
     const char* file = dwarf_linesrc(l, nullptr, nullptr);
-    cx.db().lines.push_back({addr, file ? cx.file(file) : 0, static_cast<uint32_t>(line)});
+    bool stmt = true;
+    dwarf_linebeginstatement(l, &stmt);
+    cx.db().lines.push_back({addr, file ? cx.file(file) : 0, static_cast<uint32_t>(line), stmt});
   }
 }
 

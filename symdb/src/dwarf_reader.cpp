@@ -77,11 +77,17 @@ bool readUnits(Dwarf* dw, Database& db) {
 }
 
 // By address; a row repeating the one before it (the line table's views
-// of one statement) is dropped.
+// of one statement) is dropped, a statement start if either was one.
 void sortLines(std::vector<Line>& lines) {
   std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.addr < b.addr; });
-  auto same = [](const Line& a, const Line& b) { return a.addr == b.addr && a.file == b.file && a.line == b.line; };
-  lines.erase(std::unique(lines.begin(), lines.end(), same), lines.end());
+  std::vector<Line> kept;
+  for (const Line& l : lines) {
+    if (!kept.empty() && kept.back().addr == l.addr && kept.back().file == l.file && kept.back().line == l.line)
+      kept.back().isStmt = kept.back().isStmt || l.isStmt;
+    else
+      kept.push_back(l);
+  }
+  lines = std::move(kept);
 }
 
 bool fromElf(Elf* elf, const std::string& name, Database& db, std::string& error) {

@@ -59,15 +59,18 @@ std::string typeEntry(const Database& db, const Type& t, bool verbose) {
 }
 
 // Lines only when the pattern asks for them (it has a ':'): there are
-// thousands.
+// thousands. Each with the addresses a line probe on it would probe.
 void lineEntries(const Database& db, std::string_view pattern, std::set<std::string>& out) {
   if (pattern.find(':') == std::string_view::npos) return;
   std::set<std::pair<uint32_t, uint32_t>> seen;
   for (const auto& l : db.lines) {
-    if (l.file == 0 || l.file >= db.files.size() || !seen.insert({l.file, l.line}).second) continue;
+    if (l.file == 0 || l.file >= db.files.size() || !l.isStmt || !seen.insert({l.file, l.line}).second) continue;
     std::string fileLine = db.files[l.file] + ":" + std::to_string(l.line);
     std::string base = fileLine.substr(fileLine.find_last_of('/') + 1);
-    if (globMatch(pattern, fileLine) || globMatch(pattern, base)) out.insert("line " + fileLine + " " + hex(l.addr));
+    if (!globMatch(pattern, fileLine) && !globMatch(pattern, base)) continue;
+    std::string entry = "line " + fileLine;
+    for (const LinePlace& p : linePlaces(db, l.file, l.line)) entry += " " + hex(p.addr);
+    out.insert(entry);
   }
 }
 

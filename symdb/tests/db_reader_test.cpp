@@ -34,8 +34,10 @@ symdb::Database sample() {
   symdb::Location slot = reg;
   slot.low = 0x1010, slot.high = 0x1040, slot.kind = symdb::Location::Kind::FrameOffset, slot.offset = -24;
   f.vars.push_back({"t", 2, true, {reg, slot}});
+  f.inlined.push_back({"helper", 1, {{0x1010, 0x1018}, {0x1030, 0x1034}}, 0x1010});
+  f.inlined.push_back({"inner", 2, {{0x1014, 0x1016}}, 0x1012});
   db.functions.push_back(f);
-  db.lines = {{0x1000, 1, 7}, {0x1004, 1, 8}};
+  db.lines = {{0x1000, 1, 7}, {0x1004, 1, 8, false}, {0x1012, 1, 3}};
   db.index();
   return db;
 }
@@ -56,6 +58,26 @@ TEST_CASE("symdb: a database reads back as written") {
   CHECK(db.findEnumerator("B")->value == static_cast<uint64_t>(-2));
   CHECK(db.functions[0].vars[0].locations[1].offset == -24);
   CHECK(symdb::typeName(db, 2) == "struct task");
+  REQUIRE(db.functions[0].inlined.size() == 2);
+  CHECK(db.functions[0].inlined[0].ranges.size() == 2);
+  CHECK(db.functions[0].inlined[1].depth == 2);
+  CHECK_FALSE(db.lines[1].isStmt);
+  CHECK(db.lines[2].isStmt);
+}
+
+TEST_CASE("symdb: a line's places are its first statement in each function or inlined copy") {
+  symdb::Database db = sample();
+  // Line 8 starts no statement: no place, and 7 is the nearest line with one.
+  CHECK(symdb::linePlaces(db, 1, 8).empty());
+  CHECK(symdb::nearestLines(db, 1, 8) == std::pair<uint32_t, uint32_t>{7, 0});
+  auto places = symdb::linePlaces(db, 1, 3);
+  REQUIRE(places.size() == 1);
+  CHECK(places[0].addr == 0x1012);
+  CHECK(places[0].function == &db.functions[0]);
+  REQUIRE(places[0].inlined);
+  CHECK(places[0].inlined->name == "inner");  // the innermost copy, starting there outside its ranges
+  CHECK(symdb::filesNamed(db, "main.c") == std::vector<uint32_t>{1});
+  CHECK(symdb::filesNamed(db, "ain.c").empty());
 }
 
 TEST_CASE("symdb: malformed databases are errors at their line") {
@@ -80,6 +102,10 @@ TEST_CASE("symdb: malformed databases are errors at their line") {
   CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\nloc 0 0 reg 1\n") == "t.symdb:4: error: loc before any param or local");
   CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\nparam 0 p\nloc 0 0 reg 1 2\n") == "t.symdb:5: error: unexpected field '2'");
   CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\nrange 1\n") == "t.symdb:4: error: a field is missing");
+  CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\nirange 1 2\n") == "t.symdb:4: error: irange before any inline");
+  CHECK(readError("symdb 1\nimage x\ninline 1 0x0 g\n") == "t.symdb:3: error: inline before any func");
+  CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\ninline 0 0x10 g\n") == "t.symdb:4: error: an inline's depth counts from 1");
+  CHECK(readError("symdb 1\nimage x\nfile 1 a.c\nline 0x10 1 1 stmt\n") == "t.symdb:4: error: unexpected field 'stmt'");
 }
 
 TEST_CASE("symdb: every truncation of a database is read or refused") {

@@ -5,6 +5,10 @@
 #     layouts are the x86-64 ABI's, whatever the compiler's version);
 #   - work()'s parameters and locals have location lists (registers,
 #     constants), and the line table covers prog.c;
+#   - line probes resolve to the addresses the database's line table
+#     gives (`emmett-symdb -l` lists them): a line's first statement in
+#     work(), and a line of scale(), inlined into twice() twice, at both
+#     places with a warning saying so;
 #   - each Emmett script NAME.emt there compiles with -T prog.symdb to
 #     exactly NAME.vp, or fails with exactly the errors in NAME.err.
 # Prints PASS:/FAIL:/SKIP: per case. UPDATE=1 rewrites the expected files.
@@ -63,6 +67,50 @@ if "$SYMDB" -l 'prog.c:3*' "$tmp/prog.symdb" | grep -q '^line .*prog.c:3[0-9] 0x
   echo "PASS: symdb/lines (prog.c's line table)"
 else
   echo "FAIL: symdb/lines"
+fi
+
+# The addresses emmett probes for PROBE (one per line of output).
+probed() {
+  "$EMMETT" -T "$tmp/prog.symdb" - <<<"$1 { logint(1); }" 2>"$tmp/probe.err" | sed -n 's/^(vprobe GUEST:\(0x[0-9a-f]*\) .*/\1/p'
+}
+# The addresses `emmett-symdb -l` lists for prog.c:LINE.
+listed() { "$SYMDB" -l "prog.c:$1" "$tmp/prog.symdb" | awk '{ for (i = 3; i <= NF; i++) print $i }'; }
+# The lowest statement start of prog.c:LINE inside FUNCTION's ranges, from
+# the raw line table (the database's `line ADDR FILE LINE [nostmt]`).
+from_table() {
+  python3 - "$tmp/prog.symdb" "$1" "$2" <<'EOF'
+import sys
+fn, line, ranges, files, best, cur = sys.argv[2], int(sys.argv[3]), [], {}, None, None
+for rec in open(sys.argv[1]):
+    f = rec.split()
+    if f[0] == 'file': files[f[1]] = f[2]
+    elif f[0] == 'func': cur = f[4] if len(f) > 4 else ''
+    elif f[0] == 'range' and cur == fn: ranges.append((int(f[1], 16), int(f[2], 16)))
+    elif f[0] == 'line' and len(f) == 4 and int(f[3]) == line and files[f[2]].endswith('/prog.c'):
+        a = int(f[1], 16)
+        if any(lo <= a < hi for lo, hi in ranges) and (best is None or a < best): best = a
+print(hex(best) if best is not None else 'none')
+EOF
+}
+work_line=$(grep -n 'sum += t\[i\]' "$DIR/prog.c" | cut -d: -f1)
+work_first=$(awk '/^__attribute__.*int work\(/ { print NR }' "$DIR/prog.c")
+want=$(from_table work "$work_line")
+got_l=$(probed "GUEST:OFFSET:work:L$work_line") got_f=$(probed "GUEST:OFFSET:work:F$((work_line - work_first))")
+got_file=$(probed "GUEST:prog.c:$work_line")
+if [[ $want != none && $got_l == "$want" && $got_f == "$want" && $got_file == "$want" && $(listed "$work_line") == "$want" ]]; then
+  echo "PASS: symdb/line-probe (work:L$work_line, work:F$((work_line - work_first)), prog.c:$work_line at $want, the line's first statement)"
+else
+  echo "FAIL: symdb/line-probe (line table: $want; L: $got_l; F: $got_f; file: $got_file; listed: $(listed "$work_line"))"
+fi
+scale_line=$(grep -n 'return v \* 7' "$DIR/prog.c" | cut -d: -f1)
+got=$(probed "GUEST:prog.c:$scale_line")
+copies=$(awk '/^func .* twice$/{p=1; next} /^func /{p=0} p && /^inline 1 0x[0-9a-f]* scale$/' "$tmp/prog.symdb" | wc -l)
+if [[ $copies == 2 && $(wc -l <<<"$got") == 2 && $got == "$(listed "$scale_line")" ]] &&
+   grep -q "warning: line prog.c:$scale_line has code in 2 places (inlined or duplicated); probing each: .*(scale inlined into twice), .*(scale inlined into twice)" "$tmp/probe.err"; then
+  echo "PASS: symdb/line-probe-inlined (prog.c:$scale_line, inlined twice into twice(): both probed, with a warning)"
+else
+  echo "FAIL: symdb/line-probe-inlined (copies: $copies; probed: $got; listed: $(listed "$scale_line"))"
+  cat "$tmp/probe.err"
 fi
 
 . tests/lib/golden.sh

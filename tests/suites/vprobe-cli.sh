@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What vprobe does without a VM: usage errors, an Emmett error reported at
-# its position before any VM is asked, a VM that is not running. The
-# cases with the demo VM are in vprobe.sh.
+# its position before any VM is asked, a VM that is not running, listing a
+# symbol database (-l -T). The cases with the demo VM are in vprobe.sh.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=$PWD/${BUILD:-build}/bin
@@ -64,4 +64,25 @@ case_not-running() {
 
 for c in "${NOVM_CASES[@]}"; do "case_$c"; done
 
-for c in usage emmett-error not-running; do "case_$c"; done
+case_list-symbols() {
+  # -l -T lists the symbol database (no VM): the same entries as
+  # emmett-symdb -l, lines with the addresses a line probe there probes.
+  local db=guests/demo/demo.symdb problems=""
+  if [[ ! -f $db ]]; then
+    echo "SKIP: vprobe list-symbols ($db is missing: make guest)"
+    return
+  fi
+  vp -l -T "$db" 'sys_*'
+  [[ $RC == 0 && $OUT == "$("$BIN/emmett-symdb" -l 'sys_*' "$db")" ]] && grep -qx 'func sys_munmap' <<<"$OUT" ||
+    problems+=" funcs($RC:$ERR)"
+  vp -l -T "$db" 'mm.c:115'
+  [[ $RC == 0 && $OUT == "line "*"kernel/mm.c:115 0x"* ]] || problems+=" line($OUT)"
+  vp -l -v -T "$db" -T other="$db" 'percpu'
+  [[ $RC == 0 && $OUT == "demo struct percpu ("*"other struct percpu ("* ]] || problems+=" two-dbs($OUT)"
+  vp -l -T "$db" x.vmx; [[ $RC == 1 && $ERR == *"not a pattern"* ]] || problems+=" vmx-word($ERR)"
+  vp -l -v x.vmx; [[ $RC == 1 && $ERR == *"-v is for listing a symbol database"* ]] || problems+=" v-without-T($ERR)"
+  vp -l -T "$WORK/none.symdb"; [[ $RC == 1 && $ERR == *"none.symdb: error: cannot read the file" ]] || problems+=" missing($ERR)"
+  [[ -z $problems ]] && pass list-symbols || fail list-symbols "$problems"
+}
+
+for c in usage emmett-error not-running list-symbols; do "case_$c"; done

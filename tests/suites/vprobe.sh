@@ -2,8 +2,8 @@
 # End-to-end tests of vprobe: Emmett scripts compiled, loaded into copies
 # of the demo VM, their output streamed until -d or a signal ends the run,
 # then unloaded (the unload probes print the aggregates). The paper's
-# counting, latency and profiling patterns, -c, -s, -T (external types),
-# -i, -l, several files,
+# counting, latency and profiling patterns, -c, -s, -T (external types,
+# a line probe), -i, -l, several files,
 # exit(), the error paths, and two cookbook scripts. What vprobe does
 # without a VM is in vprobe-cli.sh.
 # needs: kvm
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
 VPROBE=$BIN/vprobe
 suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
-  pipe-closed inline-code symbols external_types list exit-ends runtime-error engine-refusal vp-input \
+  pipe-closed inline-code symbols external_types line-probe list exit-ends runtime-error engine-refusal vp-input \
   several-files replaced vm-stops refusals cookbook
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
@@ -239,6 +239,41 @@ case_external_types() {
   fi
   vp -d 2 -T guests/demo/demo.symdb "$VM" cookbook/profile-procs-types.emt
   check_profile external_types '[a-z<>A-Z]+'
+}
+
+case_line-probe() {
+  # A line probe inside a loop of the demo kernel: the line of sys_munmap's
+  # loop that clears a mapped page's entry (GUEST:OFFSET:sys_munmap:LN, resolved
+  # through demo.symdb) fires once per page each call says it unmapped
+  # (its return value, counted only for calls seen from their start), and
+  # the guest's own report (pager: N rounds, M pages ...) says 32 pages a
+  # round, as many as the probe saw per call.
+  if [[ ! -f guests/demo/demo.symdb ]]; then
+    echo "SKIP: vprobe line-probe (guests/demo/demo.symdb is missing: make guest)"
+    return
+  fi
+  local line rounds pages
+  line=$(grep -n '^ *\*e = 0;' guests/demo/kernel/mm.c | cut -d: -f1)
+  # inside and cur are the vCPU's own (the pager runs on one); the totals
+  # are shared, for VMXUnload to print.
+  vp -d 2 -s "$SYMS" -T guests/demo/demo.symdb "$VM" -c "int inside, cur;
+    pervm int hits; pervm int pages; pervm int calls;
+    GUEST:sys_munmap { inside = 1; cur = 0; }
+    GUEST:OFFSET:sys_munmap:L$line { if (inside) { cur++; } }
+    GUEST:EXIT:sys_munmap(int64 n) {
+      if (inside) { fetchadd(hits, cur); fetchadd(pages, n); fetchadd(calls, 1); }
+      inside = 0;
+    }
+    VMXUnload { printf(\"calls %d hits %d pages %d\\n\", calls, hits, pages); }"
+  read -r rounds pages < <(sed -n 's/^pager: \([0-9]*\) rounds, \([0-9]*\) pages.*/\1 \2/p' "${VM%/*}/serial.log" | tail -1)
+  local calls hits returned
+  read -r calls hits returned < <(sed -n 's/^calls \([0-9]*\) hits \([0-9]*\) pages \([0-9]*\)$/\1 \2 \3/p' <<<"$OUT")
+  if [[ $RC == 0 && ${calls:-0} -ge 5 && $hits == "$returned" && ${rounds:-0} -gt 0 &&
+        $((pages % rounds)) == 0 && $((hits)) == $((calls * pages / rounds)) ]]; then
+    pass line-probe
+  else
+    fail line-probe "rc=$RC line=$line calls=$calls hits=$hits returned=$returned guest=$rounds/$pages out=$OUT err=$ERR"
+  fi
 }
 
 case_list() {

@@ -1,7 +1,7 @@
 // emmett-symdb IMAGE [-n NAME] [-o FILE]     a guest image's DWARF into a symbol database
 // emmett-symdb -l [-v] PATTERN FILE          list functions, types and lines of a database (or image)
 // The database is what `emmett -T FILE` and `vprobe -T FILE` load for
-// external types ($NAME.T); docs/emmett.md describes it. FILE defaults to
+// external types ($NAME.T) and line probes; docs/emmett.md describes it. FILE defaults to
 // the image's name with ".symdb" for its extension. Errors go to stderr; the
 // exit code is 1.
 #include <fstream>
@@ -19,20 +19,6 @@ int usage() {
   return 2;
 }
 
-// A database file or, starting with the ELF magic, an image.
-bool load(const std::string& path, symdb::Database& db, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "emmett-symdb: cannot read '" + path + "'";
-    return false;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
-  if (s.starts_with("\x7f" "ELF")) return symdb::readImage(path, db, error);
-  return symdb::readDatabase(s, path, db, error);
-}
-
 std::string defaultOutput(const std::string& image) {
   size_t slash = image.find_last_of('/');
   size_t dot = image.find_last_of('.');
@@ -47,7 +33,7 @@ int listing(int argc, char** argv) {
   if (argc - i != 2) return usage();
   symdb::Database db;
   std::string error;
-  if (!load(argv[i + 1], db, error)) {
+  if (!symdb::loadFile(argv[i + 1], db, error)) {
     std::cerr << error << '\n';
     return 1;
   }

@@ -25,5 +25,6 @@ int main(int argc, char** argv) {
     std::fputs(vprobe::usage().c_str(), stdout);
     return 0;
   }
-  return options.listProbes ? vprobe::listProbes(options) : vprobe::run(options);
+  if (options.listProbes) return options.symbolDatabases.empty() ? vprobe::listProbes(options) : vprobe::listSymbols(options);
+  return vprobe::run(options);
 }

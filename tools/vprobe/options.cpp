@@ -43,6 +43,7 @@ bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::st
   if (a == "-h" || a == "--help") return o.help = true;
   if (a == "-i") return o.vp = true;
   if (a == "-l") return o.listProbes = true;
+  if (a == "-v") return o.verbose = true;
   if (a.size() < 2) return false;
   std::string flag = a.substr(0, 2);
   if (flag != "-c" && flag != "-d" && flag != "-s" && flag != "-T" && flag != "-D" && flag != "-I") {
@@ -78,9 +79,23 @@ bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::st
   return true;
 }
 
+// -l -T SYMDB [PATTERN] lists the databases and needs no VM: the word
+// after the options is the pattern.
+bool listsDatabase(Options& o, std::string& error) {
+  if (o.code || o.seconds || o.vp || !o.files.empty())
+    error = "-l -T lists a symbol database: give at most a PATTERN (such as 'sys_*' or 'main.c:4*'), no script";
+  else if (o.vmx.ends_with(".vmx"))
+    error = "-l -T lists the symbol database, not the VM's probe points ('" + o.vmx + "' is not a pattern; drop -T to list the VM's)";
+  o.pattern = o.vmx.empty() ? "*" : o.vmx;
+  o.vmx.clear();
+  return error.empty();
+}
+
 // The combinations that make no sense.
-bool checkCombination(const Options& o, std::string& error) {
-  if (o.vmx.empty()) error = "no virtual machine given (the path to its .vmx)";
+bool checkCombination(Options& o, std::string& error) {
+  if (o.listProbes && !o.symbolDatabases.empty()) return listsDatabase(o, error);
+  if (o.verbose) error = "-v is for listing a symbol database (-l -T SYMDB)";
+  else if (o.vmx.empty()) error = "no virtual machine given (the path to its .vmx)";
   else if (o.listProbes && (o.code || !o.files.empty() || o.seconds))
     error = "-l lists the probe points and takes no script";
   else if (!o.listProbes && !o.code && o.files.empty())
@@ -124,16 +139,19 @@ bool parseOptions(const std::vector<std::string>& args, Options& out, std::strin
 std::string usage() {
   return "usage: vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]\n"
          "       vprobe -l VMX\n"
+         "       vprobe -l [-v] -T [NAME=]SYMDB [PATTERN]\n"
          "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
          "running VM VMX and prints its output until Ctrl-C or SECONDS; then unloads it\n"
          "(its unload probes print, e.g. the aggregates) and exits.\n"
          "  -c CODE     the script itself\n"
          "  -d SECONDS  stop after SECONDS (such as 10 or 0.5)\n"
          "  -s SYMS     guest symbols for GUEST: probes and expressions (nm output, System.map)\n"
-         "  -T [NAME=]SYMDB  a symbol database (emmett-symdb IMAGE) for external types, $NAME.T\n"
+         "  -T [NAME=]SYMDB  a symbol database (emmett-symdb IMAGE): external types $NAME.T, line probes\n"
          "  -D NAME[=VAL], -I DIR   Emmett preprocessor definitions and include folders\n"
          "  -i          the script is VP, loaded as it is (old VP scripts, emmett's output)\n"
-         "  -l          list the VM's probe points\n";
+         "  -l          list the VM's probe points; with -T, the database's functions,\n"
+         "              types and lines matching PATTERN (a glob; lines when it has a ':')\n"
+         "  -v          with -l -T: addresses, parameters, members\n";
 }
 
 }  // namespace vprobe

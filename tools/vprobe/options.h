@@ -2,6 +2,7 @@
 //
 //   vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
 //   vprobe -l VMX
+//   vprobe -l [-v] -T [NAME=]SYMDB... [PATTERN]
 //
 // Options may come before or after VMX; "--" ends them. FILE "-" is the
 // standard input.
@@ -25,6 +26,8 @@ struct Options {
   std::vector<std::string> includeDirs;                      // -I (Emmett)
   bool vp = false;         // -i: the script is VP, not Emmett
   bool listProbes = false;  // -l
+  bool verbose = false;     // -v (with -l -T)
+  std::string pattern;      // -l -T: what to list (a glob)
   bool help = false;
 };
 

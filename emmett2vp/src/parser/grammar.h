@@ -397,8 +397,10 @@ struct shared_rest : sor<aggr_decl, bag_decl, shared_var> {};
 struct shared_decl : seq<storage_class, must<shared_rest>> {};
 
 // A probe name: `VMM:HV_Exit`, `GUEST:foo+0x10`, `VMM:TIMER:1msec`,
-// `Guest_*` (a glob); checked by the probe resolver, not here.
-struct probe_name_char : sor<ident_other, one<':', '.', '*', '?', '+', '$', '-', '!'>> {};
+// `Guest_*` (a glob), `GUEST:kernel/mm.c:114` (a line; a `/` that starts
+// a comment ends the name); checked by the probe resolver, not here.
+struct probe_path_slash : seq<one<'/'>, not_at<one<'/', '*'>>> {};
+struct probe_name_char : sor<ident_other, one<':', '.', '*', '?', '+', '$', '-', '!'>, probe_path_slash> {};
 struct probe_name : seq<sor<ranges<'a', 'z', 'A', 'Z', '_'>, one<'*', '?'>>, star<probe_name_char>> {};
 struct probe_params : seq<at<one<'('>, sp, sor<type_start, one<')', '.'>>>, params_open, param_list, must<rparen>> {};
 struct probe_body : sor<block, statement> {};

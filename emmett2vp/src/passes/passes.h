@@ -2,7 +2,8 @@
 //
 //   preprocess      EPP: text -> text + line map          (epp/preprocessor.h)
 //   parse           text -> AST                           (parser/parser.h)
-//   resolveProbes   probe names -> VP probe points        (needs: a symbol file)
+//   resolveProbes   probe names -> VP probe points        (needs: a symbol file,
+//                                                          symbol databases)
 //   resolveNames    declarations, types, identifiers      (needs: probe kinds,
 //                                                          for probe parameters)
 //   checkTypes      types of expressions, type errors     (needs: symbols)

@@ -6,6 +6,7 @@
 
 #include "emmett2vp/src/ast/visitor.h"
 #include "emmett2vp/src/probes/glob.h"
+#include "emmett2vp/src/probes/line_probe.h"
 #include "emmett2vp/src/probes/static_probes.h"
 #include "vp/probe_point.h"
 
@@ -77,7 +78,8 @@ size_t distance(std::string_view a, std::string_view b) {
 class ProbeResolver : public ast::Visitor<ProbeResolver> {
  public:
   using Visitor::visit;
-  ProbeResolver(const SymbolFile& s, Diagnostics& d) : syms_(s), diags_(d) {}
+  ProbeResolver(const SymbolFile& s, std::vector<const symdb::Database*> dbs, Diagnostics& d)
+      : syms_(s), dbs_(std::move(dbs)), diags_(d) {}
 
   void visit(ast::FuncDef&) {}
   void visit(ast::Probe& p) {
@@ -220,14 +222,17 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
     probe_->probeKind = ast::ProbeKind::Guest;
     std::string_view kind = parts[i].text;
     std::vector<Site> addrs;
-    size_t used = 1;
+    bool fileLineForm = i + 2 == parts.size() && isDecimal(parts[i + 1].text);
+    size_t used = kind == "ENTER" || kind == "EXIT" ? 2 : kind == "OFFSET" ? 3 : fileLineForm ? 2 : 1;
+    // Checked first, so that a malformed name is not resolved (nor warned about).
+    if (i + used < parts.size())
+      return (void)(diags_.error(at(parts[i + used])) << "malformed probe name '" << probe_->name << "'");
     std::string vpForm = "GUEST:";
     unsigned nargs = 0;
     if (kind == "ENTER" || kind == "EXIT") {
       if (i + 1 >= parts.size())
         return (void)(diags_.error(at(parts[i])) << "GUEST:" << std::string(kind) << " needs a symbol");
       addrs = address(parts[i + 1], parts[i + 1].text);
-      used = 2;
       if (kind == "EXIT") {
         probe_->probeKind = ast::ProbeKind::GuestExit;
         vpForm = "GUEST:EXIT:";
@@ -235,18 +240,67 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
       }
     } else if (kind == "OFFSET") {
       if (i + 2 >= parts.size()) return (void)(diags_.error(at(parts[i])) << "GUEST:OFFSET needs a symbol and an offset");
-      uint64_t off = 0;
-      if (!parseNumber(parts[i + 2].text, off))
-        return (void)(diags_.error(at(parts[i + 2])) << "malformed offset '" << std::string(parts[i + 2].text) << "' in probe name");
-      addrs = address(parts[i + 1], parts[i + 1].text);
-      for (auto& a : addrs) a.addr += off;
-      used = 3;
+      if (isLineNumber(parts[i + 2].text)) {
+        addrs = functionLine(parts[i + 1], parts[i + 2]);
+      } else {
+        uint64_t off = 0;
+        if (!parseNumber(parts[i + 2].text, off))
+          return (void)(diags_.error(at(parts[i + 2])) << "malformed offset '" << std::string(parts[i + 2].text) << "' in probe name");
+        addrs = address(parts[i + 1], parts[i + 1].text);
+        for (auto& a : addrs) a.addr += off;
+      }
+    } else if (fileLineForm) {
+      addrs = fileLine(parts[i], parts[i + 1]);
     } else {
       addrs = address(parts[i], kind);
     }
-    if (i + used < parts.size())
-      return (void)(diags_.error(at(parts[i + used])) << "malformed probe name '" << probe_->name << "'");
     for (const auto& a : addrs) target(vpForm + hex(a.addr), nargs, a.name);
+  }
+
+  static bool isDecimal(std::string_view s) {
+    return !s.empty() && s.size() <= 9 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  }
+  // L123 or F23 (F0 is the function's own line).
+  static bool isLineNumber(std::string_view s) { return s.size() > 1 && (s[0] == 'L' || s[0] == 'F') && isDecimal(s.substr(1)); }
+
+  bool haveDatabases(const Part& p) {
+    if (!dbs_.empty()) return true;
+    diags_.error(at(p)) << "line probe '" << probe_->name << "' needs a symbol database (-T FILE, made by emmett-symdb IMAGE)";
+    return false;
+  }
+
+  // GUEST:OFFSET:fn:L123 and GUEST:OFFSET:fn:F23.
+  std::vector<Site> functionLine(const Part& fn, const Part& line) {
+    if (!haveDatabases(fn)) return {};
+    if (isGlob(fn.text)) {
+      diags_.error(at(fn)) << "a line probe names one function, not a pattern ('" << std::string(fn.text) << "')";
+      return {};
+    }
+    uint32_t n = static_cast<uint32_t>(std::stoul(std::string(line.text.substr(1))));
+    LineResolution r = resolveFunctionLine(dbs_, fn.text, line.text[0], n);
+    return lineSites(r, r.unknownName ? fn : line);
+  }
+
+  // GUEST:file.c:123.
+  std::vector<Site> fileLine(const Part& file, const Part& line) {
+    if (!haveDatabases(file)) return {};
+    LineResolution r = resolveFileLine(dbs_, file.text, static_cast<uint32_t>(std::stoul(std::string(line.text))));
+    return lineSites(r, r.unknownName ? file : line);
+  }
+
+  std::vector<Site> lineSites(const LineResolution& r, const Part& errorAt) {
+    if (!r.error.empty()) {
+      diags_.error(at(errorAt)) << r.error;
+      return {};
+    }
+    std::vector<Site> out;
+    for (const auto& s : r.sites) out.push_back({s.addr, probe_->name});
+    if (r.sites.size() > 1) {
+      auto w = diags_.warning(probe_->loc);
+      w << "line " << r.line << " has code in " << r.sites.size() << " places (inlined or duplicated); probing each:";
+      for (size_t k = 0; k < r.sites.size(); ++k) w << (k ? "," : "") << " " << hex(r.sites[k].addr) << " (" << r.sites[k].where << ")";
+    }
+    return out;
   }
 
   void data(const std::vector<Part>& parts, size_t i) {
@@ -284,14 +338,15 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
   }
 
   const SymbolFile& syms_;
+  std::vector<const symdb::Database*> dbs_;
   Diagnostics& diags_;
   ast::Probe* probe_ = nullptr;
 };
 
 }  // namespace
 
-void resolveProbes(ast::Program& program, const SymbolFile& symbols, Diagnostics& diags) {
-  ProbeResolver(symbols, diags).visit(program);
+void resolveProbes(ast::Program& program, const SymbolFile& symbols, const ExternalTypes& databases, Diagnostics& diags) {
+  ProbeResolver(symbols, databases.databases(), diags).visit(program);
 }
 
 }  // namespace emmett

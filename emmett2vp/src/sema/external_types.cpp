@@ -69,6 +69,12 @@ bool ExternalTypes::load(const std::string& spec, SourceManager& sm, Diagnostics
   return true;
 }
 
+std::vector<const symdb::Database*> ExternalTypes::databases() const {
+  std::vector<const symdb::Database*> out;
+  for (const auto& m : modules_) out.push_back(&m->db);
+  return out;
+}
+
 const ExternalTypes::Module* ExternalTypes::module(std::string_view name) const {
   for (const auto& m : modules_)
     if (m->name == name) return m.get();

@@ -37,6 +37,9 @@ class ExternalTypes {
   // for a typedef, then a struct, union or enum tag.
   const Type* type(std::string_view dollarName, Want want, TypeTable& table, std::string& error);
 
+  // Every loaded database, in load order (line probes search them all).
+  std::vector<const symdb::Database*> databases() const;
+
  private:
   struct Module {
     std::string name;

@@ -1,6 +1,7 @@
 /* A small program whose DWARF tests/suites/symdb-golden.sh reads (built
-   with -g -O2 by the suite): every kind of type external types use, and a
-   function whose parameters and locals move between registers. */
+   with -g -O2 by the suite): every kind of type external types use, a
+   function whose parameters and locals move between registers, and a line
+   inlined into two places (the line probes' cases name these lines). */
 #include <stdint.h>
 
 enum state { IDLE, RUNNING = 5, DEAD = -1 };
@@ -36,4 +37,10 @@ __attribute__((noinline)) int work(struct task *t, int n) {
   return sum;
 }
 
-int main(void) { return work(tasks, 4); }
+static inline int scale(int v) {
+  return v * 7 + tasks[v & 3].pid;
+}
+
+__attribute__((noinline)) int twice(int a, int b) { return scale(a) ^ scale(b + 1); }
+
+int main(void) { return work(tasks, 4) + twice(tasks[0].pid, tasks[1].pid); }

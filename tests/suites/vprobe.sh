@@ -381,8 +381,13 @@ case_vm-stops() {
   local vm2; vm2=$(new_vm stops)
   "$VMRUN" start "$vm2" >/dev/null || { fail vm-stops "second VM did not start"; return; }
   "$VPROBE" -c 'VMXUnload { printf("unloaded by the stop\n"); }' "$vm2" > "$WORK/s.out" 2> "$WORK/s.err" &
-  local pid=$!
-  sleep 0.5
+  local pid=$! i
+  # Stop only once vprobe's script is in: under an emulator its compile and
+  # load can take longer than any fixed pause.
+  for ((i = 0; i < 300; i++)); do
+    [[ $(loaded_script "$vm2" 2>/dev/null) =~ ^[1-9] ]] && break
+    sleep 0.1
+  done
   "$VMRUN" stop "$vm2"
   wait "$pid"; local rc=$?
   if [[ $rc == 1 && $(cat "$WORK/s.err") == "vprobe: error: the virtual machine powered off: $vm2" &&

@@ -34,6 +34,11 @@ symdb::Database sample() {
   symdb::Location slot = reg;
   slot.low = 0x1010, slot.high = 0x1040, slot.kind = symdb::Location::Kind::FrameOffset, slot.offset = -24;
   f.vars.push_back({"t", 2, true, {reg, slot}});
+  symdb::Location entry;  // RSP+8 at the entry, RBP+16 once the frame is set
+  entry.low = 0x1000, entry.high = 0x1001, entry.kind = symdb::Location::Kind::RegOffset, entry.reg = 7, entry.offset = 8;
+  symdb::Location framed = entry;
+  framed.low = 0x1004, framed.high = 0x1040, framed.reg = 6, framed.offset = 16;
+  f.cfa = {entry, framed};
   db.functions.push_back(f);
   db.lines = {{0x1000, 1, 7}, {0x1004, 1, 8}};
   db.index();
@@ -55,6 +60,9 @@ TEST_CASE("symdb: a database reads back as written") {
   CHECK(db.findStruct("task")->members[1].bitSize == 3);
   CHECK(db.findEnumerator("B")->value == static_cast<uint64_t>(-2));
   CHECK(db.functions[0].vars[0].locations[1].offset == -24);
+  REQUIRE(db.functions[0].cfa.size() == 2);
+  CHECK(db.functions[0].cfa[1].reg == 6);
+  CHECK(db.functions[0].cfa[1].offset == 16);
   CHECK(symdb::typeName(db, 2) == "struct task");
 }
 
@@ -80,6 +88,7 @@ TEST_CASE("symdb: malformed databases are errors at their line") {
   CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\nloc 0 0 reg 1\n") == "t.symdb:4: error: loc before any param or local");
   CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\nparam 0 p\nloc 0 0 reg 1 2\n") == "t.symdb:5: error: unexpected field '2'");
   CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\nrange 1\n") == "t.symdb:4: error: a field is missing");
+  CHECK(readError("symdb 1\nimage x\ncfa 0 1 breg 7 8\n") == "t.symdb:3: error: cfa before any func");
 }
 
 TEST_CASE("symdb: every truncation of a database is read or refused") {

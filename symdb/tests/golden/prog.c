@@ -1,6 +1,7 @@
 /* A small program whose DWARF tests/suites/symdb-golden.sh reads (built
    with -g -O2 by the suite): every kind of type external types use, and a
-   function whose parameters and locals move between registers. */
+   function whose parameters and locals move between registers, one with
+   a parameter on the stack. */
 #include <stdint.h>
 
 enum state { IDLE, RUNNING = 5, DEAD = -1 };
@@ -36,4 +37,13 @@ __attribute__((noinline)) int work(struct task *t, int n) {
   return sum;
 }
 
-int main(void) { return work(tasks, 4); }
+/* Seven arguments: the seventh arrives on the stack (at the call frame
+   address); `scale` is a constant, `never` has no location at all. noipa:
+   no clone with the constant arguments folded in. */
+__attribute__((noinline, noipa)) long spill(struct task *t, long b, long c, long d, long e, long f, long g) {
+  long scale = 3;
+  long never;
+  return t->pid * scale + b + c + d + e + f + g;
+}
+
+int main(void) { return work(tasks, 4) + (int)spill(tasks, 1, 2, 3, 4, 5, 6); }

@@ -50,6 +50,8 @@ const char* kDb =
     "local 5 ratio\n"
     "loc 0x1000 0x1080 reg 17\n"
     "local 1 gone\n"
+    "local 3 pair\n"
+    "loc 0x1000 0x1080 reg 0\n"
     "func 0x2000 0 20 World_New\n"
     "range 0x2000 0x2040\n"
     "param 4 args\n"
@@ -121,44 +123,62 @@ TEST_CASE("target variables: constants and fixed addresses") {
   CHECK(contains(vp, "(& (getguest 0x5000) 0xffffffff)"));  // unsigned int at 0x5000
 }
 
+// Each refusal: the probe, its body, the first message.
+struct Refusal {
+  const char* probe;
+  const char* body;
+  const char* message;
+};
+
+const Refusal kRefusals[] = {
+    {"GUEST:0x1000", "logint($gone);", "t.emt:1:23: error: '$gone' is optimized out at 0x1000 (walk)"},
+    {"GUEST:0x1030", "logint($count);", "t.emt:1:23: error: '$count' is optimized out at 0x1030 (walk+0x30)"},
+    {"GUEST:0x1024", "logint($count);",
+     "t.emt:1:23: error: '$count' at 0x1024 (walk+0x24) is held as DW_OP_entry_value: the value it had when the "
+     "function was entered, kept in no register or memory here; it cannot be read"},
+    {"GUEST:0x1000", "logint($ratio);",
+     "t.emt:1:23: error: '$ratio' at 0x1000 (walk) is in DWARF register 17, not a general register; it cannot be read"},
+    {"GUEST:0x1000", "logint($nope);",
+     "t.emt:1:23: error: walk has no parameter or local named 'nope' ('$nope' at 0x1000 (walk); it has n, count, "
+     "limit, flags, copy, c, ratio, gone, pair)"},
+    {"GUEST:0x1000", "logint($args->limit);",
+     "t.emt:1:23: error: walk has no parameter named 'limit' ('$args->limit' at 0x1000 (walk); it has n, count, "
+     "limit, flags, copy, c, ratio, gone, pair)"},
+    {"GUEST:0x1000", "logint($locals->count);",
+     "t.emt:1:23: error: walk has no local named 'count' ('$locals->count' at 0x1000 (walk); it has n, count, "
+     "limit, flags, copy, c, ratio, gone, pair)"},
+    {"GUEST:0x3000", "logint($n);",
+     "t.emt:1:23: error: no function in the symbol database holds 0x3000, the address of the probe that reads '$n'"},
+    {"VMM1Hz", "logint($n);",
+     "t.emt:1:17: error: '$n' reads a variable of a guest function: it needs a probe at a code address known when "
+     "the script is compiled (GUEST:sym, GUEST:sym+off, GUEST:0xADDR, GUEST:OFFSET:sym:off), not VMM1Hz"},
+    {"GUEST:EXIT:0x1000", "logint($n);",
+     "t.emt:1:28: error: '$n' cannot be read in a return probe (GUEST:EXIT:0x1000): the function's variables are "
+     "gone when it returns; read it in a GUEST:ENTER or GUEST:OFFSET probe"},
+    {"GUEST:0x1000", "$count = 1;",
+     "t.emt:1:16: error: cannot assign to guest variable '$count': VProbes scripts never modify the guest"},
+    {"GUEST:0x1010", "$n->id = 1;",
+     "t.emt:1:20: error: cannot assign to guest memory: VProbes scripts never modify the guest"},
+    {"GUEST:0x1000", "logint(&$count);", "t.emt:1:23: error: cannot take the address of guest variable '$count'"},
+    {"GUEST:0x1000", "logint($pair.id);",
+     "t.emt:1:23: error: '$pair' at 0x1000 (walk) is a struct $kern.node held in RAX; only integers and pointers are "
+     "read from there"},
+};
+
 TEST_CASE("target variables: refused with the variable and the address") {
   TempDb db(kDb);
-  CHECK(errorAt(db, "GUEST:0x1000", "logint($gone);") == "t.emt:1:23: error: '$gone' is optimized out at 0x1000 (walk)");
-  CHECK(errorAt(db, "GUEST:0x1030", "logint($count);") == "t.emt:1:23: error: '$count' is optimized out at 0x1030 (walk+0x30)");
-  CHECK(errorAt(db, "GUEST:0x1024", "logint($count);") ==
-        "t.emt:1:23: error: '$count' at 0x1024 (walk+0x24) is held as DW_OP_entry_value: the value it had when the "
-        "function was entered, kept in no register or memory here; it cannot be read");
-  CHECK(errorAt(db, "GUEST:0x1000", "logint($ratio);") ==
-        "t.emt:1:23: error: '$ratio' at 0x1000 (walk) is in DWARF register 17, not a general register; it cannot be read");
-  CHECK(errorAt(db, "GUEST:0x1000", "logint($nope);") ==
-        "t.emt:1:23: error: walk has no parameter or local named 'nope' ('$nope' at 0x1000 (walk); it has n, count, "
-        "limit, flags, copy, c, ratio, gone)");
-  CHECK(errorAt(db, "GUEST:0x3000", "logint($n);") ==
-        "t.emt:1:23: error: no function in the symbol database holds 0x3000, the address of the probe that reads '$n'");
+  for (const Refusal& r : kRefusals) {
+    INFO(r.probe << " { " << r.body << " }");
+    CHECK(errorAt(db, r.probe, r.body) == r.message);
+  }
 }
 
-TEST_CASE("target variables: only where a probe's address is known") {
+TEST_CASE("target variables: only in a probe's body, with a database") {
   TempDb db(kDb);
-  CHECK(errorAt(db, "VMM1Hz", "logint($n);") ==
-        "t.emt:1:17: error: '$n' reads a variable of a guest function: it needs a probe at a code address known when "
-        "the script is compiled (GUEST:sym, GUEST:sym+off, GUEST:0xADDR, GUEST:OFFSET:sym:off), not VMM1Hz");
-  CHECK(errorAt(db, "GUEST:EXIT:0x1000", "logint($n);") ==
-        "t.emt:1:28: error: '$n' cannot be read in a return probe (GUEST:EXIT:0x1000): the function's variables are "
-        "gone when it returns; read it in a GUEST:ENTER or GUEST:OFFSET probe");
   CHECK(t::firstMessage("int f() { return $n; }\nGUEST:0x1000 { logint(f()); }\n", withDb(db)) ==
         "t.emt:1:18: error: '$n' reads a variable of the probed guest function: it is only known in a probe's body");
   CHECK(t::firstMessage("GUEST:0x1000 { logint($n); }\n") ==
         "t.emt:1:23: error: '$n' reads a variable of the probed guest function: load the guest's symbol database with -T FILE");
-}
-
-TEST_CASE("target variables: read-only, and in registers only integers and pointers") {
-  TempDb db(kDb);
-  CHECK(errorAt(db, "GUEST:0x1000", "$count = 1;") ==
-        "t.emt:1:16: error: cannot assign to guest variable '$count': VProbes scripts never modify the guest");
-  CHECK(errorAt(db, "GUEST:0x1010", "$n->id = 1;") ==
-        "t.emt:1:20: error: cannot assign to guest memory: VProbes scripts never modify the guest");
-  CHECK(errorAt(db, "GUEST:0x1000", "logint(&$count);") ==
-        "t.emt:1:23: error: cannot take the address of guest variable '$count'");
 }
 
 TEST_CASE("target variables: $args->x and $locals->x where the function has no variable args or locals") {
@@ -167,10 +187,14 @@ TEST_CASE("target variables: $args->x and $locals->x where the function has no v
   CHECK(contains(vp, "(- (^ (& RSI 0xffffffff) 0x80000000) 0x80000000)"));
   CHECK(contains(vp, "(setint getguest.addr (+ (getguest (- RBP 8)) 8))"));
   CHECK(contains(vp, "0xfffffffffffffffb"));
-  CHECK(errorAt(db, "GUEST:0x1000", "logint($args->limit);") ==
-        "t.emt:1:23: error: walk has no parameter named 'limit' ('$args->limit' at 0x1000 (walk); it has n, count, "
-        "limit, flags, copy, c, ratio, gone)");
-  CHECK(errorAt(db, "GUEST:0x1000", "logint($locals->count);") ==
-        "t.emt:1:23: error: walk has no local named 'count' ('$locals->count' at 0x1000 (walk); it has n, count, "
-        "limit, flags, copy, c, ratio, gone)");
+}
+
+TEST_CASE("target variables: a glob's probes share one place, or are refused") {
+  TempDb db(kDb);
+  TempDb syms("0000000000001000 T walk_a\n0000000000001010 T walk_b\n");
+  emmett::Options o = withDb(db);
+  o.symbolFile = syms.path;
+  CHECK(contains(t::flatVp("GUEST:walk_* { logint($limit); }\n", o), "0xfffffffffffffffb"));
+  CHECK(t::firstMessage("GUEST:walk_* { logint($n); }\n", o) ==
+        "t.emt:1:23: error: '$n' is not in the same place at every address of GUEST:walk_*; probe one address");
 }

@@ -52,6 +52,8 @@ const char* kDb =
     "local 1 gone\n"
     "local 3 pair\n"
     "loc 0x1000 0x1080 reg 0\n"
+    "local 4 end\n"
+    "loc 0x1000 0x1080 expr 0x72:0xfffffffffffff000:0x0 0x9f:0x0:0x0\n"
     "func 0x2000 0 20 World_New\n"
     "range 0x2000 0x2040\n"
     "param 4 args\n"
@@ -116,8 +118,9 @@ TEST_CASE("target variables: the call frame address follows the prologue") {
         "information for that address (make it again with emmett-symdb)");
 }
 
-TEST_CASE("target variables: constants and fixed addresses") {
+TEST_CASE("target variables: constants, fixed addresses, a register plus a constant") {
   TempDb db(kDb);
+  CHECK(contains(vpAt(db, "0x1000", "logint($end);"), "(- RCX 4096)"));  // DW_OP_breg2 -4096 DW_OP_stack_value
   std::string vp = vpAt(db, "0x1000", "printf(\"%d %d\", $limit, $flags);");
   CHECK(contains(vp, "0xfffffffffffffffb"));  // int -5
   CHECK(contains(vp, "(& (getguest 0x5000) 0xffffffff)"));  // unsigned int at 0x5000
@@ -140,13 +143,13 @@ const Refusal kRefusals[] = {
      "t.emt:1:23: error: '$ratio' at 0x1000 (walk) is in DWARF register 17, not a general register; it cannot be read"},
     {"GUEST:0x1000", "logint($nope);",
      "t.emt:1:23: error: walk has no parameter or local named 'nope' ('$nope' at 0x1000 (walk); it has n, count, "
-     "limit, flags, copy, c, ratio, gone, pair)"},
+     "limit, flags, copy, c, ratio, gone, pair, end)"},
     {"GUEST:0x1000", "logint($args->limit);",
      "t.emt:1:23: error: walk has no parameter named 'limit' ('$args->limit' at 0x1000 (walk); it has n, count, "
-     "limit, flags, copy, c, ratio, gone, pair)"},
+     "limit, flags, copy, c, ratio, gone, pair, end)"},
     {"GUEST:0x1000", "logint($locals->count);",
      "t.emt:1:23: error: walk has no local named 'count' ('$locals->count' at 0x1000 (walk); it has n, count, "
-     "limit, flags, copy, c, ratio, gone, pair)"},
+     "limit, flags, copy, c, ratio, gone, pair, end)"},
     {"GUEST:0x3000", "logint($n);",
      "t.emt:1:23: error: no function in the symbol database holds 0x3000, the address of the probe that reads '$n'"},
     {"VMM1Hz", "logint($n);",

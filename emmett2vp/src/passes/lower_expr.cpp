@@ -155,10 +155,11 @@ SExpr Lowerer::targetVar(const Symbol& s) {
     if (isSigned && size < 8 && (v >> (8 * size - 1)) & 1) v |= ~uint64_t{0} << (8 * size);
     return v >> 63 ? SExpr::hex(v) : SExpr::num(v);
   }
-  return convertInt(SExpr::sym(s.place.reg), size, isSigned);
+  return convertInt(targetVarAddress(s.place), size, isSigned);
 }
 
-// `$name` in guest memory: register + offset, or a fixed address.
+// `$name` in guest memory: register + offset, or a fixed address (also
+// the value of one held as a register plus a constant).
 SExpr Lowerer::targetVarAddress(const TargetPlace& p) {
   if (p.reg.empty()) return SExpr::hex(static_cast<uint64_t>(p.offset));
   if (p.offset < 0) return SExpr::call("-", {SExpr::sym(p.reg), SExpr::num(0 - static_cast<uint64_t>(p.offset))});

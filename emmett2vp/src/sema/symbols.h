@@ -21,7 +21,7 @@ struct TargetPlace {
   enum class Kind : uint8_t { Register, Memory, Constant };
   Kind kind = Kind::Constant;
   std::string reg;     // Register: the VP global (RDI); Memory: the base register, "" for a fixed address
-  int64_t offset = 0;  // Memory: the address is reg + offset; Constant: the value
+  int64_t offset = 0;  // Register: the value is reg + offset; Memory: the address is; Constant: the value
   bool operator==(const TargetPlace&) const = default;
 };
 

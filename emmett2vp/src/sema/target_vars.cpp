@@ -45,6 +45,20 @@ std::string explainExpr(const std::string& expr) {
   return "the DWARF expression " + expr;
 }
 
+// `DW_OP_bregN OFF DW_OP_stack_value`: the value is register N plus OFF
+// (GCC's for a pointer kept as another one plus a constant).
+bool registerPlus(const std::string& expr, uint32_t& reg, int64_t& offset) {
+  unsigned op = 0, last = 0;
+  unsigned long long off = 0, unused = 0, a = 0, b = 0;
+  int end = 0;
+  if (sscanf(expr.c_str(), "0x%x:0x%llx:0x%llx 0x%x:0x%llx:0x%llx%n", &op, &off, &unused, &last, &a, &b, &end) != 6 ||
+      static_cast<size_t>(end) != expr.size() || op < 0x70 || op > 0x8f || last != 0x9f)
+    return false;
+  reg = op - 0x70;
+  offset = static_cast<int64_t>(off);
+  return true;
+}
+
 // Turns the location that holds at one address into a TargetPlace.
 class Placer {
  public:
@@ -59,7 +73,12 @@ class Placer {
       case K::FrameBase: return cfa(0, p);
       case K::Constant: p = {TargetPlace::Kind::Constant, "", static_cast<int64_t>(l.value)}; return true;
       case K::Address: p = {TargetPlace::Kind::Memory, "", static_cast<int64_t>(l.value)}; return true;
-      case K::Expression: return fail(what_ + " is held as " + explainExpr(l.expr) + "; it cannot be read");
+      case K::Expression: {
+        uint32_t r = 0;
+        if (!registerPlus(l.expr, r, p.offset)) return fail(what_ + " is held as " + explainExpr(l.expr) + "; it cannot be read");
+        p.kind = TargetPlace::Kind::Register;
+        return reg(r, p.reg);
+      }
     }
     return false;
   }

@@ -102,6 +102,10 @@ struct Function {
   uint32_t line = 0;
   std::vector<Range> ranges;
   std::vector<Location> frameBase;
+  // The call frame address (DW_OP_call_frame_cfa) over its code, from the
+  // call frame information: RegOffset is the value reg + offset (RSP+8 at
+  // the entry), Expression any other rule. Empty: the image has no CFI.
+  std::vector<Location> cfa;
   std::vector<Variable> vars;
   std::vector<Inlined> inlined;
 };

@@ -2,16 +2,14 @@
 // so that each layout rule is checked on its own: offsets, bit fields,
 // anonymous members, typedefs, enums and their constants, and the errors.
 #include <catch2/catch.hpp>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <fstream>
 
 #include "emmett2vp/tests/test_util.h"
 
 namespace {
 
 using emmett::test::contains;
+using emmett::test::flatVp;
+using emmett::test::TempDb;
 
 // struct node { struct node *next; int id; unsigned kind:3; int delta:5;
 //   union { unsigned raw; struct { unsigned short lo, hi; }; }; char name[8]; };
@@ -49,18 +47,6 @@ const char* kDb =
     "range 0x1000 0x1040\n"
     "param 6 n\n"
     "loc 0x1000 0x1010 reg 5\n";
-
-using emmett::test::TempDb;
-
-// The VP on one line: checks do not depend on where the printer breaks.
-std::string flatVp(const std::string& src, const emmett::Options& o) {
-  std::string out;
-  for (char c : emmett::test::vpBody(src, o)) {
-    bool space = c == ' ' || c == '\n';
-    if (!(space && (out.empty() || out.back() == ' ' || out.back() == '('))) out += space ? ' ' : c;
-  }
-  return out;
-}
 
 emmett::Options withDb(const TempDb& db, const std::string& name = "") {
   emmett::Options o;

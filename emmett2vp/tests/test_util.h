@@ -26,7 +26,19 @@ inline std::string vpBody(const std::string& src, Options opts = {}) {
   return r.vp.substr(r.vp.find('\n') + 1);
 }
 
-// A symbol database (or any text) in a file for `-T`, removed at the end.
+inline bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+// The VP on one line: checks do not depend on where the printer breaks.
+inline std::string flatVp(const std::string& src, const Options& o) {
+  std::string out;
+  for (char c : vpBody(src, o)) {
+    bool space = c == ' ' || c == '\n';
+    if (!(space && (out.empty() || out.back() == ' ' || out.back() == '('))) out += space ? ' ' : c;
+  }
+  return out;
+}
+
+// A symbol database written to a temporary file for the test's length.
 struct TempDb {
   std::string path;
   explicit TempDb(const std::string& text) {
@@ -37,8 +49,8 @@ struct TempDb {
     std::ofstream(path) << text;
   }
   ~TempDb() { unlink(path.c_str()); }
+  TempDb(const TempDb&) = delete;
+  TempDb& operator=(const TempDb&) = delete;
 };
-
-inline bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
 }  // namespace emmett::test

@@ -160,6 +160,9 @@ void Reader::record(std::string_view kind, Fields& f) {
   } else if (kind == "framebase") {
     Location l = location(f);
     function("framebase").frameBase.push_back(std::move(l));
+  } else if (kind == "cfa") {
+    Location l = location(f);
+    function("cfa").cfa.push_back(std::move(l));
   } else if (kind == "param" || kind == "local") {
     Variable v;
     v.isParam = kind == "param", v.type = f.small(), v.name = f.name();

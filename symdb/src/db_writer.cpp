@@ -64,6 +64,7 @@ void writeFunction(const Function& f, std::ostream& out) {
   out << "func " << hex(f.entry) << ' ' << f.file << ' ' << f.line << named(f.name) << '\n';
   for (const auto& r : f.ranges) out << "range " << hex(r.low) << ' ' << hex(r.high) << '\n';
   for (const auto& l : f.frameBase) writeLocation("framebase", l, out);
+  for (const auto& l : f.cfa) writeLocation("cfa", l, out);
   for (const auto& v : f.vars) {
     out << (v.isParam ? "param " : "local ") << v.type << named(v.name) << '\n';
     for (const auto& l : v.locations) writeLocation("loc", l, out);

@@ -54,5 +54,7 @@ std::vector<Location> locationsOf(Dwarf_Attribute* attr, const std::vector<Range
 void readFunctions(Context& cx, Dwarf_Die* cu);
 // The line table of a compilation unit.
 void readLines(Context& cx, Dwarf_Die* cu);
+// Every function's call frame address rules (Function::cfa).
+void readFrames(Dwarf* dw, Elf* elf, Database& db);
 
 }  // namespace symdb::dwarf

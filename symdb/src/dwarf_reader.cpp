@@ -113,6 +113,7 @@ bool fromElf(Elf* elf, const std::string& name, Database& db, std::string& error
   }
   db = Database();
   bool any = readUnits(dw, db);
+  if (any) readFrames(dw, elf, db);
   dwarf_end(dw);
   if (!any) {
     error = name + ": error: no DWARF compilation units (build the image with -g)";

@@ -36,6 +36,11 @@ symdb::Database sample() {
   f.vars.push_back({"t", 2, true, {reg, slot}});
   f.inlined.push_back({"helper", 1, {{0x1010, 0x1018}, {0x1030, 0x1034}}, 0x1010});
   f.inlined.push_back({"inner", 2, {{0x1014, 0x1016}}, 0x1012});
+  symdb::Location entry;  // RSP+8 at the entry, RBP+16 once the frame is set
+  entry.low = 0x1000, entry.high = 0x1001, entry.kind = symdb::Location::Kind::RegOffset, entry.reg = 7, entry.offset = 8;
+  symdb::Location framed = entry;
+  framed.low = 0x1004, framed.high = 0x1040, framed.reg = 6, framed.offset = 16;
+  f.cfa = {entry, framed};
   db.functions.push_back(f);
   db.lines = {{0x1000, 1, 7}, {0x1004, 1, 8, false}, {0x1012, 1, 3}};
   db.index();
@@ -57,6 +62,9 @@ TEST_CASE("symdb: a database reads back as written") {
   CHECK(db.findStruct("task")->members[1].bitSize == 3);
   CHECK(db.findEnumerator("B")->value == static_cast<uint64_t>(-2));
   CHECK(db.functions[0].vars[0].locations[1].offset == -24);
+  REQUIRE(db.functions[0].cfa.size() == 2);
+  CHECK(db.functions[0].cfa[1].reg == 6);
+  CHECK(db.functions[0].cfa[1].offset == 16);
   CHECK(symdb::typeName(db, 2) == "struct task");
   REQUIRE(db.functions[0].inlined.size() == 2);
   CHECK(db.functions[0].inlined[0].ranges.size() == 2);
@@ -106,6 +114,7 @@ TEST_CASE("symdb: malformed databases are errors at their line") {
   CHECK(readError("symdb 1\nimage x\ninline 1 0x0 g\n") == "t.symdb:3: error: inline before any func");
   CHECK(readError("symdb 1\nimage x\nfunc 0x10 0 0 f\ninline 0 0x10 g\n") == "t.symdb:4: error: an inline's depth counts from 1");
   CHECK(readError("symdb 1\nimage x\nfile 1 a.c\nline 0x10 1 1 stmt\n") == "t.symdb:4: error: unexpected field 'stmt'");
+  CHECK(readError("symdb 1\nimage x\ncfa 0 1 breg 7 8\n") == "t.symdb:3: error: cfa before any func");
 }
 
 TEST_CASE("symdb: every truncation of a database is read or refused") {

@@ -55,3 +55,20 @@ TEST_CASE("dwarf reader: an image with its ELF header corrupted") {
     if (!read(bad, error)) CHECK(error.starts_with("img.elf: error: "));
   }
 }
+
+TEST_CASE("dwarf reader: the call frame address at each function's entry is RSP+8") {
+  // x86-64: the call has just pushed the return address. The frame rules
+  // come from this binary's call frame information.
+  symdb::Database db;
+  std::string error;
+  REQUIRE(symdb::readImage("/proc/self/exe", db, error));
+  size_t checked = 0;
+  for (const auto& f : db.functions) {
+    if (f.cfa.empty() || f.cfa[0].low != f.ranges[0].low) continue;
+    CHECK(f.cfa[0].kind == symdb::Location::Kind::RegOffset);
+    CHECK(f.cfa[0].reg == 7);
+    CHECK(f.cfa[0].offset == 8);
+    ++checked;
+  }
+  CHECK(checked > 10);
+}

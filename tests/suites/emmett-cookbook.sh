@@ -3,7 +3,7 @@
 # `emmett -s guests/demo/demo.syms -T guests/demo/demo.symdb`, load on a VP engine of the version it
 # needs (`vp check`), and carry in its header the exact vprobe command
 # that runs it against the demo VM; that command's -s/-D/-I options must
-# be enough to compile it. (tests/suites/vprobe.sh runs two of them in the
+# be enough to compile it. (tests/suites/vprobe.sh runs some of them in the
 # demo VM.) The Linux guest's scripts (linux-*.emt) compile with an
 # excerpt of its kallsyms (tests/data/), standing for the file `vmrun
 # getGuestSymbols` fetches from the running guest, and their header names

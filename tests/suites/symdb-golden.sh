@@ -9,8 +9,11 @@
 #     gives (`emmett-symdb -l` lists them): a line's first statement in
 #     work(), and a line of scale(), inlined into twice() twice, at both
 #     places with a warning saying so;
-#   - each Emmett script NAME.emt there compiles with -T prog.symdb to
-#     exactly NAME.vp, or fails with exactly the errors in NAME.err.
+#   - spill()'s frame rules start at RSP+8 (the call frame information);
+#   - each Emmett script NAME.emt there compiles with -T prog.symdb and
+#     -s (prog's nm symbols) to exactly NAME.vp, or fails with exactly the
+#     errors in NAME.err. spill's address depends on the compiler: the
+#     files write it 0xadd0.
 # Prints PASS:/FAIL:/SKIP: per case. UPDATE=1 rewrites the expected files.
 set -u
 cd "$(dirname "$0")/../.."
@@ -113,12 +116,26 @@ else
   cat "$tmp/probe.err"
 fi
 
+# spill(t, b, c, d, e, f, g): g, the seventh, is at the frame base (the
+# call frame address), which is RSP+8 at the entry.
+spill=$(awk '/^func .* spill$/{p=1; next} /^func /{p=0} p' "$tmp/prog.symdb")
+entry=$(awk '/^func .* spill$/{print $2}' "$tmp/prog.symdb")
+entry=${entry:-0xnone}
+if grep -q '^param [0-9]* g$' <<<"$spill" && grep -q '^loc 0x[0-9a-f]* 0x[0-9a-f]* fbreg 0$' <<<"$spill" &&
+   grep -q "^cfa $entry 0x[0-9a-f]* breg 7 8$" <<<"$spill" && grep -q '^loc 0x[0-9a-f]* 0x[0-9a-f]* const 0x3$' <<<"$spill"; then
+  echo "PASS: symdb/frames (the stack argument at the call frame address, RSP+8 at the entry)"
+else
+  echo "FAIL: symdb/frames"
+  head -20 <<<"$spill"
+fi
+
+nm "$tmp/prog" >"$tmp/prog.syms"
 . tests/lib/golden.sh
 cd "$DIR"
 for src in *.emt; do
   name=${src%.emt}
-  "$EMMETT" -T "$tmp/prog.symdb" "$src" >"$tmp/out" 2>"$tmp/err"
+  "$EMMETT" -T "$tmp/prog.symdb" -s "$tmp/prog.syms" "$src" >"$tmp/out" 2>"$tmp/err"
   rc=$?
-  sed -i "s|$tmp/||g" "$tmp/err"
+  sed -i "s|$tmp/||g; s/\b$entry\b/0xadd0/g" "$tmp/err" "$tmp/out"
   golden_verdict symdb "$name" "$rc"
 done

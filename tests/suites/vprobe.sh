@@ -3,7 +3,7 @@
 # of the demo VM, their output streamed until -d or a signal ends the run,
 # then unloaded (the unload probes print the aggregates). The paper's
 # counting, latency and profiling patterns, -c, -s, -T (external types,
-# a line probe), -i, -l, several files,
+# a line probe), $name target variables, -i, -l, several files,
 # exit(), the error paths, and two cookbook scripts. What vprobe does
 # without a VM is in vprobe-cli.sh.
 # needs: kvm
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
 VPROBE=$BIN/vprobe
 suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
-  pipe-closed inline-code symbols external_types line-probe list exit-ends runtime-error engine-refusal vp-input \
+  pipe-closed inline-code symbols external_types line-probe target_vars list exit-ends runtime-error engine-refusal vp-input \
   several-files replaced vm-stops refusals cookbook
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
@@ -273,6 +273,32 @@ case_line-probe() {
     pass line-probe
   else
     fail line-probe "rc=$RC line=$line calls=$calls hits=$hits returned=$returned guest=$rounds/$pages out=$OUT err=$ERR"
+  fi
+}
+
+case_target_vars() {
+  # cookbook/munmap-args.emt: sys_munmap's parameters by name ($addr,
+  # $len) and syscall_dispatch's trap frame ($f->rdi, $f->rsi), placed by
+  # the kernel's DWARF (-T). pager unmaps its heap (USER_HEAP, 0x500000)
+  # every round, as many pages as its log says it faulted in per round;
+  # both probes must see exactly those arguments, as often, and no others.
+  if [[ ! -f guests/demo/demo.symdb ]]; then
+    echo "SKIP: vprobe target_vars (guests/demo/demo.symdb is missing: make guest)"
+    return
+  fi
+  vp -d 2 -s "$SYMS" -T guests/demo/demo.symdb "$VM" cookbook/munmap-args.emt
+  local log rounds pages len inner outer others
+  log=$(grep -E '^pager: [0-9]+ rounds, [0-9]+ pages' "${VM%/*}/serial.log" | tail -1)
+  rounds=$(awk '{ print $2 }' <<<"$log"); pages=$(awk '{ print $4 }' <<<"$log")
+  len=$(( ${rounds:-0} > 0 ? pages / rounds * 4096 : -1 ))
+  inner=$(awk -v l="$len" '$1 == "sys_munmap" && $2 == "pager" && $3 == "0x500000" && $4 == l { print $5 }' <<<"$OUT")
+  outer=$(awk -v l="$len" '$1 == "syscall_dispatch" && $2 == "pager" && $3 == "0x500000" && $4 == l { print $5 }' <<<"$OUT")
+  others=$(awk -v l="$len" 'NR > 1 && !($2 == "pager" && $3 == "0x500000" && $4 == l)' <<<"$OUT")
+  if [[ $RC == 0 && $len == 131072 && ${inner:-0} -ge 3 && -n $outer && -z $others &&
+        $(( inner - outer )) -le 1 && $(( outer - inner )) -le 1 ]]; then
+    pass target_vars
+  else
+    fail target_vars "rc=$RC len=$len inner=$inner outer=$outer log=$log out=$OUT err=$ERR"
   fi
 }
 

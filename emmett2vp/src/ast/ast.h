@@ -181,6 +181,9 @@ struct Member : Expr {
   std::string field;
   bool arrow;
   const emmett::Field* resolved = nullptr;  // set by the type checker
+  // `$args->x`, `$locals->x`: the guest function's variable x (set by name
+  // resolution); the node then stands for it, as an Ident would.
+  Symbol* targetVar = nullptr;
 };
 
 struct Cast : Expr {

@@ -282,6 +282,8 @@ struct action<g::ident_expr> {
 template <>
 struct action<g::external_value> : action<g::ident_expr> {};
 template <>
+struct action<g::target_var> : action<g::ident_expr> {};
+template <>
 struct action<g::call_name> {
   template <typename Input>
   static void apply(const Input& in, ParseState& st) {

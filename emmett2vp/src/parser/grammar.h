@@ -124,11 +124,11 @@ struct builtin_type : sor<plus<c_type_word, sp>, seq<emmett_type_word, sp>> {};
 // `$module.NAME`, the slides' notation for what a symbol database holds: a
 // type (`$demo.task`, also a tag: `struct $demo.task`) or an enumerator.
 struct external_name : seq<one<'$'>, ident_raw, one<'.'>, ident_raw> {};
-// Where a type may start, `$module.NAME` is a type unless the database
-// makes it an enumerator (ParseState::isExternalValue): a custom rule, as
-// typedef_name is.
-struct external_type_name {
-  using rule_t = external_type_name;
+// `$module.NAME` where the parse state admits it (Admit::test): a custom
+// rule, as typedef_name is, since only the loaded databases can tell.
+template <typename Admit>
+struct external_name_if {
+  using rule_t = external_name_if;
   using subs_t = empty_list;
   template <apply_mode, rewind_mode, template <typename...> class Action,
             template <typename...> class Control, typename ParseInput, typename State>
@@ -137,9 +137,24 @@ struct external_type_name {
     if (!Control<external_name>::template match<apply_mode::nothing, rewind_mode::active, Action, Control>(in, st))
       return false;
     std::string_view word(m.iterator().data, static_cast<size_t>(in.current() - m.iterator().data));
-    return m(!st.isExternalValue(word));
+    return m(Admit::test(st, word));
   }
 };
+// Where a type may start, `$module.NAME` is a type unless the database
+// makes it an enumerator (ParseState::isExternalValue).
+struct admit_type {
+  template <typename State>
+  static bool test(State& st, std::string_view w) { return !st.isExternalValue(w); }
+};
+struct external_type_name : external_name_if<admit_type> {};
+// In an expression, `$demo.RUNNING` when `demo` is a loaded database;
+// otherwise `$s.x` is the member x of the target variable `$s`
+// (ParseState::isExternalModule).
+struct admit_value {
+  template <typename State>
+  static bool test(State& st, std::string_view w) { return st.isExternalModule(w); }
+};
+struct external_value_name : external_name_if<admit_value> {};
 struct external_type : seq<external_name, sp> {};
 // `struct $demo.task`: the database's layout; such a tag takes no body.
 struct record_external_tag : seq<external_name, sp> {};
@@ -210,8 +225,10 @@ struct ident_expr : seq<identifier, star<module_qualified>, sp> {};
 struct int_expr : seq<int_lit, sp> {};
 struct char_expr : seq<char_lit, sp> {};
 // `$demo.RUNNING`: an enumerator of a symbol database.
-struct external_value : seq<external_name, sp> {};
-struct primary_expr : sor<int_expr, char_expr, string_lits, call_expr, external_value, ident_expr, paren_expr> {};
+struct external_value : seq<external_value_name, sp> {};
+// `$len`, `$args`: a parameter or local of the probed guest function.
+struct target_var : seq<one<'$'>, ident_raw, sp> {};
+struct primary_expr : sor<int_expr, char_expr, string_lits, call_expr, external_value, target_var, ident_expr, paren_expr> {};
 
 struct index_open : p<'['> {};
 struct index_close : p<']'> {};
@@ -423,6 +440,6 @@ struct grammar : seq<sp, star<not_at<eof>, must<top_item>>, must<end_of_input>> 
 // input when it succeeds (it matches an identifier).
 template <typename Name>
 struct tao::pegtl::analyze_traits<Name, emmett::grammar::typedef_name> : analyze_any_traits<> {};
-// So is external_type_name (it matches `$module.NAME`).
-template <typename Name>
-struct tao::pegtl::analyze_traits<Name, emmett::grammar::external_type_name> : analyze_any_traits<> {};
+// So are external_type_name and external_value_name (they match `$module.NAME`).
+template <typename Name, typename Admit>
+struct tao::pegtl::analyze_traits<Name, emmett::grammar::external_name_if<Admit>> : analyze_any_traits<> {};

@@ -77,6 +77,8 @@ struct ParseState {
   TypedefNames typedefs;
   // Whether `$module.NAME` is an enumerator (a value) rather than a type.
   std::function<bool(std::string_view)> isExternalValue = [](std::string_view) { return false; };
+  // Whether `$m.X` names database m's type or value (not target variable $m's member).
+  std::function<bool(std::string_view)> isExternalModule = [](std::string_view) { return true; };
 
   std::vector<ast::ExprPtr> exprs;
   std::vector<ast::StmtPtr> stmts;

@@ -64,8 +64,13 @@ std::string explain(std::string_view text, size_t byte, std::string msg) {
 bool parse(std::string_view text, const LineMap& map, Diagnostics& diags, ast::Program& out,
            const ExternalTypes* externals) {
   parser::ParseState st(map, diags);
-  if (externals)
+  if (externals) {
     st.isExternalValue = [externals](std::string_view w) { return externals->constant(w).has_value(); };
+    st.isExternalModule = [externals](std::string_view w) {
+      std::string_view mod, name;
+      return splitExternal(w, mod, name) && externals->isModule(mod);
+    };
+  }
   pegtl::memory_input<pegtl::tracking_mode::eager, pegtl::eol::lf_crlf> in(text.data(), text.size(), "");
   size_t before = diags.errorCount();
   try {

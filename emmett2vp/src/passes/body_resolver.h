@@ -46,6 +46,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
     if (!n.body || !n.sym || n.sym->func != &n) return;
     owner_ = n.sym;
     ownerNode_ = &n;
+    targetVars_.clear();
     scopes_.emplace_back();
     if (phase_ == Phase::Resolve) n.sym->params.clear();
     for (size_t i = 0; i < n.params.size(); ++i) param(n, n.params[i], static_cast<int>(i));
@@ -57,6 +58,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
   void visit(ast::Probe& n) {
     owner_ = &probeOwner_;
     ownerNode_ = &n;
+    targetVars_.clear();
     probeIndex_ = n.index;
     scopes_.emplace_back();
     if (phase_ == Phase::Resolve) checkProbeParams(n);
@@ -97,6 +99,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
   }
 
   void visit(ast::Ident& n) {
+    if (isTargetVar(n.name)) return (void)(n.sym = targetVar(n));
     n.sym = lookup(n.name);
     if (!n.sym && phase_ == Phase::Resolve) diags_.error(n.loc) << "unknown identifier '" << n.name << "'";
     if (n.sym && n.sym->kind == Symbol::Kind::Function && phase_ == Phase::Resolve)
@@ -155,7 +158,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
   void visit(ast::Unary& n) {
     if (n.op != "&" || n.operand->kind != ast::NodeKind::Ident) return dispatch(n.operand.get());
     auto& id = static_cast<ast::Ident&>(*n.operand);
-    if (lookup(id.name) || phase_ != Phase::Resolve) return dispatch(n.operand.get());
+    if (isTargetVar(id.name) || lookup(id.name) || phase_ != Phase::Resolve) return dispatch(n.operand.get());
     if (guest_.loaded())
       diags_.error(id.loc) << "unknown guest symbol '" << id.name << "' (not in the symbol file given with -s)";
     else
@@ -165,6 +168,18 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
   void visit(ast::Cast& n) {
     if (phase_ == Phase::Resolve) n.targetType = types_.resolve(n.target, n.pointers, {});
     dispatch(n.operand.get());
+  }
+
+  // `$args->x` and `$locals->x` (bpftrace's spelling) name the parameter or
+  // local x, where the function has no variable called args or locals:
+  // the slides' `$args->p2mCacheSize` is World_New's parameter `args`.
+  void visit(ast::Member& n) {
+    auto* id = n.base->kind == ast::NodeKind::Ident ? static_cast<ast::Ident*>(n.base.get()) : nullptr;
+    if (!n.arrow || !id || (id->name != "$args" && id->name != "$locals") ||
+        probeFunctionHas(types_.table().externals(), probe(), id->name.substr(1)))
+      return dispatch(n.base.get());
+    VarKind kind = id->name == "$args" ? VarKind::Param : VarKind::Local;
+    n.targetVar = targetVar(n.field, id->name + "->" + n.field, kind, id->loc);
   }
 
  private:
@@ -222,7 +237,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
   // `x = ...`, `foreach (k, v)` and the string argument of sprintf &c.
   // declare x when nothing else does.
   void implicitTarget(ast::Ident& id, bool isString) {
-    if (phase_ != Phase::CollectImplicit || lookup(id.name)) return;
+    if (phase_ != Phase::CollectImplicit || isTargetVar(id.name) || lookup(id.name)) return;
     Symbol s{Symbol::Kind::Global, id.name, id.loc, isString ? types_.table().stringType() : types_.table().intType()};
     s.implicit = true;
     s.typed = isString;
@@ -246,6 +261,33 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
     s.aggrTotal = static_cast<int>(ix.keys.size());
     syms_.addGlobal(syms_.make(std::move(s)));
   }
+
+  // `$name`, a variable of the probed guest function (`$demo.T` is a
+  // database's, looked up as other names are).
+  static bool isTargetVar(const std::string& name) {
+    return name.starts_with('$') && name.find('.') == std::string::npos;
+  }
+
+  Symbol* targetVar(ast::Ident& id) { return targetVar(id.name.substr(1), id.name, VarKind::Any, id.loc); }
+
+  // Resolved once per probe and spelling, so an error is reported once.
+  Symbol* targetVar(const std::string& name, const std::string& spelled, VarKind kind, Location loc) {
+    if (phase_ != Phase::Resolve) return nullptr;
+    auto cached = targetVars_.find(spelled);
+    if (cached != targetVars_.end()) return cached->second;
+    std::string error;
+    std::optional<TargetVar> v =
+        probeTargetVar(types_.table().externals(), types_.table(), probe(), name, error, kind, spelled);
+    if (!v) diags_.error(loc) << error;
+    Symbol s{Symbol::Kind::TargetVar, spelled, loc, v ? v->type : types_.table().error()};
+    if (v) s.place = v->place;
+    return targetVars_[spelled] = syms_.make(std::move(s));
+  }
+
+  const ast::Probe* probe() const {
+    return owner_ == &probeOwner_ ? static_cast<const ast::Probe*>(ownerNode_) : nullptr;
+  }
+
 
   Symbol* lookup(const std::string& name) {
     for (size_t i = scopes_.size(); i-- > 0;) {
@@ -282,6 +324,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
   Phase phase_;
   std::vector<std::unordered_map<std::string, Symbol*>> scopes_;
   std::unordered_map<std::string, Symbol*> others_;
+  std::unordered_map<std::string, Symbol*> targetVars_;  // this probe's `$name`s
   Symbol* owner_ = nullptr;  // the function, or probeOwner_ in a probe
   ast::Node* ownerNode_ = nullptr;
   Symbol probeOwner_;

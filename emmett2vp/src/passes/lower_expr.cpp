@@ -29,11 +29,17 @@ SExpr scale(SExpr v, uint64_t by) {
   return SExpr::call("*", {std::move(v), SExpr::num(by)});
 }
 
-// (+ a off), folding constants: (+ (+ p 8) 16) is (+ p 24).
+// (+ a off), folding constants: (+ (+ p 8) 16) is (+ p 24), (+ (- p 64) 8)
+// is (- p 56).
 SExpr addOffset(SExpr a, uint64_t off) {
   uint64_t n = 0;
   if (off == 0) return a;
   if (a.isNumber(n)) return SExpr::num(n + off);
+  if (a.isList("-") && a.items.size() == 3 && a.items[2].isNumber(n)) {
+    if (n > off) return a.items[2] = SExpr::num(n - off), a;
+    SExpr base = std::move(a.items[1]);
+    return n == off ? base : SExpr::call("+", {std::move(base), SExpr::num(off - n)});
+  }
   if (a.isList("+") && a.items.size() == 3 && a.items[2].isNumber(n)) {
     a.items[2] = SExpr::num(n + off);
     return a;
@@ -124,12 +130,40 @@ SExpr Lowerer::address(ast::Expr& e) {
     }
     case ast::NodeKind::Member: {
       auto& m = static_cast<ast::Member&>(e);
+      if (m.targetVar) return targetVarAddress(m.targetVar->place);
       uint64_t off = m.resolved ? m.resolved->offset : 0;
       return addOffset(m.arrow ? value(*m.base) : address(*m.base), off);
+    }
+    case ast::NodeKind::Ident: {
+      Symbol* s = identSym(e);  // a target variable in guest memory
+      return s && s->kind == Symbol::Kind::TargetVar ? targetVarAddress(s->place) : SExpr::num(0);
     }
     default:
       return SExpr::num(0);  // the type checker admits nothing else
   }
+}
+
+// `$name` in a register or a constant: the value, cut to its type's size
+// (the register's upper bits are not the variable's).
+SExpr Lowerer::targetVar(const Symbol& s) {
+  const Type* t = s.type;
+  uint64_t size = t->isPointer() ? types_.pointerSize() : t->size;
+  bool isSigned = t->isInt() && t->isSigned;
+  if (s.place.kind == TargetPlace::Kind::Constant) {
+    auto v = static_cast<uint64_t>(s.place.offset);
+    if (size < 8) v &= (uint64_t{1} << (8 * size)) - 1;
+    if (isSigned && size < 8 && (v >> (8 * size - 1)) & 1) v |= ~uint64_t{0} << (8 * size);
+    return v >> 63 ? SExpr::hex(v) : SExpr::num(v);
+  }
+  return convertInt(targetVarAddress(s.place), size, isSigned);
+}
+
+// `$name` in guest memory: register + offset, or a fixed address (also
+// the value of one held as a register plus a constant).
+SExpr Lowerer::targetVarAddress(const TargetPlace& p) {
+  if (p.reg.empty()) return SExpr::hex(static_cast<uint64_t>(p.offset));
+  if (p.offset < 0) return SExpr::call("-", {SExpr::sym(p.reg), SExpr::num(0 - static_cast<uint64_t>(p.offset))});
+  return addOffset(SExpr::sym(p.reg), static_cast<uint64_t>(p.offset));
 }
 
 SExpr Lowerer::guestString(SExpr addr, uint64_t n) {
@@ -170,6 +204,7 @@ SExpr Lowerer::ref(Symbol* s) {
       return SExpr::sym(s->name);
     case Symbol::Kind::EnumConst:
     case Symbol::Kind::GuestSym: return SExpr::num(s->value);
+    case Symbol::Kind::TargetVar: return targetVar(*s);
     case Symbol::Kind::Param:
       if (Symbol* c = bindings_.count(s) ? bindings_.at(s) : nullptr) return SExpr::sym(c->vpName);
       return SExpr::sym(s->vpName);
@@ -389,7 +424,7 @@ void Lowerer::visit(ast::Index& e) {
   result_ = SExpr::call("bagremove", {SExpr::sym(b ? b->vpName : "?"), value(*e.keys[0])});
 }
 
-void Lowerer::visit(ast::Member& e) { result_ = address(e); }
+void Lowerer::visit(ast::Member& e) { result_ = e.targetVar ? ref(e.targetVar) : address(e); }
 
 void Lowerer::visit(ast::Cast& e) {
   const Type* to = e.targetType;

@@ -78,6 +78,8 @@ class Lowerer : public ast::Visitor<Lowerer> {
   SExpr address(ast::Expr& e);
   SExpr ref(Symbol* s);
   SExpr probeParam(Symbol* s);
+  SExpr targetVar(const Symbol& s);
+  SExpr targetVarAddress(const TargetPlace& p);
   SExpr guestString(SExpr addr, uint64_t n);
   SExpr concat(std::vector<SExpr> parts);
   SExpr incdec(ast::IncDec& e, bool discard);

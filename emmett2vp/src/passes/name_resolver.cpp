@@ -5,6 +5,7 @@
 #include "emmett2vp/src/sema/builtins.h"
 #include "emmett2vp/src/sema/const_eval.h"
 #include "emmett2vp/src/sema/predefined.h"
+#include "emmett2vp/src/sema/target_vars.h"
 
 namespace emmett {
 namespace {

@@ -45,13 +45,18 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     if (e.value.find('\0') != std::string::npos) diags_.error(e.loc) << "string literal contains a NUL byte";
   }
 
-  void visit(ast::Ident& e) {
-    Symbol* s = e.sym;
+  void visit(ast::Ident& e) { symbolValue(e, e.sym); }
+
+  void symbolValue(ast::Expr& e, Symbol* s) {
     if (!s || !s->type) return set(e, table_.error());
     using K = Symbol::Kind;
     bool script = s->kind == K::Global || s->kind == K::Shared || s->kind == K::Local ||
                   (s->kind == K::Param && s->type->kind != Type::Kind::Aggr && s->type->kind != Type::Kind::Bag);
-    set(e, s->kind == K::Function ? table_.error() : s->type, script ? ValueCat::Script : ValueCat::RValue);
+    // A target variable in guest memory is read (and has an address) as
+    // a guest object is; one in a register or a constant is a value.
+    bool inGuest = s->kind == K::TargetVar && s->place.kind == TargetPlace::Kind::Memory;
+    set(e, s->kind == K::Function ? table_.error() : s->type,
+        script ? ValueCat::Script : inGuest ? ValueCat::Target : ValueCat::RValue);
   }
 
   void visit(ast::Unary& e) {
@@ -91,6 +96,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
       case Symbol::Kind::Param: return "parameter";
       case Symbol::Kind::Aggr: return "aggregate";
       case Symbol::Kind::Bag: return "bag";
+      case Symbol::Kind::TargetVar: return "guest variable";
       default: return "script variable";
     }
   }
@@ -214,6 +220,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
   }
 
   void visit(ast::Member& e) {
+    if (e.targetVar) return symbolValue(e, e.targetVar);
     const Type* b = check(*e.base);
     if (b->isError()) return set(e, b);
     const Type* rec = nullptr;
@@ -572,6 +579,10 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
           return false;
         case Symbol::Kind::GuestSym:
           diags_.error(lhs.loc) << "cannot assign to guest symbol '" << s->name << "'";
+          return false;
+        case Symbol::Kind::TargetVar:
+          diags_.error(lhs.loc) << "cannot assign to guest variable '" << s->name
+                                << "': VProbes scripts never modify the guest";
           return false;
         case Symbol::Kind::Aggr:
           diags_.error(lhs.loc) << "cannot assign to aggregate '" << s->name << "'; add samples with '<-'";

@@ -129,4 +129,17 @@ const Type* ExternalTypes::type(std::string_view dollarName, Want want, TypeTabl
   return conv.convert(m->db.idOf(t));
 }
 
+std::optional<ExternalTypes::FunctionAt> ExternalTypes::functionAt(uint64_t addr) const {
+  for (const auto& m : modules_)
+    for (const symdb::Function& f : m->db.functions)
+      for (const symdb::Range& r : f.ranges)
+        if (addr >= r.low && addr < r.high) return FunctionAt{&m->db, &f, m->name};
+  return std::nullopt;
+}
+
+const Type* ExternalTypes::typeOf(const FunctionAt& at, symdb::TypeId id, TypeTable& table) {
+  SymdbTypes conv(table, *at.db, at.module, converted_);
+  return conv.convert(id);
+}
+
 }  // namespace emmett

@@ -40,6 +40,22 @@ class ExternalTypes {
   // Every loaded database, in load order (line probes search them all).
   std::vector<const symdb::Database*> databases() const;
 
+  // Whether `$name.X` names a database's type or constant rather than the
+  // member X of a target variable `$name`: `name` is a loaded database, or
+  // none is loaded (so that the messages stay about databases).
+  bool isModule(std::string_view name) const { return modules_.empty() || module(name); }
+
+  // The function whose code holds a guest address, in the first database
+  // that has one (for `$args`, the probed function's variables).
+  struct FunctionAt {
+    const symdb::Database* db = nullptr;
+    const symdb::Function* fn = nullptr;
+    std::string module;
+  };
+  std::optional<FunctionAt> functionAt(uint64_t addr) const;
+  // A database type of that function's module, laid out in `table`.
+  const Type* typeOf(const FunctionAt& at, symdb::TypeId id, TypeTable& table);
+
  private:
   struct Module {
     std::string name;

@@ -2,6 +2,7 @@
 // (stable addresses); AST nodes point at them.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <unordered_map>
@@ -14,6 +15,15 @@ namespace emmett {
 
 // VP's defaggr takes at most 8 integer and 8 string keys.
 constexpr int kMaxAggrKeys = 8;
+
+// Where a target variable (`$name`) is at a probe's address, in VP terms.
+struct TargetPlace {
+  enum class Kind : uint8_t { Register, Memory, Constant };
+  Kind kind = Kind::Constant;
+  std::string reg;     // Register: the VP global (RDI); Memory: the base register, "" for a fixed address
+  int64_t offset = 0;  // Register: the value is reg + offset; Memory: the address is; Constant: the value
+  bool operator==(const TargetPlace&) const = default;
+};
 
 struct Symbol {
   enum class Kind : uint8_t {
@@ -28,6 +38,7 @@ struct Symbol {
     Builtin,     // VP built-in global (RIP, PROBENAME, ...)
     EnumConst,
     GuestSym,    // a guest symbol's address (from -s)
+    TargetVar,   // `$name`: a variable of the probed guest function (place)
   };
   Symbol() = default;
   Symbol(Kind k, std::string n, Location l, const Type* t) : kind(k), name(std::move(n)), loc(l), type(t) {}
@@ -56,6 +67,7 @@ struct Symbol {
   bool recursive = false;       // on a call cycle (set by the call graph pass)
   bool defined = false;         // has a body
   std::string vpName;           // set by lowering
+  TargetPlace place;            // TargetVar
 };
 
 class SymbolTable {

@@ -1,6 +1,6 @@
 /* A small program whose DWARF tests/suites/symdb-golden.sh reads (built
-   with -g -O2 by the suite): every kind of type external types use, a
-   function whose parameters and locals move between registers, and a line
+   with -g -O2 by the suite): every kind of type external types use, functions
+   whose variables move between registers or arrive on the stack, and a line
    inlined into two places (the line probes' cases name these lines). */
 #include <stdint.h>
 
@@ -43,4 +43,13 @@ static inline int scale(int v) {
 
 __attribute__((noinline)) int twice(int a, int b) { return scale(a) ^ scale(b + 1); }
 
-int main(void) { return work(tasks, 4) + twice(tasks[0].pid, tasks[1].pid); }
+/* Seven arguments: the seventh arrives on the stack (at the call frame
+   address); `scale` is a constant, `never` has no location at all. noipa:
+   no clone with the constant arguments folded in. */
+__attribute__((noinline, noipa)) long spill(struct task *t, long b, long c, long d, long e, long f, long g) {
+  long scale = 3;
+  long never;
+  return t->pid * scale + b + c + d + e + f + g;
+}
+
+int main(void) { return work(tasks, 4) + twice(tasks[0].pid, tasks[1].pid) + (int)spill(tasks, 1, 2, 3, 4, 5, 6); }

@@ -1,6 +1,6 @@
 // vprobe's command line:
 //
-//   vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
+//   vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
 //   vprobe -l VMX
 //
 // Options may come before or after VMX; "--" ends them. FILE "-" is the
@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "vp/output_record.h"
+
 namespace vprobe {
 
 struct Options {
@@ -19,6 +21,7 @@ struct Options {
   std::vector<std::string> files;  // the script's files, in order
   std::optional<std::string> code;  // -c: the script itself
   std::optional<double> seconds;    // -d: run this long
+  vp::OutputFormat format = vp::OutputFormat::Text;  // -f, --format
   std::string symbolFile;           // -s (Emmett)
   std::vector<std::string> symbolDatabases;  // -T (Emmett: external types)
   std::vector<std::pair<std::string, std::string>> defines;  // -D (Emmett)

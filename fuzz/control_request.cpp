@@ -49,7 +49,9 @@ class IdleMachine : public vmx::Machine {
 // Nothing is ever loaded: the policy refuses loads before they get here.
 class EmptyProbeHost : public vmx::ProbeHost {
  public:
-  vmx::LoadResult load(std::string_view, const std::string&) override { std::abort(); }
+  vmx::LoadResult load(std::string_view, const std::string&, vp::OutputFormat) override {
+    std::abort();
+  }
   void reset() override {}
   uint64_t loadedScript() override { return 0; }
   bool resetScript(uint64_t) override { return false; }

@@ -6,6 +6,9 @@
 //   {"type":"status"}
 //   {"type":"stop"}
 //   {"type":"vprobeLoad","script":"(vprobe VMM1Hz ...)","source":"<command line>"}
+//     optional "format":"json": the script prints JSON records
+//     (vp/output_record.h) to "vprobeJson" instead of text
+//     (vprobe -f json); "text" is the default
 //   {"type":"vprobeReset"}  or  {"type":"vprobeReset","script":3} (only that script)
 //   {"type":"vprobeListProbes"}
 //   {"type":"vprobeListGlobals"}
@@ -13,6 +16,7 @@
 // Replies say whether it worked and carry the type's results:
 //   {"ok":true, ...}     status: "vmx","displayName","pid","state",
 //                          "vprobeOut","vprobeErr" (where probe output goes),
+//                          "vprobeJson" (where JSON output goes),
 //                          "script" (id of the loaded script, 0 if none)
 //                        stop: "pid" (the process exits soon after)
 //                        vprobeLoad: "diagnostics" (warnings, may be empty),

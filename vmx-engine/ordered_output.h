@@ -13,6 +13,7 @@
 // take it is dropped in whole lines, and each flush that finds drops
 // writes one line per probe to vprobe.err, as bpftrace's "Lost N events":
 //   vprobe: lost N lines of output from probe P (...)
+// and, for a script printing JSON, a drop record to vprobe.json.
 #pragma once
 
 #include <atomic>

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vp/output_record.h"
+
 namespace vmx {
 
 struct LoadResult {
@@ -38,8 +40,9 @@ class ProbeHost {
   // one's load probes fire. On failure the running script is left as it was.
   // `sourceName` is what diagnostics call the file ("<command line>" for
   // vprobeLoad, the file's path for vprobeLoadFile and vprobe.vpFile).
-  virtual LoadResult load(std::string_view source,
-                          const std::string& sourceName) = 0;
+  // `format` is how the script prints (vp::Options::format).
+  virtual LoadResult load(std::string_view source, const std::string& sourceName,
+                          vp::OutputFormat format) = 0;
 
   // Unloads the running script, firing its unload probes (VMMUnload on
   // each vCPU while the vCPUs still run, VMXUnload on the calling thread).

@@ -1,6 +1,8 @@
 // Where probe output goes: vprobe.out (or vprobe.outFile) for what scripts
 // print, vprobe.err for probe runtime errors; both appended, as the
-// reference says ("appending each time a script runs").
+// reference says ("appending each time a script runs"). A script loaded
+// for JSON output (vprobe -f json) prints JSON records instead, all of
+// them, to vprobe.json beside vprobe.err, created at the first such load.
 //
 // It is the engine's vp::Sink: hand it to vp::Script::load. Each call is
 // one write(2) on a file opened with O_APPEND, so a line is in the file
@@ -43,6 +45,15 @@ class ProbeOutput : public vp::Sink {
   void output(uint64_t tsc, std::string_view text) override;
   // One error line; a newline is added when it has none.
   void error(uint64_t tsc, std::string_view line) override;
+  // JSON records, whole lines, to vprobe.json once openJson() opened it.
+  void records(uint64_t tsc, std::string_view lines);
+  void recordsFrom(uint64_t tsc, std::string_view lines, std::string_view) override {
+    records(tsc, lines);
+  }
+
+  // Opens vprobe.json (again, if it was deleted) for a script loaded for
+  // JSON output.
+  bool openJson(std::string& error);
 
   // Called before each script load: if either file was deleted or renamed
   // since it was opened, a new one is created at the configured path
@@ -55,6 +66,7 @@ class ProbeOutput : public vp::Sink {
 
   const std::string& outPath() const { return out_.path; }
   const std::string& errPath() const { return err_.path; }
+  const std::string& jsonPath() const { return json_.path; }
 
  private:
   struct File {
@@ -71,7 +83,7 @@ class ProbeOutput : public vp::Sink {
   void writesResumed(File& file);
 
   std::mutex mu_;  // guards the fds against a reopen during a write
-  File out_, err_;
+  File out_, err_, json_;
   FileSharing sharing_;
   std::atomic<uint64_t> unwritten_{0};
 };

@@ -18,6 +18,7 @@
 #include "vmx-engine/control_protocol.h"
 #include "vmx-engine/file_follower.h"
 #include "vmx-engine/vm_paths.h"
+#include "vp/output_record.h"
 
 namespace vmx {
 
@@ -60,9 +61,12 @@ class ScriptSession {
   // Output is followed from the ends the files had just before the load,
   // so readOutput() returns what this script prints, its load probes
   // included. Refused: `error` is the VM's sentence and `diagnostics` the
-  // engine's errors. On Ok, `diagnostics` holds the warnings.
+  // engine's errors. On Ok, `diagnostics` holds the warnings. With
+  // OutputFormat::Json the script prints JSON records, and readOutput()'s
+  // `out` follows vprobe.json instead of vprobe.out.
   SessionStatus load(const std::string& script, const std::string& sourceName,
-                     std::vector<std::string>& diagnostics, std::string& error);
+                     std::vector<std::string>& diagnostics, std::string& error,
+                     vp::OutputFormat format = vp::OutputFormat::Text);
 
   // Where the loaded script stands (one status request).
   ScriptState state(std::string& error);
@@ -86,7 +90,7 @@ class ScriptSession {
 
   std::string vmx_;  // as the user named it, for messages
   VmPaths paths_;
-  std::string outPath_, errPath_;
+  std::string outPath_, errPath_, jsonPath_;
   uint64_t loadedAtConnect_ = 0;
   uint64_t script_ = 0;  // ours, once loaded
   std::unique_ptr<FileFollower> out_, err_;

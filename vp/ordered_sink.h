@@ -44,12 +44,16 @@ class OrderedSink : public Sink {
   void error(uint64_t tsc, std::string_view line) override;
   void outputFrom(uint64_t tsc, std::string_view text, std::string_view probe) override;
   void errorFrom(uint64_t tsc, std::string_view line, std::string_view probe) override;
+  void recordsFrom(uint64_t tsc, std::string_view lines, std::string_view probe) override;
 
+  // What an entry holds: text output, an error line, JSON records.
+  enum class Kind : uint8_t { Output, Error, Records };
   struct Entry {
     uint64_t tsc;
     uint64_t seq;  // order within its thread's buffer
     bool isError;
     std::string text;
+    bool isRecords = false;
   };
   // Removes and returns entries with tsc <= upTo, in order.
   std::vector<Entry> take(uint64_t upTo = UINT64_MAX);
@@ -58,6 +62,7 @@ class OrderedSink : public Sink {
     std::string probe;  // empty: output not attributed to a probe
     bool isError;
     uint64_t lines;
+    bool isRecords = false;  // JSON records (one a line)
   };
   // What was dropped since the last call, by probe and kind, sorted.
   std::vector<Drop> takeDrops();
@@ -66,7 +71,7 @@ class OrderedSink : public Sink {
   struct Buffer;  // one thread's (ordered_sink.cpp)
 
  private:
-  void add(uint64_t tsc, std::string_view text, std::string_view probe, bool isError);
+  void add(uint64_t tsc, std::string_view text, std::string_view probe, Kind kind);
   Buffer& mine();
 
   const size_t bufferBytes_;

@@ -27,6 +27,7 @@
 
 #include "vp/globals.h"
 #include "vp/guest_symbols.h"
+#include "vp/output_record.h"
 #include "vp/probe_point.h"
 #include "vp/version.h"
 
@@ -107,6 +108,12 @@ class Sink {
     (void)probe;
     error(tsc, line);
   }
+  // A script loaded with OutputFormat::Json prints only here: a fire's
+  // records (output_record.h), one JSON object per line, its runtime error
+  // last. By default they are output like text.
+  virtual void recordsFrom(uint64_t tsc, std::string_view lines, std::string_view probe) {
+    outputFrom(tsc, lines, probe);
+  }
 };
 
 struct Options {
@@ -123,6 +130,9 @@ struct Options {
   // What GUEST:symbol probes resolve against (vp run --syms, the .vmx's
   // vprobe.guestSyms); none: such a probe is an error.
   std::shared_ptr<const GuestSymbols> guestSymbols;
+  // Text: what the reference prints, to Sink::outputFrom and errorFrom.
+  // Json: records, to Sink::recordsFrom.
+  OutputFormat format = OutputFormat::Text;
 };
 
 struct Diagnostic {

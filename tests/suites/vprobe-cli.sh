@@ -44,6 +44,8 @@ case_usage() {
   vp -l -d 1 x.vmx; [[ $RC == 1 && $ERR == *"-l lists the probe points"* ]] || problems+=" l-d($ERR)"
   vp -q x.vmx f.emt; [[ $RC == 1 && $ERR == *"unknown option '-q'"* ]] || problems+=" unknown($ERR)"
   vp --help; [[ $RC == 0 && $OUT == "usage: vprobe"* && -z $ERR ]] || problems+=" help($RC)"
+  vp -f xml -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"-f expects text or json, not 'xml'"* ]] || problems+=" f-xml($ERR)"
+  vp --format; [[ $RC == 1 && $ERR == *"option --format needs a value"* ]] || problems+=" format-novalue($ERR)"
   [[ -z $problems ]] && pass usage || fail usage "$problems"
 }
 
@@ -62,7 +64,50 @@ case_not-running() {
     pass not-running || fail not-running "rc=$RC err=$ERR"
 }
 
-for c in "${NOVM_CASES[@]}"; do "case_$c"; done
+# The JSON records vprobe -f json passes on, made by the engine as `vp run
+# -f json` prints them: every line parses, each kind is there with its
+# fields, and the text format is what it was without -f.
+case_json-records() {
+  local vpbin=$BIN/vp
+  cat > "$WORK/j.vp" <<'EOF'
+(defaggr lat 1 1)
+(definteger n)
+(vprobe VMXLoad (printf "start\n"))
+(vprobe VMM1Hz (setint n (+ n 1)) (aggr lat (ARG0) ("disk") ARG1) (printf "n=%d\n" n) (logint (/ 1 (- n 2))))
+(vprobe VMXUnload (logaggr lat))
+EOF
+  local events=(VMM1Hz:7,10 VMM1Hz:7,30 VMM1Hz:0xffffffffffffffff,5)
+  "$vpbin" run "$WORK/j.vp" -f json "${events[@]}" > "$WORK/j.out" 2> "$WORK/j.err"
+  local rc=$? problems
+  problems=$(python3 - "$WORK/j.out" <<'EOF'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+if lines[-1] != "": print("no final newline")
+recs = []
+for l in lines[:-1]:
+    try: recs.append(json.loads(l))
+    except ValueError: print("does not parse: " + l)
+kinds = [r.get("type") for r in recs]
+# The last line is the unfinished "1" of the last fire, made a record at unload.
+if kinds != ["printf", "printf", "printf", "error", "printf", "aggregate", "printf"]: print("kinds %s" % kinds)
+err = recs[3] if len(recs) > 3 else {}
+if err.get("probe") != "VMM1Hz" or err.get("vcpu") != 0 or "division by zero" not in err.get("message", ""):
+    print("error record %s" % err)
+agg = next((r for r in recs if r.get("type") == "aggregate"), {})
+rows = agg.get("rows", [])
+if agg.get("name") != "lat" or [r["keys"] for r in rows] != [[7, "disk"], [2**64 - 1, "disk"]]:
+    print("aggregate %s" % agg)
+elif (rows[0]["count"], rows[0]["min"], rows[0]["max"], rows[0]["avg"], rows[0]["latest"]) != (2, 10, 30, 20, 30):
+    print("stats %s" % rows[0])
+EOF
+)
+  "$vpbin" run "$WORK/j.vp" "${events[@]}" > "$WORK/t.out" 2>&1
+  "$vpbin" run "$WORK/j.vp" --format text "${events[@]}" > "$WORK/t2.out" 2>&1
+  cmp -s "$WORK/t.out" "$WORK/t2.out" || problems+=" text-differs"
+  grep -q '^lat\[0x7, "disk"\] == avg 20 count 2 min 10 max 30 latest 30$' "$WORK/t.out" || problems+=" text-aggregate"
+  [[ $rc == 0 && ! -s $WORK/j.err && -z $problems ]] && pass json-records ||
+    fail json-records "rc=$rc $problems $(head -c 300 "$WORK/j.err")"
+}
 
 case_list-symbols() {
   # -l -T lists the symbol database (no VM): the same entries as
@@ -85,4 +130,4 @@ case_list-symbols() {
   [[ -z $problems ]] && pass list-symbols || fail list-symbols "$problems"
 }
 
-for c in usage emmett-error not-running list-symbols; do "case_$c"; done
+for c in usage emmett-error not-running json-records list-symbols; do "case_$c"; done

@@ -4,7 +4,7 @@
 # then unloaded (the unload probes print the aggregates). The paper's
 # counting, latency and profiling patterns, -c, -s, -T (external types,
 # a line probe), $name target variables, -i, -l, several files,
-# exit(), the error paths, and two cookbook scripts. What vprobe does
+# exit(), the error paths, two cookbook scripts, and -f json. What vprobe does
 # without a VM is in vprobe-cli.sh.
 # needs: kvm
 set -u
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 VPROBE=$BIN/vprobe
 suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
   pipe-closed inline-code symbols external_types line-probe target_vars list exit-ends runtime-error engine-refusal vp-input \
-  several-files replaced vm-stops refusals cookbook
+  several-files replaced vm-stops refusals cookbook json
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
 OUT=; ERR=; RC=
@@ -473,6 +473,41 @@ case_cookbook() {
   awk -v p="$pid" '$1 == p && $2 == 0 && $3 == "sysloop" { f = 1 } END { exit !f }' <<<"$OUT" || problems+=" sysloop-pid"
   grep -Eq '^ *[0-9]+ +4 disker +disk +[1-9][0-9]* ' <<<"$OUT" || problems+=" no-disker-disk-calls"
   [[ -z $problems ]] && pass cookbook || fail cookbook "$problems: $first $OUT $ERR"
+}
+
+case_json() {
+  # -f json: every line a JSON record (printf, the runtime error at its
+  # Emmett line, the aggregate printed at unload); vprobe.out gets none.
+  local outFile=${VM%/*}/vprobe.out before
+  before=$(stat -c %s "$outFile" 2>/dev/null || echo 0)
+  printf '%s\n' 'int n;' 'aggr hits[1];' \
+    'VMM10Hz { if (VCPUID == 0) { n++; hits[n % 2]++; printf("tick %d\n", n);' \
+    '  if (n == 2) { logint(100 / (n - 2)); } if (n == 3) { exit(); } } }' \
+    'VMXUnload { printa(hits); }' > "$WORK/json.emt"
+  vp -f json "$VM" "$WORK/json.emt"
+  local problems
+  problems=$(python3 - "$WORK/out" "$WORK/json.emt" <<'EOF'
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+recs = []
+for l in text.splitlines():
+    try: recs.append(json.loads(l))
+    except ValueError: print("does not parse: " + l)
+kinds = [r.get("type") for r in recs]
+if kinds != ["printf", "printf", "error", "printf", "aggregate"]: print("kinds %s" % kinds)
+ticks = [r.get("text") for r in recs if r.get("type") == "printf"]
+if ticks != ["tick 1", "tick 2", "tick 3"]: print("ticks %s" % ticks)
+if any(r.get("vcpu") != 0 or r.get("probe") != "VMM10Hz" for r in recs[:4]): print("origin %s" % recs[:4])
+err = next((r for r in recs if r.get("type") == "error"), {})
+if not err.get("message", "").startswith(sys.argv[2] + ":4:28: runtime error: division by zero"): print("error %s" % err)
+agg = recs[-1] if recs else {}
+rows = {tuple(r["keys"]): r["count"] for r in agg.get("rows", [])}
+if agg.get("vcpu") is not None or rows != {(0,): 1, (1,): 2}: print("aggregate %s" % agg)
+EOF
+)
+  local after; after=$(stat -c %s "$outFile" 2>/dev/null || echo 0)
+  [[ $before == "$after" ]] || problems+=" vprobe.out-grew($before->$after)"
+  [[ $RC == 0 && -z $problems ]] && pass json || fail json "rc=$RC $problems out=$OUT err=$ERR"
 }
 
 run_cases

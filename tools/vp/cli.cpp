@@ -98,7 +98,7 @@ int usage(const char* why) {
   fputs(
       "usage: vp check [ENGINE-OPTIONS] FILE...\n"
       "       vp run FILE [--interp] [--vcpu N] [--reg NAME=VALUE]... [--mem ADDR=HEXBYTES]...\n"
-      "              [ENGINE-OPTIONS] EVENT...\n"
+      "              [-f|--format text|json] [ENGINE-OPTIONS] EVENT...\n"
       "       vp dump [ENGINE-OPTIONS] FILE\n"
       "ENGINE-OPTIONS: --code-bytes N (translation cache, default 16384, at most 65536)\n"
       "                --vp-version M.N (behave as an older VP version)  --bag-bytes N\n"

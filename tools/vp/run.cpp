@@ -65,11 +65,16 @@ int parse(int argc, char** argv, RunArgs& a) {
       if (bad) return 2;
     } else if (arg == "--interp") {
       a.opts.interpret = true;
-    } else if (arg == "--vcpu" || arg == "--reg" || arg == "--mem") {
+    } else if (arg == "--vcpu" || arg == "--reg" || arg == "--mem" || arg == "-f" ||
+               arg == "--format") {
       if (i + 1 >= argc) return usage((arg + " needs a value").c_str());
       std::string v = argv[++i];
       uint64_t n;
-      if (arg == "--vcpu") {
+      if (arg == "-f" || arg == "--format") {
+        if (!vp::parseOutputFormat(v, a.opts.format)) {
+          return usage((arg + " expects text or json, not '" + v + "'").c_str());
+        }
+      } else if (arg == "--vcpu") {
         if (!number(v, n) || n > 1023) return usage(("bad --vcpu " + v).c_str());
         a.vcpu = static_cast<int>(n);
       } else if (!(arg == "--reg" ? parseReg(v, a) : parseMem(v, a))) {

@@ -45,13 +45,19 @@ bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::st
   if (a == "-l") return o.listProbes = true;
   if (a == "-v") return o.verbose = true;
   if (a.size() < 2) return false;
-  std::string flag = a.substr(0, 2);
-  if (flag != "-c" && flag != "-d" && flag != "-s" && flag != "-T" && flag != "-D" && flag != "-I") {
+  std::string flag = a == "--format" ? "-f" : a.substr(0, 2);
+  if (flag != "-c" && flag != "-d" && flag != "-f" && flag != "-s" && flag != "-T" && flag != "-D" &&
+      flag != "-I") {
     error = "unknown option '" + a + "'";
     return false;
   }
-  if (!takeValue(args, i, flag, v, error)) return false;
-  if (flag == "-c") {
+  if (!takeValue(args, i, a == "--format" ? a : flag, v, error)) return false;
+  if (flag == "-f") {
+    if (!vp::parseOutputFormat(v, o.format)) {
+      error = "-f expects text or json, not '" + v + "'";
+      return false;
+    }
+  } else if (flag == "-c") {
     if (o.code) {
       error = "-c may be given once";
       return false;
@@ -137,7 +143,7 @@ bool parseOptions(const std::vector<std::string>& args, Options& out, std::strin
 }
 
 std::string usage() {
-  return "usage: vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]\n"
+  return "usage: vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]\n"
          "       vprobe -l VMX\n"
          "       vprobe -l [-v] -T [NAME=]SYMDB [PATTERN]\n"
          "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
@@ -145,6 +151,7 @@ std::string usage() {
          "(its unload probes print, e.g. the aggregates) and exits.\n"
          "  -c CODE     the script itself\n"
          "  -d SECONDS  stop after SECONDS (such as 10 or 0.5)\n"
+         "  -f, --format text|json  json: one JSON object a line (docs/json-output.md)\n"
          "  -s SYMS     guest symbols for GUEST: probes and expressions (nm output, System.map)\n"
          "  -T [NAME=]SYMDB  a symbol database (emmett-symdb IMAGE): external types $NAME.T, line probes\n"
          "  -D NAME[=VAL], -I DIR   Emmett preprocessor definitions and include folders\n"

@@ -1,6 +1,6 @@
 // vprobe's command line:
 //
-//   vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
+//   vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
 //   vprobe -l VMX
 //   vprobe -l [-v] -T [NAME=]SYMDB... [PATTERN]
 //
@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "vp/output_record.h"
+
 namespace vprobe {
 
 struct Options {
@@ -20,6 +22,7 @@ struct Options {
   std::vector<std::string> files;  // the script's files, in order
   std::optional<std::string> code;  // -c: the script itself
   std::optional<double> seconds;    // -d: run this long
+  vp::OutputFormat format = vp::OutputFormat::Text;  // -f, --format
   std::string symbolFile;           // -s (Emmett)
   std::vector<std::string> symbolDatabases;  // -T (Emmett: external types)
   std::vector<std::pair<std::string, std::string>> defines;  // -D (Emmett)

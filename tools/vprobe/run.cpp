@@ -10,6 +10,7 @@
 
 #include "tools/vprobe/commands.h"
 #include "tools/vprobe/prepare_script.h"
+#include "tools/vprobe/record_mapper.h"
 #include "vmx-engine/script_run.h"
 #include "vmx-engine/script_session.h"
 #include "vmx-engine/stop_signals.h"
@@ -47,9 +48,11 @@ int loadFailed(vmx::SessionStatus status, const std::vector<std::string>& diagno
   return fail(error);
 }
 
-vmx::RunSinks sinksFor(const PreparedScript& script) {
+vmx::RunSinks sinksFor(const PreparedScript& script, RecordMapper& records, bool json) {
   vmx::RunSinks sinks;
-  sinks.output = [](std::string_view bytes) { return writeAll(STDOUT_FILENO, bytes); };
+  sinks.output = [&records, json](std::string_view bytes) {
+    return writeAll(STDOUT_FILENO, json ? records.map(bytes) : std::string(bytes));
+  };
   sinks.error = [&script](std::string_view line) {
     std::string text = script.mapper ? script.mapper->runtimeLine(line) : std::string(line);
     // A closed stderr does not end the run: the output still matters.
@@ -103,7 +106,7 @@ int run(const Options& o) {
   if (!checkEngineVersion(o, *session, script, error)) return error.empty() ? 1 : fail(error);
   if (signals.wait(std::chrono::milliseconds(0))) return fail("interrupted; nothing was loaded");
   std::vector<std::string> diagnostics;
-  vmx::SessionStatus loaded = session->load(script.vp, script.name, diagnostics, error);
+  vmx::SessionStatus loaded = session->load(script.vp, script.name, diagnostics, error, o.format);
   printDiagnostics(diagnostics, script);
   if (loaded != vmx::SessionStatus::Ok) return loadFailed(loaded, diagnostics, script, error);
   if (session->scriptLoadedAtConnect() != 0) {
@@ -111,7 +114,9 @@ int run(const Options& o) {
   }
   vmx::RunOptions options;
   if (o.seconds) options.duration = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(*o.seconds * 1000)));
-  vmx::RunResult result = vmx::runScript(*session, signals, options, sinksFor(script));
+  RecordMapper records(script.mapper ? &*script.mapper : nullptr);
+  bool json = o.format == vp::OutputFormat::Json;
+  vmx::RunResult result = vmx::runScript(*session, signals, options, sinksFor(script, records, json));
   return finish(result, o.vmx);
 }
 

@@ -32,6 +32,7 @@ nlohmann::json handleStatus(ControlState& s, const Request&) {
                   {"state", machineStateName(s.targets.machine.state())},
                   {"vprobeOut", s.targets.output.outPath()},
                   {"vprobeErr", s.targets.output.errPath()},
+                  {"vprobeJson", s.targets.output.jsonPath()},
                   {"script", script}});
 }
 
@@ -43,16 +44,32 @@ nlohmann::json handleStop(ControlState& s, const Request&) {
   return okReply({{"pid", ::getpid()}});
 }
 
+// The optional "format" of a load: "text" (the default) or "json".
+bool loadFormat(const Request& request, vp::OutputFormat& format, std::string& error) {
+  format = vp::OutputFormat::Text;
+  std::string name;
+  if (!request.body.contains("format")) return true;
+  if (!requestString(request, "format", name, error)) return false;
+  if (vp::parseOutputFormat(name, format)) return true;
+  error = "unknown output format '" + name + "': expected \"text\" or \"json\"";
+  return false;
+}
+
 nlohmann::json handleLoad(ControlState& s, const Request& request) {
   std::string script, source = "<command line>", error;
+  vp::OutputFormat format;
   if (!requestString(request, "script", script, error)) return errorReply(error);
   if (request.body.contains("source") &&
       !requestString(request, "source", source, error)) {
     return errorReply(error);
   }
+  if (!loadFormat(request, format, error)) return errorReply(error);
   if (!s.targets.policy.mayLoad(error)) return errorReply(error);
   if (!s.targets.output.reopenIfDeleted(error)) return errorReply(error);
-  LoadResult result = s.targets.probes.load(script, source);
+  if (format == vp::OutputFormat::Json && !s.targets.output.openJson(error)) {
+    return errorReply(error);
+  }
+  LoadResult result = s.targets.probes.load(script, source, format);
   flushOutput(s);
   logWithExits(s, "script " + source + (result.ok ? " loaded" : " refused"));
   if (!result.ok) {

@@ -19,7 +19,9 @@ OrderedOutput::~OrderedOutput() {
 void OrderedOutput::flush() {
   std::lock_guard<std::mutex> lock(flushMu_);
   for (const vp::OrderedSink::Entry& entry : pending_.take()) {
-    if (entry.isError) {
+    if (entry.isRecords) {
+      files_.records(entry.tsc, entry.text);
+    } else if (entry.isError) {
       files_.error(entry.tsc, entry.text);
     } else {
       files_.output(entry.tsc, entry.text);
@@ -31,7 +33,10 @@ void OrderedOutput::flush() {
 void OrderedOutput::reportDrops() {
   for (const vp::OrderedSink::Drop& d : pending_.takeDrops()) {
     lost_ += d.lines;
-    std::string what = d.isError ? " runtime error lines" : " lines of output";
+    std::string what = d.isError     ? " runtime error lines"
+                       : d.isRecords ? " JSON records of output"
+                                     : " lines of output";
+    if (d.isRecords) files_.records(0, vp::dropJson(d.probe, d.lines));
     std::string from = d.probe.empty() ? "" : " from probe " + d.probe;
     files_.error(0, "vprobe: lost " + std::to_string(d.lines) + what + from +
                         ": the output buffer of the thread that fired it (vprobe.outputBufferKB = " +

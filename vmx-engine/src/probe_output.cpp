@@ -20,6 +20,8 @@ std::unique_ptr<ProbeOutput> ProbeOutput::open(const std::string& outPath,
   result->sharing_ = sharing;
   result->out_.path = outPath;
   result->err_.path = errPath;
+  size_t slash = errPath.rfind('/');
+  result->json_.path = (slash == std::string::npos ? "" : errPath.substr(0, slash + 1)) + "vprobe.json";
   if (!result->openFile(result->out_, error) || !result->openFile(result->err_, error)) {
     return nullptr;
   }
@@ -52,6 +54,11 @@ bool ProbeOutput::reopenIfDeleted(std::string& error) {
   return reopenIfGone(out_, error) && reopenIfGone(err_, error);
 }
 
+bool ProbeOutput::openJson(std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return json_.fd ? reopenIfGone(json_, error) : openFile(json_, error);
+}
+
 void ProbeOutput::append(File& file, std::string_view text) {
   AppendResult r = appendLines(file.fd.get(), text);
   if (r.error == 0) {
@@ -82,6 +89,11 @@ void ProbeOutput::writesResumed(File& file) {
 void ProbeOutput::output(uint64_t, std::string_view text) {
   std::lock_guard<std::mutex> lock(mu_);
   append(out_, text);
+}
+
+void ProbeOutput::records(uint64_t, std::string_view lines) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (json_.fd) append(json_, lines);
 }
 
 void ProbeOutput::error(uint64_t, std::string_view line) {

@@ -43,6 +43,7 @@ SessionStatus ScriptSession::connect(const std::string& vmx,
   }
   s->outPath_ = outIt->get<std::string>();
   s->errPath_ = errIt->get<std::string>();
+  s->jsonPath_ = reply.value("vprobeJson", std::string());
   s->loadedAtConnect_ = scriptIdOf(reply);
   out = std::move(s);
   return SessionStatus::Ok;
@@ -86,13 +87,20 @@ SessionStatus ScriptSession::listProbes(std::vector<std::string>& probes, std::s
 }
 
 SessionStatus ScriptSession::load(const std::string& script, const std::string& sourceName,
-                                  std::vector<std::string>& diagnostics, std::string& error) {
+                                  std::vector<std::string>& diagnostics, std::string& error,
+                                  vp::OutputFormat format) {
+  bool json = format == vp::OutputFormat::Json;
+  if (json && jsonPath_.empty()) {
+    error = vmx_ + ": the VM process cannot print JSON output (an older vmx?)";
+    return SessionStatus::Failed;
+  }
   // Followed from here: the load probes' output comes after these ends.
-  out_ = std::make_unique<FileFollower>(FileFollower::fromEnd(outPath_));
+  out_ = std::make_unique<FileFollower>(FileFollower::fromEnd(json ? jsonPath_ : outPath_));
   err_ = std::make_unique<FileFollower>(FileFollower::fromEnd(errPath_));
+  nlohmann::json fields = {{"script", script}, {"source", sourceName}};
+  if (json) fields["format"] = vp::outputFormatName(format);
   nlohmann::json reply;
-  SessionStatus st = request(MessageType::VprobeLoad, {{"script", script}, {"source", sourceName}},
-                             reply, error, &diagnostics);
+  SessionStatus st = request(MessageType::VprobeLoad, fields, reply, error, &diagnostics);
   if (st != SessionStatus::Ok) return st;
   script_ = scriptIdOf(reply);
   if (script_ == 0) {

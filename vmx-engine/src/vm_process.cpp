@@ -155,7 +155,7 @@ bool VmProcess::runMachine(std::string& error) {
 
 bool VmProcess::loadVpFile(std::string& error) {
   if (config_.vpFile.empty()) return true;
-  LoadResult result = vm_.probes->load(vpSource_, config_.vpFile);
+  LoadResult result = vm_.probes->load(vpSource_, config_.vpFile, vp::OutputFormat::Text);
   std::string diagnostics;
   for (const std::string& d : result.diagnostics) diagnostics += "\n" + d;
   if (!result.ok) {

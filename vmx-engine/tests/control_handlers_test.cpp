@@ -47,7 +47,7 @@ TEST_CASE("handlers: status") {
   CHECK(r == json{{"ok", true}, {"vmx", "/vm/demo.vmx"}, {"displayName", "Demo"},
                   {"pid", ::getpid()}, {"state", "running"},
                   {"vprobeOut", f.dir.file("vprobe.out")}, {"vprobeErr", f.dir.file("vprobe.err")},
-                  {"script", 0}});
+                  {"vprobeJson", f.dir.file("vprobe.json")}, {"script", 0}});
 }
 
 TEST_CASE("handlers: a load goes to the probe host with its source name") {
@@ -57,6 +57,21 @@ TEST_CASE("handlers: a load goes to the probe host with its source name") {
   CHECK(f.log.snapshot() == std::vector<std::string>{"load t.vp (vprobe VMM1Hz)"});
   f.request(MessageType::VprobeLoad, {{"script", "x"}});
   CHECK(f.log.snapshot().back() == "load <command line> x");
+}
+
+TEST_CASE("handlers: a JSON load creates vprobe.json and tells the host; other formats are refused") {
+  Fixture f;
+  CHECK(access(f.dir.file("vprobe.json").c_str(), F_OK) != 0);  // not before a JSON load
+  json r = f.request(MessageType::VprobeLoad, {{"script", "x"}, {"source", "t.vp"}, {"format", "json"}});
+  CHECK(r["ok"] == true);
+  CHECK(f.log.snapshot().back() == "load t.vp (json) x");
+  CHECK(access(f.dir.file("vprobe.json").c_str(), F_OK) == 0);
+  f.request(MessageType::VprobeLoad, {{"script", "y"}, {"format", "text"}});
+  CHECK(f.log.snapshot().back() == "load <command line> y");
+  r = f.request(MessageType::VprobeLoad, {{"script", "z"}, {"format", "xml"}});
+  CHECK(r == json{{"ok", false},
+                  {"error", "unknown output format 'xml': expected \"text\" or \"json\""}});
+  CHECK(f.log.snapshot().back() == "load <command line> y");  // z never reached the host
 }
 
 TEST_CASE("handlers: warnings come back with a successful load") {

@@ -81,3 +81,23 @@ TEST_CASE("ordered output: lines a full buffer dropped are counted in vprobe.err
   out.flush();
   CHECK(vmxtest::readAll(dir.file("vprobe.out")) == kept + line);
 }
+
+TEST_CASE("ordered output: JSON records go to vprobe.json in TSC order, drops as drop records") {
+  vmxtest::TempDir dir;
+  auto files = filesIn(dir);
+  std::string error;
+  REQUIRE(files->openJson(error));
+  const std::string rec = "{\"type\":\"printf\",\"text\":\"x\"}\n";
+  vmx::OrderedOutput out(*files, 4 * (rec.size() + vp::OrderedSink::kEntryOverhead), 1h);
+  out.sink().recordsFrom(20, rec, "VMM1Hz");
+  out.sink().recordsFrom(10, rec + rec, "VMM1Hz");  // one fire, two records
+  out.sink().recordsFrom(30, rec, "VMM1Hz");
+  out.sink().recordsFrom(40, rec, "VMM1Hz");  // the buffer is full
+  out.flush();
+  CHECK(vmxtest::readAll(dir.file("vprobe.json")) ==
+        rec + rec + rec + rec + "{\"type\":\"drop\",\"probe\":\"VMM1Hz\",\"records\":1}\n");
+  CHECK(vmxtest::readAll(dir.file("vprobe.out")).empty());
+  CHECK(vmxtest::readAll(dir.file("vprobe.err")) ==
+        "vprobe: lost 1 JSON records of output from probe VMM1Hz: the output buffer of the thread "
+        "that fired it (vprobe.outputBufferKB = 1) was full\n");
+}

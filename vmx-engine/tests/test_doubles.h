@@ -35,13 +35,16 @@ struct CallLog {
 };
 
 // Accepts any script except one containing "error", which it refuses with
-// an engine-style diagnostic; a script containing "warn" loads with a
+// an engine-style diagnostic (logged "load NAME SOURCE", "load NAME (json)
+// SOURCE" for JSON output); a script containing "warn" loads with a
 // warning; "throw" makes it throw.
 class RecordingProbeHost : public vmx::ProbeHost {
  public:
   explicit RecordingProbeHost(CallLog& log) : log_(log) {}
-  vmx::LoadResult load(std::string_view source, const std::string& name) override {
-    log_.add("load " + name + " " + std::string(source));
+  vmx::LoadResult load(std::string_view source, const std::string& name,
+                       vp::OutputFormat format) override {
+    std::string json = format == vp::OutputFormat::Json ? " (json)" : "";
+    log_.add("load " + name + json + " " + std::string(source));
     if (source.find("throw") != std::string_view::npos) throw std::runtime_error("boom");
     if (source.find("error") != std::string_view::npos) {
       return {false, {name + ":1:2: error: unknown identifier 'error'"}};

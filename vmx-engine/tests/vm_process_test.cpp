@@ -31,9 +31,10 @@ namespace {
 class GuestStopsOnLoad : public vmxtest::RecordingProbeHost {
  public:
   GuestStopsOnLoad(vmxtest::CallLog& log, vmx::Machine& m) : RecordingProbeHost(log), m_(m) {}
-  vmx::LoadResult load(std::string_view source, const std::string& name) override {
+  vmx::LoadResult load(std::string_view source, const std::string& name,
+                       vp::OutputFormat format) override {
     if (source.find("poweroff") != std::string_view::npos) m_.requestStop();
-    return RecordingProbeHost::load(source, name);
+    return RecordingProbeHost::load(source, name, format);
   }
 
  private:

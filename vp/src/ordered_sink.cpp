@@ -13,7 +13,7 @@ struct OrderedSink::Buffer {
   std::vector<Entry> entries;
   size_t bytes = 0;
   uint64_t seq = 0;
-  std::map<std::pair<std::string, bool>, uint64_t> drops;
+  std::map<std::pair<std::string, OrderedSink::Kind>, uint64_t> drops;
   // The thread is gone (no more adds) / the sink is gone (the thread's
   // cache drops it at its next miss).
   std::atomic<bool> orphaned{false}, dead{false};
@@ -67,25 +67,28 @@ OrderedSink::Buffer& OrderedSink::mine() {
   return *buf;
 }
 
-void OrderedSink::add(uint64_t tsc, std::string_view text, std::string_view probe, bool isError) {
+void OrderedSink::add(uint64_t tsc, std::string_view text, std::string_view probe, Kind kind) {
   Buffer& b = mine();
   size_t cost = text.size() + kEntryOverhead;
   std::lock_guard<SpinLock> l(b.lock);
   if (b.bytes + cost > bufferBytes_) {
-    b.drops[{std::string(probe), isError}] += countLines(text);
+    b.drops[{std::string(probe), kind}] += countLines(text);
     return;
   }
   b.bytes += cost;
-  b.entries.push_back({tsc, b.seq++, isError, std::string(text)});
+  b.entries.push_back({tsc, b.seq++, kind == Kind::Error, std::string(text), kind == Kind::Records});
 }
 
-void OrderedSink::output(uint64_t tsc, std::string_view text) { add(tsc, text, {}, false); }
-void OrderedSink::error(uint64_t tsc, std::string_view line) { add(tsc, line, {}, true); }
+void OrderedSink::output(uint64_t tsc, std::string_view text) { add(tsc, text, {}, Kind::Output); }
+void OrderedSink::error(uint64_t tsc, std::string_view line) { add(tsc, line, {}, Kind::Error); }
 void OrderedSink::outputFrom(uint64_t tsc, std::string_view text, std::string_view probe) {
-  add(tsc, text, probe, false);
+  add(tsc, text, probe, Kind::Output);
 }
 void OrderedSink::errorFrom(uint64_t tsc, std::string_view line, std::string_view probe) {
-  add(tsc, line, probe, true);
+  add(tsc, line, probe, Kind::Error);
+}
+void OrderedSink::recordsFrom(uint64_t tsc, std::string_view lines, std::string_view probe) {
+  add(tsc, lines, probe, Kind::Records);
 }
 
 namespace {
@@ -166,7 +169,7 @@ std::vector<OrderedSink::Entry> OrderedSink::take(uint64_t upTo) {
 }
 
 std::vector<OrderedSink::Drop> OrderedSink::takeDrops() {
-  std::map<std::pair<std::string, bool>, uint64_t> all;
+  std::map<std::pair<std::string, Kind>, uint64_t> all;
   {
     std::lock_guard<std::mutex> g(buffersMu_);
     for (auto& b : buffers_) {
@@ -176,7 +179,9 @@ std::vector<OrderedSink::Drop> OrderedSink::takeDrops() {
     }
   }
   std::vector<Drop> out;
-  for (auto& [key, n] : all) out.push_back({key.first, key.second, n});
+  for (auto& [key, n] : all) {
+    out.push_back({key.first, key.second == Kind::Error, n, key.second == Kind::Records});
+  }
   return out;
 }
 

@@ -36,8 +36,10 @@ class VpProbeHost : public ProbeHost {
     reset();
   }
 
-  LoadResult load(std::string_view source, const std::string& sourceName) override {
+  LoadResult load(std::string_view source, const std::string& sourceName,
+                  vp::OutputFormat format) override {
     LoadResult r;
+    options_.format = format;
     // A symbol file not fetched yet only matters to GUEST:symbol probes:
     // other scripts load, and a refused one is told why.
     std::string symsError, symsNote;

@@ -112,36 +112,14 @@ void AggrTable::mergeInto(AggrSnapshot& out) const {
   }
 }
 
-namespace {
-
-std::string keyCount(uint32_t n, const char* what) {
-  return "(" + std::to_string(n) + " " + what + (n == 1 ? " key)" : " keys)");
-}
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-}  // namespace
-
-std::string formatLogaggr(const std::string& name, uint32_t nInt,
-                          uint32_t nStr, const AggrSnapshot& snap, size_t maxRows) {
-  std::string out = "aggr: " + name + " " + keyCount(nInt, "integer") + " " +
-                    keyCount(nStr, "string") + "\n";
+AggregateRecord aggregateRecord(const std::string& name, uint32_t nInt, uint32_t nStr,
+                                const AggrSnapshot& snap, size_t maxRows) {
+  AggregateRecord a{name, nInt, nStr, {}, maxRows < snap.size()};
   for (const auto& [key, st] : snap) {
     if (maxRows-- == 0) break;
-    out += name + "[";
-    const char* sep = "";
-    for (uint64_t k : key.ints) { out += sep + hex(k); sep = ", "; }
-    for (const auto& s : key.strs) { out += sep; out += "\"" + s + "\""; sep = ", "; }
-    out += "] == avg " + std::to_string(st.avg()) + " count " +
-           std::to_string(st.count) + " min " + std::to_string(st.min) +
-           " max " + std::to_string(st.max) + " latest " +
-           std::to_string(st.latest) + "\n";
+    a.rows.push_back({key.ints, key.strs, st.count, st.min, st.max, st.avg(), st.latest});
   }
-  return out;
+  return a;
 }
 
 }  // namespace vp

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "vp/output_record.h"
 #include "vp/src/runtime/spin_lock.h"
 
 namespace vp {
@@ -58,10 +59,9 @@ class AggrTable {
   std::vector<AggrStats> stats_;
 };
 
-// Formats for logaggr (VP 1.0) and printa (VP 1.2).
-// formatLogaggr prints at most `maxRows` rows.
-std::string formatLogaggr(const std::string& name, uint32_t nInt,
-                          uint32_t nStr, const AggrSnapshot& snap,
-                          size_t maxRows = SIZE_MAX);
+// What logaggr (VP 1.0) and printa (VP 1.2) print, as a record
+// (output_record.h): the first `maxRows` rows of `snap`, in key order.
+AggregateRecord aggregateRecord(const std::string& name, uint32_t nInt, uint32_t nStr,
+                                const AggrSnapshot& snap, size_t maxRows = SIZE_MAX);
 
 }  // namespace vp

@@ -19,7 +19,8 @@ constexpr size_t kMaxPendingLine = 4096;
 
 ContextImpl::ContextImpl(ScriptState& script, Target& target, int id,
                          bool isVcpu)
-    : script_(script), target_(target), id_(id), isVcpu_(isVcpu) {
+    : script_(script), target_(target), id_(id), isVcpu_(isVcpu),
+      json_(script.options.format == OutputFormat::Json) {
   size_t bytes = sizeof(RtCtx) + script.varBytes;
   bytes = (bytes + 63) / 64 * 64;
   void* mem = std::aligned_alloc(64, bytes);
@@ -48,6 +49,7 @@ FireStatus ContextImpl::finishFire(bool failed) {
     errorLine = errorMessage();
   }
   foreach.clear();
+  if (json_) return finishJson(status, errorLine);
   size_t end = out_.rfind('\n');
   if (end == std::string::npos && out_.size() > kMaxPendingLine) end = out_.size() - 1;
   if (end == std::string::npos && errorLine.empty()) return status;
@@ -62,8 +64,59 @@ FireStatus ContextImpl::finishFire(bool failed) {
 
 void ContextImpl::flush() {
   if (out_.empty()) return;
-  script_.sink.outputFrom(target_.tsc(), out_, probeName());
+  uint64_t tsc = target_.tsc();
+  if (json_) {
+    recordLines(tsc, true);
+    sendRecords(tsc);
+    return;
+  }
+  script_.sink.outputFrom(tsc, out_, probeName());
   out_.clear();
+}
+
+// The finished lines of text after the records become printf records; an
+// unfinished line stays for a later fire to end, unless `unfinishedToo`.
+void ContextImpl::recordLines(uint64_t tsc, bool unfinishedToo) {
+  std::string_view text = std::string_view(out_).substr(recordsEnd_);
+  std::string records;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string_view::npos; start = nl + 1) {
+    records += printJson(origin(tsc), text.substr(start, nl - start));
+  }
+  if (unfinishedToo && start < text.size()) {
+    records += printJson(origin(tsc), text.substr(start));
+    start = text.size();
+  }
+  out_.replace(recordsEnd_, start, records);
+  recordsEnd_ += records.size();
+}
+
+void ContextImpl::addRecord(std::string_view record) {
+  recordLines(target_.tsc(), false);
+  out_.insert(recordsEnd_, record);
+  recordsEnd_ += record.size();
+}
+
+void ContextImpl::sendRecords(uint64_t tsc) {
+  if (recordsEnd_ == 0) return;
+  script_.sink.recordsFrom(tsc, std::string_view(out_).substr(0, recordsEnd_), probeName());
+  out_.erase(0, recordsEnd_);
+  recordsEnd_ = 0;
+}
+
+// finishFire for JSON output: the same lines, as records, the error last.
+FireStatus ContextImpl::finishJson(FireStatus status, std::string_view errorLine) {
+  uint64_t tsc = target_.tsc();
+  recordLines(tsc, false);
+  if (out_.size() - recordsEnd_ > kMaxPendingLine) recordLines(tsc, true);
+  if (!errorLine.empty()) {
+    if (errorLine.back() == '\n') errorLine.remove_suffix(1);
+    std::string record = errorJson(origin(tsc), errorLine);
+    out_.insert(recordsEnd_, record);
+    recordsEnd_ += record.size();
+  }
+  sendRecords(tsc);
+  return status;
 }
 
 std::string_view ContextImpl::probeName() const {

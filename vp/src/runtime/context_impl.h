@@ -62,8 +62,16 @@ class alignas(64) ContextImpl final : public Context {
   Target& target() { return target_; }
   ShardSet& shards() { return *shards_; }
   bool isVcpu() const { return isVcpu_; }
-  // Text waiting for its end of line; printf appends here.
+  // Text waiting for its end of line; printf appends here. (With JSON
+  // output, past the fire's finished records: see recordsEnd_.)
   std::string& out() { return out_; }
+  // The script prints JSON records (Options::format) instead of text.
+  bool json() const { return json_; }
+  // JSON output: adds `record` (one line) after the fire's finished
+  // lines so far, which become printf records first.
+  void addRecord(std::string_view record);
+  // Who prints now, for a record.
+  RecordOrigin origin(uint64_t tsc) const { return {probeName(), isVcpu_ ? id_ : -1, tsc}; }
   // Extra words for the error message of a Format or Decode error.
   std::string detail;
   // The reference interpreter's frames (allocated on its first use).
@@ -74,6 +82,9 @@ class alignas(64) ContextImpl final : public Context {
  private:
   static constexpr size_t kStrSlot = 256;
   FireStatus finishFire(bool failed);
+  FireStatus finishJson(FireStatus status, std::string_view errorLine);
+  void recordLines(uint64_t tsc, bool unfinishedToo);
+  void sendRecords(uint64_t tsc);
   std::string errorMessage() const;
   std::string_view probeName() const;  // of the last fire; empty before one
 
@@ -84,6 +95,11 @@ class alignas(64) ContextImpl final : public Context {
   RtCtx* rt_;
   ShardSet* shards_;
   std::string out_;
+  // JSON output: out_[0, recordsEnd_) holds the fire's finished records;
+  // after them, text not yet made a record. Always 0 for text output, so
+  // endFire's fast path is the same for both formats.
+  size_t recordsEnd_ = 0;
+  bool json_;
 };
 
 }  // namespace vp

@@ -33,7 +33,12 @@ RtResult logaggr(RtCtx* c, const Expr* e) {
   const AggrDef& def = ctx.script().program.aggrs[e->index];
   AggrSnapshot snap = ctx.script().snapshot(e->index);
   size_t rows = rowsAffordable(c, snap.size());
-  ctx.out() += formatLogaggr(def.name, def.intKeys, def.strKeys, snap, rows);
+  AggregateRecord record = aggregateRecord(def.name, def.intKeys, def.strKeys, snap, rows);
+  if (ctx.json()) {
+    ctx.addRecord(aggregateJson(ctx.origin(ctx.target().tsc()), record));
+  } else {
+    ctx.out() += aggregateText(record);
+  }
   if (rows < snap.size()) return fail(c, ErrorCode::Budget, e);
   return {1, 0};
 }

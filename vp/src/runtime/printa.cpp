@@ -233,6 +233,13 @@ RtResult printa(RtCtx* c, const Expr* e, const char* format) {
                    [](const Row& a, const Row& b) { return a.share < b.share; });
   size_t all = rows.size();
   rows.resize(rowsAffordable(c, all));
+  if (ctx.json() && (!format || checkPrintaFormat(format, def.intKeys, def.strKeys).empty())) {
+    // The format only lays out text: the record has every field.
+    AggregateRecord record = aggregateRecord(def.name, def.intKeys, def.strKeys, snap, rows.size());
+    ctx.addRecord(aggregateJson(ctx.origin(ctx.target().tsc()), record));
+    if (rows.size() < all) return fail(c, ErrorCode::Budget, e);
+    return {1, 0};
+  }
   std::vector<Column> cols = defaultColumns(def.intKeys, def.strKeys);
   std::vector<std::string> lines(rows.size() + 1);
   if (!format) {

@@ -129,8 +129,7 @@ TEST_CASE("hist: the engine puts 0, 1, 2^k - 1, 2^k, negatives and the extremes 
 }
 
 TEST_CASE("hist: lhist's buckets below, inside and above its range, keyed") {
-  std::string src = "Guest_IRQ { d[ARG1] <- lhist(ARG0, -100, 100, 50); }\n";  // printed at unload? no: vp run
-  src += "VMXUnload { logaggr(d); }\n";
+  std::string src = "Guest_IRQ { d[ARG1] <- lhist(ARG0, -100, 100, 50); }\nVMXUnload { logaggr(d); }\n";
   std::string out = run(src, {"Guest_IRQ:0x8000000000000000,7", "Guest_IRQ:0xffffffffffffff9b,7",
                               "Guest_IRQ:0xffffffffffffff9c,7", "Guest_IRQ:49,7", "Guest_IRQ:50,7",
                               "Guest_IRQ:99,7", "Guest_IRQ:100,7", "Guest_IRQ:0x7fffffffffffffff,7",

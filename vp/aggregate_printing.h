@@ -10,13 +10,13 @@
 
 namespace vp {
 
-// The aggregates `source` defines (defaggr) that no printa or logaggr in it
+// The aggregates `source` defines (defaggr, defhist) that no printa or logaggr in it
 // names, in definition order. Empty when `source` does not parse.
 std::vector<std::string> unprintedAggregates(std::string_view source);
 
 // `source` with one more probe appended: a VMXUnload that logaggr's each
 // unprinted aggregate (the reference's format, which names the aggregate
-// and works in every VP version). Returned unchanged when there is nothing
+// and works in every VP version; a histogram's bar charts). Returned unchanged when there is nothing
 // to print, when the script does not parse, or when it already has the
 // most probes the engine accepts. Appending keeps every position in
 // `source` where it was, so messages about it stay right.

@@ -8,6 +8,8 @@
 // record. Renderers are pure functions, safe on any thread.
 #pragma once
 
+#include "vp/histogram_print.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,9 +46,6 @@ struct AggregateRecord {
   // The fire ran out of budget before every row was printed (a runtime
   // error record follows).
   bool truncated = false;
-  // Histogram aggregates (Emmett hist/lhist) carry their bucket values
-  // here when they exist; aggregateJson() writes them in its one place
-  // marked "histogram".
 };
 
 // The reference's logaggr text ("aggr: NAME (1 integer key) ...").
@@ -60,6 +59,11 @@ std::string aggregateText(const AggregateRecord& aggregate);
 std::string printJson(const RecordOrigin& origin, std::string_view line);
 // {"type":"aggregate",...}
 std::string aggregateJson(const RecordOrigin& origin, const AggregateRecord& aggregate);
+// {"type":"histogram",...}: what logaggr of a defhist aggregate prints:
+// its shape ("pow2", or "linear" with min, max, step) and per combination
+// of the other keys its buckets, bounds inclusive as signed numbers
+// (histogram_print.h); `truncated` as for aggregates.
+std::string histogramJson(const RecordOrigin& origin, const HistogramPrint& histogram, bool truncated);
 // {"type":"error",...}: `message` is the text format's runtime error line
 // ("FILE:L:C: runtime error: ... (probe P, vcpu N)") without its '\n'.
 std::string errorJson(const RecordOrigin& origin, std::string_view message);

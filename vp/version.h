@@ -18,7 +18,7 @@ struct Version {
 // 1.0: the reference. 1.1: let, loops, return, try/catch, bagforeach,
 // sized getguest. 1.2: shared integers, fetchadd, cmpxchg, writeint, printa.
 // 1.3: return probes (GUEST:EXIT:) and the destructive built-ins (setgpr,
-// setguest, skipfunction, genmce).
+// setguest, skipfunction, genmce), histogram aggregates (defhist).
 inline constexpr Version kEngineVersion{1, 3};
 inline constexpr Version kOldestVersion{1, 0};
 

@@ -160,11 +160,12 @@ constexpr auto join(const std::array<Word, N>&... parts) {
 
 using K = WordKind;
 
-inline constexpr std::array<Word, 22> kForms{{
+inline constexpr std::array<Word, 23> kForms{{
     word("version", K::Definition, k10),   word("definteger", K::Definition, k10),
     word("defstring", K::Definition, k10), word("defaggr", K::Definition, k10),
     word("defbag", K::Definition, k10),    word("defun", K::Definition, k10),
     word("vprobe", K::Definition, k10),    word("defshared", K::Definition, k12),
+    word("defhist", K::Definition, k13),
     word("setint", K::Form, k10),          word("setstr", K::Form, k10),
     word("cond", K::Form, k10),            word("do", K::Form, k10),
     word("let", K::Form, k11),             word("while", K::Form, k11),

@@ -4,7 +4,8 @@
 # then unloaded (the unload probes print the aggregates). The paper's
 # counting, latency and profiling patterns, -c, -s, -T (external types,
 # a line probe), $name target variables, -i, -l, several files,
-# exit(), the error paths, two cookbook scripts, and -f json. What vprobe does
+# exit(), the error paths, three cookbook scripts (one draws histograms),
+# and -f json. What vprobe does
 # without a VM is in vprobe-cli.sh.
 # needs: kvm
 set -u
@@ -455,8 +456,14 @@ VMXUnload { printa(exits); }' "$old"
   [[ -z $problems ]] && pass refusals || fail refusals "$problems"
 }
 
+# chart_drawn HEADER-REGEX TEXT: TEXT has a histogram whose header matches
+# (`name[keys]:`), its first line a range, a count and a 52-wide bar.
+chart_drawn() {
+  grep -E -A1 "^$1:\$" <<<"$2" | grep -Eq '^[[(][^|]* +[0-9]+ \|[@ ]{52}\|$'
+}
+
 case_cookbook() {
-  # Two cookbook scripts, as their headers say to run them.
+  # Three cookbook scripts, as their headers say to run them.
   local problems=""
   vp -d 1.5 "$VM" cookbook/exits-by-reason.emt
   [[ $RC == 0 && $OUT == "reason name "*"exits   share"* ]] || problems+=" exits-by-reason($RC)"
@@ -472,7 +479,16 @@ case_cookbook() {
   pid=$(sed -n "s/^sysloop: pid \([0-9]*\) started.*/\1/p" "${VM%/*}/serial.log" | tail -1)
   awk -v p="$pid" '$1 == p && $2 == 0 && $3 == "sysloop" { f = 1 } END { exit !f }' <<<"$OUT" || problems+=" sysloop-pid"
   grep -Eq '^ *[0-9]+ +4 disker +disk +[1-9][0-9]* ' <<<"$OUT" || problems+=" no-disker-disk-calls"
-  [[ -z $problems ]] && pass cookbook || fail cookbook "$problems: $first $OUT $ERR"
+  local second=$OUT
+  # Histograms the script never prints, drawn at unload: exit latencies by
+  # kind, disker's request latencies and sizes.
+  vp -d 2 "$VM" cookbook/latency-histograms.emt
+  [[ $RC == 0 && -z $ERR ]] || problems+=" histograms($RC)"
+  local chart
+  for chart in 'exit_ns\["(HLT|I/O)"\]' 'disk_us\["(read|write)"\]' 'disk_sectors'; do
+    chart_drawn "$chart" "$OUT" || problems+=" no-chart:$chart"
+  done
+  [[ -z $problems ]] && pass cookbook || fail cookbook "$problems: $first $second $OUT $ERR"
 }
 
 case_json() {

@@ -35,7 +35,8 @@ Summary summarize(std::string_view source) {
   std::vector<std::string> defined, printed;
   for (const SExpr& f : forms) {
     if (f.head() == "vprobe") ++s.probes;
-    if (f.head() == "defaggr" && f.items.size() > 1 && f.items[1].isSymbol())
+    bool aggregate = f.head() == "defaggr" || f.head() == "defhist";
+    if (aggregate && f.items.size() > 1 && f.items[1].isSymbol())
       defined.push_back(f.items[1].text);
     collectPrinted(f, printed);
   }

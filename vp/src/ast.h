@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "vp/globals.h"
+#include "vp/histogram.h"
 #include "vp/probe_point.h"
 #include "vp/src/builtins.h"
 #include "vp/src/diagnostics.h"
@@ -115,6 +117,8 @@ struct SharedVar {
 struct AggrDef {
   std::string name;
   uint32_t intKeys = 0, strKeys = 0;
+  // defhist (VP 1.3): the last integer key is a sample's bucket.
+  std::optional<HistShape> hist;
 };
 struct BagDef {
   std::string name;

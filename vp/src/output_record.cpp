@@ -92,8 +92,31 @@ std::string aggregateJson(const RecordOrigin& origin, const AggregateRecord& a) 
   Json rows = Json::array();
   for (const AggregateRow& row : a.rows) rows.push_back(rowJson(row));
   j["rows"] = std::move(rows);
-  // histogram: a histogram aggregate's "buckets" go here, beside "rows".
   j["truncated"] = a.truncated;
+  return line(j);
+}
+
+std::string histogramJson(const RecordOrigin& origin, const HistogramPrint& h, bool truncated) {
+  Json j = withOrigin("histogram", origin);
+  j["name"] = h.name;
+  bool linear = h.shape.kind == HistKind::Linear;
+  j["shape"] = linear ? "linear" : "pow2";
+  if (linear) j["min"] = h.shape.min, j["max"] = h.shape.max, j["step"] = h.shape.step;
+  Json all = Json::array();
+  for (const Histogram& one : h.histograms) {
+    Json keys = Json::array();
+    for (const HistKey& k : one.keys) std::visit([&](const auto& v) { keys.push_back(v); }, k);
+    Json buckets = Json::array();
+    for (const HistBucket& b : one.buckets) {
+      Json jb = {{"lo", b.lo}, {"hi", b.hi}, {"count", b.count}};
+      if (b.openBelow) jb["openBelow"] = true;
+      if (b.openAbove) jb["openAbove"] = true;
+      buckets.push_back(std::move(jb));
+    }
+    all.push_back({{"keys", std::move(keys)}, {"buckets", std::move(buckets)}});
+  }
+  j["histograms"] = std::move(all);
+  j["truncated"] = truncated;
   return line(j);
 }
 

@@ -158,3 +158,48 @@ TEST_CASE("the text format is the default and stays the reference's", "[json]") 
   CHECK(f == vp::OutputFormat::Text);
   CHECK_FALSE(vp::parseOutputFormat("JSON", f));
 }
+
+TEST_CASE("a histogram is one record: its shape and per key its buckets, bounds inclusive", "[json][hist]") {
+  for (bool interp : {false, true}) {
+    auto r = runJson(
+        "(version \"1.3\")\n"
+        "(defhist lat 2 0)\n"
+        "(defhist d 1 1 -10 20 10)\n"
+        "(vprobe Guest_IRQ (aggr lat (ARG1 ARG0) () 1) (aggr d (ARG0) (\"x\") 1))\n"
+        "(vprobe VMXUnload (logaggr lat) (logaggr d))\n",
+        {"Guest_IRQ:9,1", "Guest_IRQ:0xffffffffffffffff,1", "Guest_IRQ:0x7fffffffffffffff,2",
+         "Guest_IRQ:25,2"},
+        interp);
+    CHECK(r.err.empty());
+    auto recs = records(r.out);
+    REQUIRE(recs.size() == 2);
+    const json& lat = recs[0];
+    CHECK(lat["type"] == "histogram");
+    CHECK(lat["name"] == "lat");
+    CHECK(lat["shape"] == "pow2");
+    CHECK(lat["truncated"] == false);
+    REQUIRE(lat["histograms"].size() == 2);
+    const json& one = lat["histograms"][0];
+    CHECK(one["keys"] == json::array({1}));
+    // -1 in the open bucket below 0, 9 in [8, 15]; the empty buckets between are listed.
+    REQUIRE(one["buckets"].size() == 6);
+    CHECK(one["buckets"][0]["openBelow"] == true);
+    CHECK(one["buckets"][0]["hi"] == -1);
+    CHECK(one["buckets"][0]["count"] == 1);
+    CHECK(one["buckets"][5]["lo"] == 8);
+    CHECK(one["buckets"][5]["hi"] == 15);
+    CHECK(one["buckets"][5]["count"] == 1);
+    const json& top = lat["histograms"][1]["buckets"].back();
+    CHECK(top["lo"] == (int64_t{1} << 62));
+    CHECK(top["hi"] == INT64_MAX);  // the largest integer's bucket has representable bounds
+    const json& d = recs[1];
+    CHECK(d["shape"] == "linear");
+    CHECK(d["min"] == -10);
+    CHECK(d["max"] == 20);
+    CHECK(d["step"] == 10);
+    CHECK(d["histograms"][0]["keys"] == json::array({"x"}));
+    const json& above = d["histograms"][0]["buckets"].back();
+    CHECK(above["openAbove"] == true);
+    CHECK(above["lo"] == 20);
+  }
+}

@@ -138,7 +138,7 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
 
   void visit(ast::Arrow& n) {
     dispatch(n.rhs.get());
-    implicitAggregate(*n.lhs);
+    implicitAggregate(*n.lhs, histogramCall(*n.rhs) != nullptr);
     dispatch(n.lhs.get());
   }
 
@@ -250,15 +250,23 @@ class BodyResolver : public ast::Visitor<BodyResolver> {
   // DTrace write `@a[k] = count()` without one. A bag is never implicit: it
   // has a size to choose. Too many keys are the type checker's to report,
   // at the use, as for any aggregate whose shape comes from its first use.
-  void implicitAggregate(ast::Expr& target) {
-    if (phase_ != Phase::CollectImplicit || target.kind != ast::NodeKind::Index) return;
-    auto& ix = static_cast<ast::Index&>(target);
-    if (ix.base->kind != ast::NodeKind::Ident || ix.keys.empty()) return;
-    auto& id = static_cast<ast::Ident&>(*ix.base);
+  // A histogram may have no keys at all (bpftrace's `@lat = hist(x)`):
+  // `lat <- hist(x)` declares `lat` too.
+  void implicitAggregate(ast::Expr& target, bool histogram = false) {
+    if (phase_ != Phase::CollectImplicit) return;
+    ast::Expr* base = &target;
+    size_t keys = 0;
+    if (target.kind == ast::NodeKind::Index) {
+      auto& ix = static_cast<ast::Index&>(target);
+      base = ix.base.get();
+      keys = ix.keys.size();
+    }
+    if (base->kind != ast::NodeKind::Ident || (keys == 0 && !histogram)) return;
+    auto& id = static_cast<ast::Ident&>(*base);
     if (lookup(id.name)) return;
     Symbol s{Symbol::Kind::Aggr, id.name, id.loc, types_.table().aggrType()};
     s.implicit = true;
-    s.aggrTotal = static_cast<int>(ix.keys.size());
+    s.aggrTotal = static_cast<int>(keys);
     syms_.addGlobal(syms_.make(std::move(s)));
   }
 

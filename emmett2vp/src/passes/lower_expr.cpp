@@ -307,10 +307,11 @@ void Lowerer::visit(ast::Assign& e) {
   result_ = SExpr::call(str ? "setstr" : "setint", {ref(s), std::move(rhs)});
 }
 
-SExpr Lowerer::aggrSample(ast::Index& ix, SExpr v) {
+SExpr Lowerer::aggrSample(ast::Index& ix, SExpr v, std::optional<SExpr> bucket) {
   Symbol* a = container(*ix.base);
   std::vector<SExpr> ints, strs;
   for (auto& k : ix.keys) (isStr(*k) ? strs : ints).push_back(value(*k));
+  if (bucket) ints.push_back(std::move(*bucket));
   return SExpr::call("aggr", {SExpr::sym(a->vpName), SExpr::list(std::move(ints)), SExpr::list(std::move(strs)), std::move(v)});
 }
 
@@ -409,8 +410,7 @@ void Lowerer::logaggrForm(ast::Call& e) {
     return;
   }
   need(since("printa"), "logaggr with counts only (printa)", e.loc);
-  int ints = a->aggrInts >= 0 ? a->aggrInts : a->aggrTotal;
-  int strs = a->aggrStrs >= 0 ? a->aggrStrs : 0;
+  int ints = a->vpIntKeys(), strs = a->vpStrKeys();
   std::string fmt;
   for (int k = 0; k < ints + strs; ++k) fmt += "%" + std::to_string(k) + (k < ints ? "$#x " : "$s ");
   fmt += "%count$8d %pct$6d";

@@ -311,6 +311,11 @@ void Lowerer::visit(ast::Try& s) {
 void Lowerer::visit(ast::Arrow& s) {
   auto& ix = static_cast<ast::Index&>(*s.lhs);
   Symbol* c = container(*ix.base);
+  if (const ast::Call* h = histogramCall(*s.rhs)) {
+    // The engine puts the value in its bucket (defhist); each counts 1.
+    out_->push_back(aggrSample(ix, SExpr::num(1), value(*h->args[0])));
+    return;
+  }
   SExpr v = value(*s.rhs);
   if (c->kind == Symbol::Kind::Aggr) {
     out_->push_back(aggrSample(ix, std::move(v)));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -83,7 +84,8 @@ class Lowerer : public ast::Visitor<Lowerer> {
   SExpr guestString(SExpr addr, uint64_t n);
   SExpr concat(std::vector<SExpr> parts);
   SExpr incdec(ast::IncDec& e, bool discard);
-  SExpr aggrSample(ast::Index& ix, SExpr value);
+  // `bucket`: a histogram's sample (hist(x): x), its last integer key.
+  SExpr aggrSample(ast::Index& ix, SExpr value, std::optional<SExpr> bucket = std::nullopt);
   Symbol* container(ast::Expr& e);
   void userCall(ast::Call& e);
   void builtinCall(ast::Call& e);

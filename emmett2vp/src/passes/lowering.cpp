@@ -103,11 +103,15 @@ void Lowerer::lowerGlobals() {
         break;
       }
       case Symbol::Kind::Aggr: {
-        int ints = s->aggrInts >= 0 ? s->aggrInts : s->aggrTotal;
-        int strs = s->aggrStrs >= 0 ? s->aggrStrs : 0;
-        args.push_back(SExpr::num(static_cast<uint64_t>(ints)));
-        args.push_back(SExpr::num(static_cast<uint64_t>(strs)));
-        globals_.push_back({"", SExpr::call("defaggr", args)});
+        args.push_back(SExpr::num(static_cast<uint64_t>(s->vpIntKeys())));
+        args.push_back(SExpr::num(static_cast<uint64_t>(s->vpStrKeys())));
+        if (s->hist) {
+          need(since("defhist"), "the histogram '" + s->name + "'", s->sampleLoc);
+          if (s->hist->kind == vp::HistKind::Linear)
+            for (int64_t v : {s->hist->min, s->hist->max, s->hist->step})  // signed, as written
+              args.push_back(v < 0 ? SExpr::sym(std::to_string(v)) : SExpr::num(static_cast<uint64_t>(v)));
+        }
+        globals_.push_back({"", SExpr::call(s->hist ? "defhist" : "defaggr", args)});
         break;
       }
       case Symbol::Kind::Bag:

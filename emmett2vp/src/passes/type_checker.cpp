@@ -153,7 +153,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     if (e.operand->kind == ast::NodeKind::Index) {
       auto& ix = static_cast<ast::Index&>(*e.operand);
       if (Symbol* a = aggrBase(ix)) {
-        checkAggrKeys(ix, *a);
+        if (checkAggrKeys(ix, *a)) plainSample(*a, e.loc);
         if (!e.increment) diags_.error(e.loc) << "aggregates can only be incremented ('++' adds a sample of 1)";
         return set(e, table_.intType());
       }
@@ -403,6 +403,8 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
   }
 
   void visit(ast::Arrow& n) {
+    const ast::Call* h = histogramCall(*n.rhs);
+    histSample_ = h;
     const Type* r = check(*n.rhs);
     keyless(n.lhs);
     if (n.lhs->kind == ast::NodeKind::Index) {
@@ -411,6 +413,10 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
       Symbol* b = a ? nullptr : bagBase(ix);
       if (a || b) {
         bool ok = a ? checkAggrKeys(ix, *a) : checkBagKey(ix, *b);
+        if (h && b) diags_.error(n.rhs->loc) << "'" << h->name << "()' adds to an aggregate, not to bag '" << b->name << "'";
+        if (h && a && ok && !r->isError()) histogramSample(*a, *h);
+        if (!h && a && ok) plainSample(*a, n.loc);
+        if (h) return;
         if (ok && !r->isError() && !isScalarValue(*n.rhs))
           diags_.error(n.rhs->loc) << "the value stored with '<-' must be an integer, got " << describeType(*n.rhs);
         return;
@@ -693,6 +699,66 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     return false;
   }
 
+  // An aggregate's first sample decides whether it is a histogram; every
+  // other sample must agree (VP's defhist and defaggr are different
+  // aggregates). Through a parameter the aggregate is not known here.
+  bool firstSample(Symbol& a, Location loc, std::optional<vp::HistShape> hist) {
+    if (a.kind == Symbol::Kind::Param || a.sampled) return false;
+    a.sampled = true;
+    a.hist = hist;
+    a.sampleLoc = loc;
+    return true;
+  }
+
+  void plainSample(Symbol& a, Location loc) {
+    if (firstSample(a, loc, std::nullopt) || !a.hist || a.kind == Symbol::Kind::Param) return;
+    diags_.error(loc) << "aggregate '" << a.name << "' is a histogram (first filled at line " << a.sampleLoc.line
+                      << "); add to it with '" << a.name << "[...] <- hist(value)' or keep other samples in another aggregate";
+  }
+
+  void histogramSample(Symbol& a, const ast::Call& h) {
+    if (a.kind == Symbol::Kind::Param) {
+      diags_.error(h.loc) << "'" << h.name << "()' must add to an aggregate by its name, not through parameter '" << a.name << "'";
+      return;
+    }
+    std::optional<vp::HistShape> shape = histogramShape(h);
+    if (!shape) return;
+    if (a.aggrInts >= kMaxAggrKeys) {
+      diags_.error(h.loc) << "histogram '" << a.name << "' has at most " << kMaxAggrKeys - 1
+                          << " integer keys (its bucket is one more)";
+      return;
+    }
+    if (firstSample(a, h.loc, shape) || a.hist == shape) return;
+    auto err = diags_.error(h.loc);
+    err << "aggregate '" << a.name << "' ";
+    if (!a.hist) err << "takes plain samples";
+    else err << "is a histogram of other buckets";
+    err << " (first filled at line " << a.sampleLoc.line << "); a histogram like this needs an aggregate of its own";
+  }
+
+  // hist(x): powers of two; lhist(x, min, max, step): linear buckets whose
+  // bounds are constants (read as signed), checked as the engine does.
+  std::optional<vp::HistShape> histogramShape(const ast::Call& h) {
+    if (!isLinearHistogramFunc(h.name)) return vp::HistShape{};
+    if (h.args.size() != 4) return std::nullopt;  // reported as the call's arity
+    int64_t bound[3];
+    for (size_t i = 1; i < 4; ++i) {
+      auto v = evalConst(*h.args[i], table_, &types_);
+      if (!v) {
+        diags_.error(h.args[i]->loc) << "the minimum, maximum and step of " << h.name << "() must be constants";
+        return std::nullopt;
+      }
+      bound[i - 1] = static_cast<int64_t>(*v);
+    }
+    std::string_view why = vp::linearShapeError(bound[0], bound[1], bound[2]);
+    if (!why.empty()) {
+      diags_.error(h.loc) << "bad " << h.name << "(value, " << bound[0] << ", " << bound[1] << ", " << bound[2]
+                          << "): " << why;
+      return std::nullopt;
+    }
+    return vp::HistShape{vp::HistKind::Linear, bound[0], bound[1], bound[2]};
+  }
+
   bool checkBagKey(ast::Index& ix, Symbol& b) {
     set(*ix.base, b.type);
     set(ix, table_.intType());
@@ -774,6 +840,9 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
       if (v && (*v < 1 || *v > 8)) diags_.error(e.args[1]->loc) << "writeint writes 1 to 8 bytes, not " << *v;
     }
     if (e.name == "printa" && n == 2) checkPrintaFormat(e);
+    if (isHistogramFunc(e.name) && &e != histSample_)
+      diags_.error(e.loc) << "'" << e.name << "()' has no value: it is what an aggregate takes, as in 'a[key] <- "
+                          << e.name << "(value)'";
     if ((e.name == "getvmcs" || e.name == "getgpr") && n == 1) checkFieldReader(e);
     if (e.name == "setgpr" && n == 2) checkFieldReader(e);
     if (e.name == "setguest" && n == 3) {
@@ -814,8 +883,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
     ast::Expr& f = *e.args[1];
     Symbol* a = containerSym(*e.args[0], Type::Kind::Aggr);
     if (f.kind != ast::NodeKind::StrLit || !a || a->kind != Symbol::Kind::Aggr) return;
-    int nInt = a->aggrInts >= 0 ? a->aggrInts : a->aggrTotal;
-    int nStr = a->aggrStrs >= 0 ? a->aggrStrs : 0;
+    int nInt = a->vpIntKeys(), nStr = a->vpStrKeys();
     std::string err = printaFormatError(static_cast<ast::StrLit&>(f).value, nInt, nStr);
     if (!err.empty()) diags_.error(f.loc) << "bad printa format for aggregate '" << a->name << "': " << err;
   }
@@ -879,6 +947,7 @@ class TypeChecker : public ast::Visitor<TypeChecker> {
   ast::Probe* probe_ = nullptr;
   bool silent_;
   int loops_ = 0;
+  const ast::Call* histSample_ = nullptr;  // the hist() call a `<-` adds
 };
 
 }  // namespace

@@ -37,6 +37,8 @@ BuiltinFunc fromVp(std::string_view name, std::vector<ArgKind> extra = {}) {
   return b;
 }
 
+vp::Version histSince() { return vp::findWord("defhist")->since; }
+
 const std::vector<BuiltinFunc>& table() {
   static const std::vector<BuiltinFunc> t = {
       fromVp("printf"), fromVp("sprintf"), fromVp("logint"), fromVp("logstr"),
@@ -56,6 +58,11 @@ const std::vector<BuiltinFunc>& table() {
       // a register (REG_*): their constant argument picks a built-in global.
       {"getvmcs", {A::Int}, 1, false, {1, 0}},
       {"getgpr", {A::Int}, 1, false, {1, 0}},
+      // Histogram samples (`a[k] <- hist(x)`): a VP defhist aggregate.
+      {"hist", {A::Int}, 1, false, histSince()},
+      {"quantize", {A::Int}, 1, false, histSince()},
+      {"lhist", {A::Int, A::Int, A::Int, A::Int}, 4, false, histSince()},
+      {"lquantize", {A::Int, A::Int, A::Int, A::Int}, 4, false, histSince()},
   };
   return t;
 }
@@ -65,6 +72,18 @@ const BuiltinFunc* findBuiltinFunc(std::string_view name) {
   for (const auto& b : table())
     if (b.name == name) return &b;
   return nullptr;
+}
+
+bool isHistogramFunc(std::string_view name) {
+  return name == "hist" || name == "quantize" || isLinearHistogramFunc(name);
+}
+
+bool isLinearHistogramFunc(std::string_view name) { return name == "lhist" || name == "lquantize"; }
+
+const ast::Call* histogramCall(const ast::Expr& e) {
+  if (e.kind != ast::NodeKind::Call) return nullptr;
+  const auto& c = static_cast<const ast::Call&>(e);
+  return !c.fn && isHistogramFunc(c.name) ? &c : nullptr;
 }
 
 std::string_view engineErrorName(std::string_view n) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "emmett2vp/src/ast/ast.h"
 #include "vp/version.h"
 
 namespace emmett {
@@ -28,6 +29,13 @@ struct BuiltinFunc {
 };
 
 const BuiltinFunc* findBuiltinFunc(std::string_view name);
+
+// hist(x), lhist(x, min, max, step) and DTrace's names for them, quantize
+// and lquantize: not values, but what `a[k] <- ...` adds to a histogram.
+bool isHistogramFunc(std::string_view name);
+bool isLinearHistogramFunc(std::string_view name);
+// `e` as such a call (not a user function of that name), or null.
+const ast::Call* histogramCall(const ast::Expr& e);
 
 // Maps a catch clause's error name to the engine's (VmkMemAccessError and
 // MemAccessError both give MemAccessError); empty if unknown.

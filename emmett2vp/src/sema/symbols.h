@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "emmett2vp/src/ast/ast.h"
 #include "emmett2vp/src/sema/types.h"
+#include "vp/histogram.h"
 
 namespace emmett {
 
@@ -59,6 +61,14 @@ struct Symbol {
   // between integer and string keys comes from the first use.
   int aggrInts = -1, aggrStrs = -1, aggrTotal = 0;
   Location aggrShapeLoc;
+  // Aggr: its first sample decides whether it is a histogram (hist(),
+  // lhist() ...: a VP defhist with the bucket as one more integer key).
+  bool sampled = false;
+  std::optional<vp::HistShape> hist;
+  Location sampleLoc;
+  // Aggr: the key counts of its VP aggregate.
+  int vpIntKeys() const { return (aggrInts >= 0 ? aggrInts : aggrTotal) + (hist ? 1 : 0); }
+  int vpStrKeys() const { return aggrStrs >= 0 ? aggrStrs : 0; }
   uint64_t bagSize = 0;
   // Function: declared signature.
   const Type* ret = nullptr;

@@ -179,7 +179,7 @@ void Checker::defAggrOrBag(const SExpr& form, std::string_view head) {
     }
     if (declare(it[1], TopSym::Kind::Aggr, static_cast<uint32_t>(p_.aggrs.size()))) {
       p_.aggrs.push_back({it[1].text, static_cast<uint32_t>(it[2].value),
-                          static_cast<uint32_t>(it[3].value)});
+                          static_cast<uint32_t>(it[3].value), std::nullopt});
     }
     return;
   }
@@ -189,6 +189,46 @@ void Checker::defAggrOrBag(const SExpr& form, std::string_view head) {
   }
   if (declare(it[1], TopSym::Kind::Bag, static_cast<uint32_t>(p_.bags.size()))) {
     p_.bags.push_back({it[1].text, it[2].value});
+  }
+}
+
+// (defhist NAME NINT NSTR [MIN MAX STEP]): an aggregate whose last integer
+// key is a sample put in a power-of-two bucket, or a linear one.
+void Checker::defHist(const SExpr& form) {
+  if (!needVersion(form, {1, 3})) return;
+  const auto& it = form.items;
+  if (it.size() != 4 && it.size() != 7) {
+    error(form.loc, "defhist takes a name, the number of integer keys (the last one is the "
+                    "bucket) and of string keys, and for linear buckets the minimum, the "
+                    "maximum and the step");
+    return;
+  }
+  if (!validName(it[1], "aggregate")) return;
+  for (size_t i = 2; i < it.size(); ++i) {
+    if (it[i].kind != SExpr::Kind::Integer) {
+      error(it[i].loc, "defhist needs an integer literal here");
+      return;
+    }
+  }
+  if (it[2].value == 0 || it[2].value > kMaxAggrKeys || it[3].value > kMaxAggrKeys) {
+    error(form.loc, "a histogram has 1 to 8 integer keys (the last one is the bucket) and at "
+                    "most 8 string keys");
+    return;
+  }
+  HistShape shape;
+  if (it.size() == 7) {
+    // Literals are 64-bit patterns; the bounds are read as signed (-10 is -10).
+    shape = {HistKind::Linear, static_cast<int64_t>(it[4].value),
+             static_cast<int64_t>(it[5].value), static_cast<int64_t>(it[6].value)};
+    std::string_view why = linearShapeError(shape.min, shape.max, shape.step);
+    if (!why.empty()) {
+      error(it[4].loc, "bad linear histogram: " + std::string(why));
+      return;
+    }
+  }
+  if (declare(it[1], TopSym::Kind::Aggr, static_cast<uint32_t>(p_.aggrs.size()))) {
+    p_.aggrs.push_back({it[1].text, static_cast<uint32_t>(it[2].value),
+                        static_cast<uint32_t>(it[3].value), shape});
   }
 }
 
@@ -284,6 +324,7 @@ void Checker::collect(const SExpr& form) {
   if (head == "definteger" || head == "defstring") defVariable(form, head);
   else if (head == "defaggr" || head == "defbag") defAggrOrBag(form, head);
   else if (head == "defshared") defShared(form);
+  else if (head == "defhist") defHist(form);
   else if (head == "defun") defFunction(form);
   else if (head == "vprobe") defProbe(form);
   else if (!form.isList()) error(form.loc, "expected a definition like (vprobe ...) or (defun ...) here");

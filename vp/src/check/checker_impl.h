@@ -64,6 +64,7 @@ class Checker {
   void defVariable(const SExpr& form, std::string_view head);
   void defAggrOrBag(const SExpr& form, std::string_view head);
   void defShared(const SExpr& form);
+  void defHist(const SExpr& form);
   void defFunction(const SExpr& form);
   void defProbe(const SExpr& form);
   void version(const SExpr& form);

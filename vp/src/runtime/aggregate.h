@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "vp/histogram_print.h"
 #include "vp/output_record.h"
 #include "vp/src/runtime/spin_lock.h"
 
@@ -63,5 +64,13 @@ class AggrTable {
 // (output_record.h): the first `maxRows` rows of `snap`, in key order.
 AggregateRecord aggregateRecord(const std::string& name, uint32_t nInt, uint32_t nStr,
                                 const AggrSnapshot& snap, size_t maxRows = SIZE_MAX);
+
+// logaggr of a histogram (defhist): the rows as histograms, their last
+// integer key the bucket (vp/histogram_print.h renders them).
+HistogramPrint histogramOf(const std::string& name, uint32_t nInt, const HistShape& shape,
+                           const AggrSnapshot& snap);
+// The number of bucket lines `h` prints, and `h` cut to its first `n`.
+size_t bucketCount(const HistogramPrint& h);
+void keepBuckets(HistogramPrint& h, size_t n);
 
 }  // namespace vp

@@ -1,4 +1,5 @@
 // Aggregate and bag built-ins.
+#include <algorithm>
 #include <mutex>
 #include <x86intrin.h>
 
@@ -13,6 +14,15 @@ RtResult aggr(RtCtx* c, const Expr* e, const uint64_t* keys) {
   ContextImpl& ctx = *c->owner;
   const AggrDef& def = ctx.script().program.aggrs[e->index];
   uint64_t value = keys[def.intKeys + def.strKeys];
+  uint64_t bucketed[16];  // at most 8 integer and 8 string keys (the checker)
+  if (def.hist) {
+    // A histogram keeps one row per bucket: the sample's key becomes its
+    // bucket's lower bound.
+    std::copy(keys, keys + def.intKeys + def.strKeys, bucketed);
+    int64_t sample = static_cast<int64_t>(keys[def.intKeys - 1]);
+    bucketed[def.intKeys - 1] = static_cast<uint64_t>(histBucket(sample, *def.hist));
+    keys = bucketed;
+  }
   ShardSet& shards = ctx.shards();
   // The TSC at the fire's first update orders "latest" between threads'
   // shards when they merge (samples of concurrent fires race anyway); read
@@ -27,11 +37,32 @@ RtResult aggr(RtCtx* c, const Expr* e, const uint64_t* keys) {
   return {1, 0};
 }
 
+namespace {
+
+// logaggr of a defhist aggregate: its bar charts, a bucket line a row.
+RtResult logHistogram(RtCtx* c, const Expr* e, const AggrDef& def, const AggrSnapshot& snap) {
+  HistogramPrint h = histogramOf(def.name, def.intKeys, *def.hist, snap);
+  size_t all = bucketCount(h);
+  size_t rows = rowsAffordable(c, all);
+  if (rows < all) keepBuckets(h, rows);
+  ContextImpl& ctx = *c->owner;
+  if (ctx.json()) {
+    ctx.addRecord(histogramJson(ctx.origin(ctx.target().tsc()), h, rows < all));
+  } else {
+    ctx.out() += renderHistogramText(h);
+  }
+  if (rows < all) return fail(c, ErrorCode::Budget, e);
+  return {1, 0};
+}
+
+}  // namespace
+
 RtResult logaggr(RtCtx* c, const Expr* e) {
   VP_CHARGE(c, e, BuiltinId::Logaggr);
   ContextImpl& ctx = *c->owner;
   const AggrDef& def = ctx.script().program.aggrs[e->index];
   AggrSnapshot snap = ctx.script().snapshot(e->index);
+  if (def.hist) return logHistogram(c, e, def, snap);
   size_t rows = rowsAffordable(c, snap.size());
   AggregateRecord record = aggregateRecord(def.name, def.intKeys, def.strKeys, snap, rows);
   if (ctx.json()) {

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 VPROBE=$BIN/vprobe
 suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
   pipe-closed inline-code symbols external_types line-probe list exit-ends runtime-error engine-refusal vp-input \
-  several-files replaced vm-stops refusals cookbook
+  several-files replaced vm-stops refusals cookbook flamegraph
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
 OUT=; ERR=; RC=
@@ -447,6 +447,34 @@ case_cookbook() {
   awk -v p="$pid" '$1 == p && $2 == 0 && $3 == "sysloop" { f = 1 } END { exit !f }' <<<"$OUT" || problems+=" sysloop-pid"
   grep -Eq '^ *[0-9]+ +4 disker +disk +[1-9][0-9]* ' <<<"$OUT" || problems+=" no-disker-disk-calls"
   [[ -z $problems ]] && pass cookbook || fail cookbook "$problems: $first $OUT $ERR"
+}
+
+case_flamegraph() {
+  # cookbook/flame-profile.emt (stacks sampled at 1 kHz), plus one probe
+  # with a stack the demo is known to have: sysloop's getpid, once
+  # sys_getpid's frame is set up, walks through syscall_dispatch and the
+  # system call entry into sysloop_main. The folded file holds those
+  # stacks, root first and named; the SVG names their frames and parses.
+  printf 'GUEST:sys_getpid+4 {\n  gueststack(stack);\n  stacks[curprocname(), stack]++;\n}\n' > "$WORK/getpid.emt"
+  rm -f "$WORK/p.folded" "$WORK/p.svg"
+  vp -d 2 -s "$SYMS" --folded "$WORK/p.folded" --flamegraph "$WORK/p.svg" "$VM" \
+    cookbook/flame-profile.emt "$WORK/getpid.emt"
+  local problems="" folded f
+  folded=$(cat "$WORK/p.folded" 2>/dev/null)
+  grep -Eq '^cruncher;(.*;)?compute_for_a_second [0-9]+$' <<<"$folded" || problems+=" no-cruncher-stack"
+  grep -Eq '^idle;idle_loop [0-9]+$' <<<"$folded" || problems+=" no-idle-stack"
+  grep -Eq '^sysloop;sysloop_main;(.*;)?syscall_dispatch;sys_getpid [0-9]+$' <<<"$folded" ||
+    problems+=" no-getpid-stack"
+  grep -q 'GUEST_0x' "$WORK/p.folded" && problems+=" unfolded-stack"
+  for f in cruncher compute_for_a_second idle_loop sysloop_main syscall_dispatch sys_getpid; do
+    grep -q "<title>$f ([0-9]* samples\?, " "$WORK/p.svg" 2>/dev/null || problems+=" svg-lacks-$f"
+  done
+  python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$WORK/p.svg" 2>/dev/null ||
+    problems+=" svg-not-xml"
+  # The aggregate is still printed on standard output, unfolded.
+  grep -q '^stacks\["cruncher", "GUEST_0x' <<<"$OUT" || problems+=" stdout-changed"
+  [[ $RC == 0 && -z $problems ]] && pass flamegraph ||
+    fail flamegraph "rc=$RC$problems: $(head -20 <<<"$folded") $ERR"
 }
 
 run_cases

@@ -10,6 +10,7 @@
 
 #include "tools/vprobe/commands.h"
 #include "tools/vprobe/prepare_script.h"
+#include "tools/vprobe/stack_outputs.h"
 #include "vmx-engine/script_run.h"
 #include "vmx-engine/script_session.h"
 #include "vmx-engine/stop_signals.h"
@@ -47,9 +48,12 @@ int loadFailed(vmx::SessionStatus status, const std::vector<std::string>& diagno
   return fail(error);
 }
 
-vmx::RunSinks sinksFor(const PreparedScript& script) {
+vmx::RunSinks sinksFor(const PreparedScript& script, StackOutputs& stacks) {
   vmx::RunSinks sinks;
-  sinks.output = [](std::string_view bytes) { return writeAll(STDOUT_FILENO, bytes); };
+  sinks.output = [&stacks](std::string_view bytes) {
+    stacks.feed(bytes);
+    return writeAll(STDOUT_FILENO, bytes);
+  };
   sinks.error = [&script](std::string_view line) {
     std::string text = script.mapper ? script.mapper->runtimeLine(line) : std::string(line);
     // A closed stderr does not end the run: the output still matters.
@@ -97,6 +101,8 @@ int run(const Options& o) {
   vmx::StopSignals signals;
   PreparedScript script;
   if (!prepareScript(o, vp::kEngineVersion, script)) return 1;
+  StackOutputs stacks;
+  if (!stacks.open(o)) return 1;
   std::unique_ptr<vmx::ScriptSession> session;
   std::string error;
   if (vmx::ScriptSession::connect(o.vmx, session, error) != vmx::SessionStatus::Ok) return fail(error);
@@ -111,8 +117,10 @@ int run(const Options& o) {
   }
   vmx::RunOptions options;
   if (o.seconds) options.duration = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(*o.seconds * 1000)));
-  vmx::RunResult result = vmx::runScript(*session, signals, options, sinksFor(script));
-  return finish(result, o.vmx);
+  vmx::RunResult result = vmx::runScript(*session, signals, options, sinksFor(script, stacks));
+  bool written = stacks.write();
+  int status = finish(result, o.vmx);
+  return status == 0 && !written ? 1 : status;
 }
 
 }  // namespace vprobe

@@ -29,6 +29,9 @@ bool parseGuestStack(std::string_view text, std::vector<uint64_t>& leafFirst);
 // at '\n', so each of ';', '\r' and '\n' becomes '_'; an empty name "?".
 std::string frameName(std::string_view name);
 
+// "0x<hex>": how an address without a symbol, or an integer key, is named.
+std::string hexFrame(uint64_t value);
+
 // Adds `count` samples of `rootFirst` (frames already made safe).
 void addStack(FoldedStacks& stacks, const std::vector<std::string>& rootFirst, uint64_t count);
 

@@ -1,6 +1,7 @@
 #include "flamegraph/folded_stacks.h"
 
 #include <charconv>
+#include <cstdio>
 
 namespace flamegraph {
 
@@ -43,6 +44,12 @@ std::string frameName(std::string_view name) {
     if (c == ';' || c == '\n' || c == '\r') c = '_';
   }
   return out;
+}
+
+std::string hexFrame(uint64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+  return buf;
 }
 
 void addStack(FoldedStacks& stacks, const std::vector<std::string>& rootFirst, uint64_t count) {

@@ -1,7 +1,6 @@
 #include "flamegraph/stack_collector.h"
 
 #include <charconv>
-#include <cstdio>
 
 namespace flamegraph {
 
@@ -47,12 +46,6 @@ bool parseKeys(std::string_view keys, size_t nInt, size_t nStr, std::vector<uint
     keys.remove_prefix(close + 1);
   }
   return keys.empty();
-}
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 }  // namespace
@@ -154,7 +147,7 @@ FoldedStacks StackCollector::folded(const Symbolizer& names) const {
     stackKey(block, stack);
     for (const Row& r : block.rows) {
       std::vector<std::string> frames;
-      for (uint64_t v : r.ints) frames.push_back(hex(v));
+      for (uint64_t v : r.ints) frames.push_back(hexFrame(v));
       for (size_t k = 0; k < r.strs.size(); ++k) {
         if (k != stack) frames.push_back(frameName(r.strs[k]));
       }

@@ -1,7 +1,6 @@
 #include "flamegraph/symbolizer.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "flamegraph/folded_stacks.h"
 
@@ -22,9 +21,7 @@ std::string Symbolizer::name(uint64_t address, bool returnAddress) const {
     const auto& [start, symbol] = *(above - 1);
     if (at - start < kMaxDistance) return symbol;
   }
-  char hex[24];
-  std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(address));
-  return hex;
+  return hexFrame(address);
 }
 
 std::vector<std::string> Symbolizer::frames(const std::vector<uint64_t>& leafFirst) const {

@@ -20,7 +20,10 @@ class StackOutputs {
   // False after printing why (unreadable or malformed symbols).
   bool open(const Options& options);
   bool wanted() const { return !folded_.empty() || !svg_.empty(); }
-  void feed(std::string_view output) { collector_.feed(output); }
+  // Output as it is printed; kept only when a file is wanted.
+  void feed(std::string_view output) {
+    if (wanted()) collector_.feed(output);
+  }
   // The run ended: writes the files. False after printing why.
   bool write();
 

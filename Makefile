@@ -21,11 +21,12 @@
 # What links what is declared below; a library's tests link the library and
 # what it needs.
 
-LIBS      := emmett2vp symdb vmx-engine vmm-engine vp
+LIBS      := emmett2vp flamegraph symdb vmx-engine vmm-engine vp
 TOOLS     := $(notdir $(wildcard tools/*))
 
 NEEDS_vp          :=
 NEEDS_emmett2vp   := symdb vp
+NEEDS_flamegraph  := vp
 NEEDS_symdb       :=
 NEEDS_vmm-engine  := vp
 NEEDS_vmx-engine  := vmm-engine vp
@@ -34,7 +35,7 @@ TOOL_LIBS_emmett  := emmett2vp symdb vp
 TOOL_LIBS_emmett-symdb := symdb
 TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
 TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
-TOOL_LIBS_vprobe  := emmett2vp symdb vmx-engine vmm-engine vp
+TOOL_LIBS_vprobe  := emmett2vp flamegraph symdb vmx-engine vmm-engine vp
 BENCH_LIBS_vp_ops := vp
 BENCH_LIBS_engine_load := emmett2vp symdb vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp

@@ -57,6 +57,25 @@ case_emmett-error() {
     pass emmett-error || fail emmett-error "rc=$RC err=$ERR"
 }
 
+case_stack-files() {
+  # --folded and --flamegraph: a file is needed, -l takes neither, -s is
+  # taken with -i for them; a malformed -s file is an error before any VM
+  # is asked (the VM here is not running).
+  local problems="" off; off=$(new_vm off-stacks)
+  vp --folded; [[ $RC == 1 && $ERR == *"option --folded needs a file name"* ]] || problems+=" no-file($ERR)"
+  vp --flamegraph= -c 'VMM1Hz {}' x.vmx
+  [[ $RC == 1 && $ERR == *"option --flamegraph needs a file name"* ]] || problems+=" empty-file($ERR)"
+  vp -l --folded f x.vmx; [[ $RC == 1 && $ERR == *"-l lists the probe points"* ]] || problems+=" l($ERR)"
+  printf '(vprobe VMM1Hz (logint 1))\n' > "$WORK/one.vp"
+  vp -i -s guests/demo/demo.syms --folded "$WORK/f" "$off" "$WORK/one.vp"
+  [[ $RC == 1 && $ERR == "vprobe: error: The virtual machine is not powered on: $off" ]] || problems+=" i-s($ERR)"
+  printf 'not a symbol line\n' > "$WORK/bad.syms"
+  vp -i -s "$WORK/bad.syms" --flamegraph="$WORK/g.svg" "$off" "$WORK/one.vp"
+  [[ $RC == 1 && $ERR == "vprobe: error: $WORK/bad.syms:1: malformed symbol line"* ]] || problems+=" bad-syms($ERR)"
+  [[ ! -e $WORK/f && ! -e $WORK/g.svg ]] || problems+=" files-written"
+  [[ -z $problems ]] && pass stack-files || fail stack-files "$problems"
+}
+
 case_not-running() {
   local off; off=$(new_vm off)
   vp -d 1 -c 'VMM1Hz { logint(1); }' "$off"
@@ -130,4 +149,4 @@ case_list-symbols() {
   [[ -z $problems ]] && pass list-symbols || fail list-symbols "$problems"
 }
 
-for c in usage emmett-error not-running json-records list-symbols; do "case_$c"; done
+for c in usage emmett-error stack-files not-running json-records list-symbols; do "case_$c"; done

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 VPROBE=$BIN/vprobe
 suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
   pipe-closed inline-code symbols external_types line-probe target_vars list exit-ends runtime-error engine-refusal vp-input \
-  several-files replaced vm-stops refusals cookbook json
+  several-files replaced vm-stops refusals cookbook json flamegraph
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
 OUT=; ERR=; RC=
@@ -34,6 +34,17 @@ while not buf.endswith(b'\n'):
     buf += s.recv(65536)
 print(json.loads(buf)["script"])
 EOF
+}
+
+# wait_loaded VMX: returns once a script is loaded in VMX (at most 30 s):
+# under an emulator vprobe's compile and load can take longer than any
+# fixed pause, and a case acting before it would race it.
+wait_loaded() {
+  local i
+  for ((i = 0; i < 300; i++)); do
+    [[ $(loaded_script "$1" 2>/dev/null) =~ ^[1-9] ]] && return
+    sleep 0.1
+  done
 }
 
 # count KEY-REGEX TEXT: the count column of the printa row whose keys match.
@@ -391,7 +402,7 @@ case_replaced() {
   # Someone else's load ends the run; their script stays loaded.
   "$VPROBE" -c 'VMXUnload { printf("mine unloaded\n"); }' "$VM" > "$WORK/r.out" 2> "$WORK/r.err" &
   local pid=$!
-  sleep 0.5
+  wait_loaded "$VM"
   "$VMRUN" vprobeLoad "$VM" '(vprobe VMXUnload (printf "theirs unloaded\n"))'
   wait "$pid"; local rc=$?
   local theirs; theirs=$(loaded_script "$VM")
@@ -408,13 +419,8 @@ case_vm-stops() {
   local vm2; vm2=$(new_vm stops)
   "$VMRUN" start "$vm2" >/dev/null || { fail vm-stops "second VM did not start"; return; }
   "$VPROBE" -c 'VMXUnload { printf("unloaded by the stop\n"); }' "$vm2" > "$WORK/s.out" 2> "$WORK/s.err" &
-  local pid=$! i
-  # Stop only once vprobe's script is in: under an emulator its compile and
-  # load can take longer than any fixed pause.
-  for ((i = 0; i < 300; i++)); do
-    [[ $(loaded_script "$vm2" 2>/dev/null) =~ ^[1-9] ]] && break
-    sleep 0.1
-  done
+  local pid=$!
+  wait_loaded "$vm2"
   "$VMRUN" stop "$vm2"
   wait "$pid"; local rc=$?
   if [[ $rc == 1 && $(cat "$WORK/s.err") == "vprobe: error: the virtual machine powered off: $vm2" &&
@@ -524,6 +530,34 @@ EOF
   local after; after=$(stat -c %s "$outFile" 2>/dev/null || echo 0)
   [[ $before == "$after" ]] || problems+=" vprobe.out-grew($before->$after)"
   [[ $RC == 0 && -z $problems ]] && pass json || fail json "rc=$RC $problems out=$OUT err=$ERR"
+}
+
+case_flamegraph() {
+  # cookbook/flame-profile.emt (stacks sampled at 1 kHz), plus one probe
+  # with a stack the demo is known to have: sysloop's getpid, once
+  # sys_getpid's frame is set up, walks through syscall_dispatch and the
+  # system call entry into sysloop_main. The folded file holds those
+  # stacks, root first and named; the SVG names their frames and parses.
+  printf 'GUEST:sys_getpid+4 {\n  gueststack(stack);\n  stacks[curprocname(), stack]++;\n}\n' > "$WORK/getpid.emt"
+  rm -f "$WORK/p.folded" "$WORK/p.svg"
+  vp -d 2 -s "$SYMS" --folded "$WORK/p.folded" --flamegraph "$WORK/p.svg" "$VM" \
+    cookbook/flame-profile.emt "$WORK/getpid.emt"
+  local problems="" folded f
+  folded=$(cat "$WORK/p.folded" 2>/dev/null)
+  grep -Eq '^cruncher;(.*;)?compute_for_a_second [0-9]+$' <<<"$folded" || problems+=" no-cruncher-stack"
+  grep -Eq '^idle;idle_loop [0-9]+$' <<<"$folded" || problems+=" no-idle-stack"
+  grep -Eq '^sysloop;sysloop_main;(.*;)?syscall_dispatch;sys_getpid [0-9]+$' <<<"$folded" ||
+    problems+=" no-getpid-stack"
+  grep -q 'GUEST_0x' "$WORK/p.folded" && problems+=" unfolded-stack"
+  for f in cruncher compute_for_a_second idle_loop sysloop_main syscall_dispatch sys_getpid; do
+    grep -q "<title>$f ([0-9]* samples\?, " "$WORK/p.svg" 2>/dev/null || problems+=" svg-lacks-$f"
+  done
+  python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$WORK/p.svg" 2>/dev/null ||
+    problems+=" svg-not-xml"
+  # The aggregate is still printed on standard output, unfolded.
+  grep -q '^stacks\["cruncher", "GUEST_0x' <<<"$OUT" || problems+=" stdout-changed"
+  [[ $RC == 0 && -z $problems ]] && pass flamegraph ||
+    fail flamegraph "rc=$RC$problems: $(head -20 <<<"$folded") $ERR"
 }
 
 run_cases

@@ -36,6 +36,19 @@ bool parseSeconds(const std::string& text, double& out, std::string& error) {
   return true;
 }
 
+// --folded FILE, --flamegraph FILE (or =FILE): where the stack aggregates
+// go at the end of the run (tools/vprobe/stack_outputs.h).
+bool stackOutput(const std::vector<std::string>& args, size_t& i, Options& o, std::string& error) {
+  const std::string& a = args[i];
+  size_t eq = a.find('=');
+  std::string flag = a.substr(0, eq);
+  std::string& file = flag == "--folded" ? o.foldedFile : o.flameGraphFile;
+  if (eq != std::string::npos) file = a.substr(eq + 1);
+  else if (i + 1 < args.size()) file = args[++i];
+  if (file.empty()) error = "option " + flag + " needs a file name";
+  return error.empty();
+}
+
 // Handles the option at args[i]; false with `error` if it is not one.
 bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::string& error) {
   const std::string& a = args[i];
@@ -44,6 +57,8 @@ bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::st
   if (a == "-i") return o.vp = true;
   if (a == "-l") return o.listProbes = true;
   if (a == "-v") return o.verbose = true;
+  std::string name = a.substr(0, a.find('='));
+  if (name == "--folded" || name == "--flamegraph") return stackOutput(args, i, o, error);
   if (a.size() < 2) return false;
   std::string flag = a == "--format" ? "-f" : a.substr(0, 2);
   if (flag != "-c" && flag != "-d" && flag != "-f" && flag != "-s" && flag != "-T" && flag != "-D" &&
@@ -88,7 +103,7 @@ bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::st
 // -l -T SYMDB [PATTERN] lists the databases and needs no VM: the word
 // after the options is the pattern.
 bool listsDatabase(Options& o, std::string& error) {
-  if (o.code || o.seconds || o.vp || !o.files.empty())
+  if (o.code || o.seconds || o.vp || !o.files.empty() || !o.foldedFile.empty() || !o.flameGraphFile.empty())
     error = "-l -T lists a symbol database: give at most a PATTERN (such as 'sys_*' or 'main.c:4*'), no script";
   else if (o.vmx.ends_with(".vmx"))
     error = "-l -T lists the symbol database, not the VM's probe points ('" + o.vmx + "' is not a pattern; drop -T to list the VM's)";
@@ -102,15 +117,19 @@ bool checkCombination(Options& o, std::string& error) {
   if (o.listProbes && !o.symbolDatabases.empty()) return listsDatabase(o, error);
   if (o.verbose) error = "-v is for listing a symbol database (-l -T SYMDB)";
   else if (o.vmx.empty()) error = "no virtual machine given (the path to its .vmx)";
-  else if (o.listProbes && (o.code || !o.files.empty() || o.seconds))
+  else if (o.listProbes && (o.code || !o.files.empty() || o.seconds || !o.foldedFile.empty() ||
+                            !o.flameGraphFile.empty()))
     error = "-l lists the probe points and takes no script";
   else if (!o.listProbes && !o.code && o.files.empty())
     error = "no script given: name its FILE(s), or give it with -c CODE";
   else if (o.code && !o.files.empty())
     error = "give the script with -c or as FILE(s), not both";
-  else if (o.vp && (!o.symbolFile.empty() || !o.symbolDatabases.empty() || !o.defines.empty() ||
-                    !o.includeDirs.empty()))
-    error = "-s, -T, -D and -I are for Emmett; with -i the script is VP and is loaded as it is";
+  else if (o.vp && ((!o.symbolFile.empty() && o.foldedFile.empty() && o.flameGraphFile.empty()) ||
+                    !o.symbolDatabases.empty() || !o.defines.empty() || !o.includeDirs.empty()))
+    error = "-s, -T, -D and -I are for Emmett; with -i the script is VP and is loaded as it is "
+            "(-s names stack frames with --folded or --flamegraph)";
+  else if (o.format == vp::OutputFormat::Json && (!o.foldedFile.empty() || !o.flameGraphFile.empty()))
+    error = "--folded and --flamegraph read the text format's aggregates; leave out -f json";
   else if (o.vp && o.files.size() > 1)
     error = "-i loads one VP file (VP has no way to tell where one file ends and the next begins)";
   return error.empty();
@@ -143,7 +162,8 @@ bool parseOptions(const std::vector<std::string>& args, Options& out, std::strin
 }
 
 std::string usage() {
-  return "usage: vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]\n"
+  return "usage: vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i]\n"
+         "              [--folded FILE] [--flamegraph FILE] VMX [FILE...]\n"
          "       vprobe -l VMX\n"
          "       vprobe -l [-v] -T [NAME=]SYMDB [PATTERN]\n"
          "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
@@ -158,7 +178,10 @@ std::string usage() {
          "  -i          the script is VP, loaded as it is (old VP scripts, emmett's output)\n"
          "  -l          list the VM's probe points; with -T, the database's functions,\n"
          "              types and lines matching PATTERN (a glob; lines when it has a ':')\n"
-         "  -v          with -l -T: addresses, parameters, members\n";
+         "  -v          with -l -T: addresses, parameters, members\n"
+         "  --folded FILE      write the aggregates keyed by gueststack to FILE as folded\n"
+         "                     stacks (frame;frame;frame count), named with -s SYMS\n"
+         "  --flamegraph FILE  the same as an SVG flame graph (docs/flamegraphs.md)\n";
 }
 
 }  // namespace vprobe

@@ -1,6 +1,7 @@
 // vprobe's command line:
 //
-//   vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]
+//   vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i]
+//          [--folded FILE] [--flamegraph FILE] VMX [FILE...]
 //   vprobe -l VMX
 //   vprobe -l [-v] -T [NAME=]SYMDB... [PATTERN]
 //
@@ -28,6 +29,8 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> defines;  // -D (Emmett)
   std::vector<std::string> includeDirs;                      // -I (Emmett)
   bool vp = false;         // -i: the script is VP, not Emmett
+  std::string foldedFile;      // --folded: stack aggregates, folded
+  std::string flameGraphFile;  // --flamegraph: the same as an SVG flame graph
   bool listProbes = false;  // -l
   bool verbose = false;     // -v (with -l -T)
   std::string pattern;      // -l -T: what to list (a glob)

@@ -11,6 +11,7 @@
 #include "tools/vprobe/commands.h"
 #include "tools/vprobe/prepare_script.h"
 #include "tools/vprobe/record_mapper.h"
+#include "tools/vprobe/stack_outputs.h"
 #include "vmx-engine/script_run.h"
 #include "vmx-engine/script_session.h"
 #include "vmx-engine/stop_signals.h"
@@ -48,10 +49,12 @@ int loadFailed(vmx::SessionStatus status, const std::vector<std::string>& diagno
   return fail(error);
 }
 
-vmx::RunSinks sinksFor(const PreparedScript& script, RecordMapper& records, bool json) {
+vmx::RunSinks sinksFor(const PreparedScript& script, RecordMapper& records, bool json, StackOutputs& stacks) {
   vmx::RunSinks sinks;
-  sinks.output = [&records, json](std::string_view bytes) {
-    return writeAll(STDOUT_FILENO, json ? records.map(bytes) : std::string(bytes));
+  sinks.output = [&records, json, &stacks](std::string_view bytes) {
+    if (json) return writeAll(STDOUT_FILENO, records.map(bytes));
+    stacks.feed(bytes);
+    return writeAll(STDOUT_FILENO, bytes);
   };
   sinks.error = [&script](std::string_view line) {
     std::string text = script.mapper ? script.mapper->runtimeLine(line) : std::string(line);
@@ -100,6 +103,8 @@ int run(const Options& o) {
   vmx::StopSignals signals;
   PreparedScript script;
   if (!prepareScript(o, vp::kEngineVersion, script)) return 1;
+  StackOutputs stacks;
+  if (!stacks.open(o)) return 1;
   std::unique_ptr<vmx::ScriptSession> session;
   std::string error;
   if (vmx::ScriptSession::connect(o.vmx, session, error) != vmx::SessionStatus::Ok) return fail(error);
@@ -116,8 +121,10 @@ int run(const Options& o) {
   if (o.seconds) options.duration = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(*o.seconds * 1000)));
   RecordMapper records(script.mapper ? &*script.mapper : nullptr);
   bool json = o.format == vp::OutputFormat::Json;
-  vmx::RunResult result = vmx::runScript(*session, signals, options, sinksFor(script, records, json));
-  return finish(result, o.vmx);
+  vmx::RunResult result = vmx::runScript(*session, signals, options, sinksFor(script, records, json, stacks));
+  bool written = stacks.write();
+  int status = finish(result, o.vmx);
+  return status == 0 && !written ? 1 : status;
 }
 
 }  // namespace vprobe

@@ -33,18 +33,38 @@ vp() {
   OUT=$(cat "$WORK/out"); ERR=$(cat "$WORK/err")
 }
 
+# Usage errors exit 2 (docs/cli.md), saying what is wrong, the usage and
+# what to type for the rest.
 case_usage() {
   local problems=""
-  vp; [[ $RC == 1 && $ERR == *"no virtual machine given"*"usage: vprobe"* ]] || problems+=" no-args($RC:$ERR)"
-  vp x.vmx; [[ $RC == 1 && $ERR == *"no script given"* ]] || problems+=" no-script($ERR)"
-  vp -c 'VMM1Hz {}' x.vmx f.emt; [[ $RC == 1 && $ERR == *"not both"* ]] || problems+=" code-and-file($ERR)"
-  vp -d 0 -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"-d expects a number of seconds"* ]] || problems+=" d0($ERR)"
-  vp -d 1x -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"not '1x'"* ]] || problems+=" d1x($ERR)"
-  vp -i -s s.syms x.vmx f.vp; [[ $RC == 1 && $ERR == *"with -i the script is VP"* ]] || problems+=" i-s($ERR)"
-  vp -l -d 1 x.vmx; [[ $RC == 1 && $ERR == *"-l lists the probe points"* ]] || problems+=" l-d($ERR)"
-  vp -q x.vmx f.emt; [[ $RC == 1 && $ERR == *"unknown option '-q'"* ]] || problems+=" unknown($ERR)"
+  vp; [[ $RC == 2 && $ERR == *"no virtual machine given"*"usage: vprobe"*"run 'vprobe --help'"* ]] || problems+=" no-args($RC:$ERR)"
+  vp x.vmx; [[ $RC == 2 && $ERR == *"no script given"* ]] || problems+=" no-script($ERR)"
+  vp -c 'VMM1Hz {}' x.vmx f.emt; [[ $RC == 2 && $ERR == *"not both"* ]] || problems+=" code-and-file($ERR)"
+  vp -d 0 -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == *"-d expects a number of seconds"* ]] || problems+=" d0($ERR)"
+  vp -d 1x -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == *"not '1x'"* ]] || problems+=" d1x($ERR)"
+  vp -i -s s.syms x.vmx f.vp; [[ $RC == 2 && $ERR == *"with -i the script is VP"* ]] || problems+=" i-s($ERR)"
+  vp -l -d 1 x.vmx; [[ $RC == 2 && $ERR == *"-l lists the probe points"* ]] || problems+=" l-d($ERR)"
+  vp -q x.vmx f.emt; [[ $RC == 2 && $ERR == "vprobe: error: unknown option '-q'"$'\n'* ]] || problems+=" unknown($ERR)"
+  vp -D '' -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == *"-D expects NAME or NAME=VALUE"* ]] || problems+=" D-empty($ERR)"
+  vp -c; [[ $RC == 2 && $ERR == "vprobe: error: -c"*"run 'vprobe --help'"* ]] || problems+=" c-no-value($ERR)"
   vp --help; [[ $RC == 0 && $OUT == "usage: vprobe"* && -z $ERR ]] || problems+=" help($RC)"
   [[ -z $problems ]] && pass usage || fail usage "$problems"
+}
+
+# The style every tool shares: --help names every option, --version, the
+# hint after a bad option.
+case_cli() {
+  cli_help "help-lists-every-option" "$VPROBE" -c CODE -d SECONDS -s SYMS "-T [NAME=]SYMDB" "-D NAME[=VAL]" \
+    "-I DIR" -i -l VMX FILE "vprobe -d 5 guests/demo/demo.vmx cookbook/exits-by-reason.emt"
+  cli_version version "$VPROBE"
+  cli_bad_option bad-option "$VPROBE" 2
+  vp --formatt json x.vmx
+  [[ $RC == 2 && $ERR == "vprobe: error: unknown option '--formatt'"$'\n'* ]] && pass long-unknown-option ||
+    fail long-unknown-option "rc=$RC err=$ERR"
+  # Options after VMX and FILE, values attached (-sFILE), "--" ending them.
+  vp nowhere.vmx -d0.5 -DX=1 -Iinc -- -c
+  [[ $RC == 1 && $ERR == "vprobe: error: cannot read -c: No such file or directory" ]] &&
+    pass option-forms || fail option-forms "rc=$RC err=$ERR"
 }
 
 case_emmett-error() {
@@ -64,4 +84,6 @@ case_not-running() {
 
 for c in "${NOVM_CASES[@]}"; do "case_$c"; done
 
-for c in usage emmett-error not-running; do "case_$c"; done
+. tests/lib/run-check.sh
+. tests/lib/tool-cli.sh
+for c in usage cli emmett-error not-running; do "case_$c"; done

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "cmdline/cmdline.h"
+#include "emmett2vp/emmett2vp.h"
+
 namespace vprobe {
 namespace {
 
@@ -10,20 +13,51 @@ namespace {
 // far from overflow.
 constexpr double kMaxSeconds = 7 * 24 * 3600;
 
-// "-sFILE" and "-s FILE" are both accepted, as in cc.
-bool takeValue(const std::vector<std::string>& args, size_t& i, const std::string& flag,
-               std::string& value, std::string& error) {
-  const std::string& a = args[i];
-  if (a.size() > flag.size()) {
-    value = a.substr(flag.size());
-    return true;
-  }
-  if (i + 1 >= args.size()) {
-    error = "option " + flag + " needs a value";
-    return false;
-  }
-  value = args[++i];
-  return true;
+const cmdline::ToolText& toolText() {
+  static const cmdline::ToolText text{
+      .name = "vprobe",
+      .usage = "usage: vprobe [OPTIONS] VMX [FILE...]\n"
+               "       vprobe -l VMX",
+      .description =
+          "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
+          "running VM VMX and prints its output until Ctrl-C or SECONDS; then unloads it\n"
+          "(its unload probes print, e.g. the aggregates) and exits. FILE - is the\n"
+          "standard input; options may come before or after VMX, and -- ends them.",
+      .examples = "  vprobe -d 5 guests/demo/demo.vmx cookbook/exits-by-reason.emt\n"
+                  "  vprobe -c 'VMM:Guest_IRQ { irqs[ARG0]++; }' guests/demo/demo.vmx   # Ctrl-C prints irqs\n"
+                  "  vprobe -i guests/demo/demo.vmx exits.vp     # VP as it is (emmett -o exits.vp)\n"
+                  "  vprobe -l guests/demo/demo.vmx              # the probe points",
+  };
+  return text;
+}
+
+// The raw values that need checking beyond their type.
+struct Raw {
+  std::string seconds;
+  std::vector<std::string> defines;
+};
+
+// Every option vprobe has: the one place they are defined.
+void defineOptions(CLI::App& app, Options& o, Raw& raw) {
+  app.add_option("-c", o.code, "the script itself, instead of FILEs")->type_name("CODE");
+  app.add_option("-d", raw.seconds, "stop after SECONDS (such as 10 or 0.5)")->type_name("SECONDS");
+  app.add_option("-s", o.symbolFile,
+                 "guest symbols for GUEST: probes and expressions (nm output, System.map)")
+      ->type_name("SYMS");
+  app.add_option("-T", o.symbolDatabases,
+                 "a symbol database (emmett-symdb IMAGE) for external types, $NAME.T")
+      ->type_name("[NAME=]SYMDB")
+      ->allow_extra_args(false);
+  app.add_option("-D", raw.defines, "an Emmett preprocessor definition (NAME is 1)")
+      ->type_name("NAME[=VAL]")
+      ->allow_extra_args(false);
+  app.add_option("-I", o.includeDirs, "a folder #include looks in")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  app.add_flag("-i", o.vp, "the script is VP, loaded as it is (old VP scripts, emmett's output)");
+  app.add_flag("-l", o.listProbes, "list the VM's probe points, one a line");
+  app.add_option("VMX", o.vmx, "the running virtual machine (its .vmx file)");
+  app.add_option("FILE", o.files, "the script's files, read as one script (- is stdin)");
 }
 
 bool parseSeconds(const std::string& text, double& out, std::string& error) {
@@ -32,48 +66,6 @@ bool parseSeconds(const std::string& text, double& out, std::string& error) {
   if (text.empty() || *end != '\0' || !std::isfinite(out) || out <= 0 || out > kMaxSeconds) {
     error = "-d expects a number of seconds greater than 0 (such as 5 or 0.5), not '" + text + "'";
     return false;
-  }
-  return true;
-}
-
-// Handles the option at args[i]; false with `error` if it is not one.
-bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::string& error) {
-  const std::string& a = args[i];
-  std::string v;
-  if (a == "-h" || a == "--help") return o.help = true;
-  if (a == "-i") return o.vp = true;
-  if (a == "-l") return o.listProbes = true;
-  if (a.size() < 2) return false;
-  std::string flag = a.substr(0, 2);
-  if (flag != "-c" && flag != "-d" && flag != "-s" && flag != "-T" && flag != "-D" && flag != "-I") {
-    error = "unknown option '" + a + "'";
-    return false;
-  }
-  if (!takeValue(args, i, flag, v, error)) return false;
-  if (flag == "-c") {
-    if (o.code) {
-      error = "-c may be given once";
-      return false;
-    }
-    o.code = v;
-  } else if (flag == "-d") {
-    double s = 0;
-    if (!parseSeconds(v, s, error)) return false;
-    o.seconds = s;
-  } else if (flag == "-s") {
-    o.symbolFile = v;
-  } else if (flag == "-T") {
-    o.symbolDatabases.push_back(v);
-  } else if (flag == "-D") {
-    size_t eq = v.find('=');
-    if (eq == 0 || v.empty()) {
-      error = "-D expects NAME or NAME=VALUE";
-      return false;
-    }
-    if (eq == std::string::npos) o.defines.emplace_back(v, "1");
-    else o.defines.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-  } else {
-    o.includeDirs.push_back(v);
   }
   return true;
 }
@@ -97,43 +89,24 @@ bool checkCombination(const Options& o, std::string& error) {
 
 }  // namespace
 
-bool parseOptions(const std::vector<std::string>& args, Options& out, std::string& error) {
+std::optional<int> parseOptions(int argc, const char* const* argv, Options& out) {
+  CLI::App app;
+  cmdline::configure(app, toolText());
   Options o;
-  bool optionsEnded = false;
-  std::vector<std::string> words;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (!optionsEnded && a == "--") {
-      optionsEnded = true;
-    } else if (!optionsEnded && a.size() > 1 && a[0] == '-') {
-      if (!option(args, i, o, error)) return false;
-      if (o.help) break;
-    } else {
-      words.push_back(a);
-    }
+  Raw raw;
+  defineOptions(app, o, raw);
+  if (auto status = cmdline::parse(app, toolText(), argc, argv)) return status;
+  std::string error;
+  double seconds = 0;
+  if (!raw.seconds.empty() || app.count("-d")) {
+    if (!parseSeconds(raw.seconds, seconds, error)) return cmdline::usageError(toolText(), error);
+    o.seconds = seconds;
   }
-  if (!o.help) {
-    if (!words.empty()) o.vmx = words[0];
-    if (words.size() > 1) o.files.assign(words.begin() + 1, words.end());
-    if (!checkCombination(o, error)) return false;
+  if (!emmett::parseDefines(raw.defines, o.defines, error) || !checkCombination(o, error)) {
+    return cmdline::usageError(toolText(), error);
   }
   out = std::move(o);
-  return true;
-}
-
-std::string usage() {
-  return "usage: vprobe [-c CODE] [-d SECONDS] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i] VMX [FILE...]\n"
-         "       vprobe -l VMX\n"
-         "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
-         "running VM VMX and prints its output until Ctrl-C or SECONDS; then unloads it\n"
-         "(its unload probes print, e.g. the aggregates) and exits.\n"
-         "  -c CODE     the script itself\n"
-         "  -d SECONDS  stop after SECONDS (such as 10 or 0.5)\n"
-         "  -s SYMS     guest symbols for GUEST: probes and expressions (nm output, System.map)\n"
-         "  -T [NAME=]SYMDB  a symbol database (emmett-symdb IMAGE) for external types, $NAME.T\n"
-         "  -D NAME[=VAL], -I DIR   Emmett preprocessor definitions and include folders\n"
-         "  -i          the script is VP, loaded as it is (old VP scripts, emmett's output)\n"
-         "  -l          list the VM's probe points\n";
+  return std::nullopt;
 }
 
 }  // namespace vprobe

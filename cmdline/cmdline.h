@@ -7,6 +7,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -48,6 +49,15 @@ void configure(CLI::App& app, const ToolText& text);
 std::optional<int> parse(CLI::App& app, const ToolText& text, int argc, const char* const* argv,
                          std::ostream& out, std::ostream& err);
 std::optional<int> parse(CLI::App& app, const ToolText& text, int argc, const char* const* argv);
+
+// The whole of a tool's parse: a CLI::App configured from `text`, its
+// options added by `define`, argv parsed, then `check` asked about what
+// the options cannot say alone (a value's form, options that exclude each
+// other): it returns what is wrong, or "" when nothing is. The result is
+// parse()'s, or usageError()'s when `check` found something.
+std::optional<int> parse(const ToolText& text, int argc, const char* const* argv,
+                         const std::function<void(CLI::App&)>& define,
+                         const std::function<std::string()>& check);
 
 // Prints a usage error for a command line that parsed but makes no sense
 // (a missing file, two options that exclude each other) the way parse()

@@ -92,6 +92,18 @@ std::optional<int> parse(CLI::App& app, const ToolText& text, int argc, const ch
   return parse(app, text, argc, argv, std::cout, std::cerr);
 }
 
+std::optional<int> parse(const ToolText& text, int argc, const char* const* argv,
+                         const std::function<void(CLI::App&)>& define,
+                         const std::function<std::string()>& check) {
+  CLI::App app;
+  configure(app, text);
+  define(app);
+  if (auto status = parse(app, text, argc, argv)) return status;
+  std::string error = check();
+  if (!error.empty()) return usageError(text, error);
+  return std::nullopt;
+}
+
 int usageError(const ToolText& text, const std::string& message, std::ostream& err) {
   std::string prefix = text.errorPrefix.empty() ? text.name + ": error: " : text.errorPrefix;
   std::string usage = text.usage;

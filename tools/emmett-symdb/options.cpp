@@ -35,25 +35,25 @@ void defineOptions(CLI::App& app, Args& a, std::vector<std::string>& words) {
   app.add_option("ARGS", words, "IMAGE; with -l, PATTERN and the FILE or IMAGE to list");
 }
 
+// The words after the options: IMAGE, or with -l PATTERN and FILE.
+std::string readWords(const std::vector<std::string>& words, Args& a) {
+  if (a.list && words.size() != 2) return "-l takes a PATTERN and the FILE or IMAGE to list";
+  if (!a.list && words.size() != 1) return words.empty() ? "no IMAGE given" : "one IMAGE at a time";
+  if (a.list) a.pattern = words[0];
+  a.image = words.back();
+  return {};
+}
+
 }  // namespace
 
 std::optional<int> parseArgs(int argc, const char* const* argv, Args& out) {
-  CLI::App app;
-  cmdline::configure(app, toolText());
   Args a;
   std::vector<std::string> words;
-  defineOptions(app, a, words);
-  if (auto status = cmdline::parse(app, toolText(), argc, argv)) return status;
-  if (a.list && words.size() != 2) {
-    return cmdline::usageError(toolText(), "-l takes a PATTERN and the FILE or IMAGE to list");
-  }
-  if (!a.list && words.size() != 1) {
-    return cmdline::usageError(toolText(), words.empty() ? "no IMAGE given" : "one IMAGE at a time");
-  }
-  if (a.list) a.pattern = words[0];
-  a.image = words.back();
-  out = std::move(a);
-  return std::nullopt;
+  auto status = cmdline::parse(
+      toolText(), argc, argv, [&](CLI::App& app) { defineOptions(app, a, words); },
+      [&] { return readWords(words, a); });
+  if (!status) out = std::move(a);
+  return status;
 }
 
 }  // namespace symdbcli

@@ -63,18 +63,17 @@ bool readVersion(const std::string& text, emmett::Options& o, std::string& error
 }  // namespace
 
 std::optional<int> parseArgs(int argc, const char* const* argv, Args& out) {
-  CLI::App app;
-  cmdline::configure(app, toolText());
   Args a;
   Raw raw;
-  defineOptions(app, a, raw);
-  if (auto status = cmdline::parse(app, toolText(), argc, argv)) return status;
-  std::string error;
-  if (!emmett::parseDefines(raw.defines, a.compile.defines, error) || !readVersion(raw.version, a.compile, error)) {
-    return cmdline::usageError(toolText(), error);
-  }
-  out = std::move(a);
-  return std::nullopt;
+  auto status = cmdline::parse(
+      toolText(), argc, argv, [&](CLI::App& app) { defineOptions(app, a, raw); },
+      [&] {
+        std::string error;
+        if (emmett::parseDefines(raw.defines, a.compile.defines, error)) readVersion(raw.version, a.compile, error);
+        return error;
+      });
+  if (!status) out = std::move(a);
+  return status;
 }
 
 }  // namespace emmettcli

@@ -30,33 +30,43 @@ const cmdline::ToolText& toolText() {
   return text;
 }
 
-}  // namespace
-
-std::optional<int> parseArgs(int argc, const char* const* argv, vmx::VmrunArgs& out) {
-  CLI::App app;
-  cmdline::configure(app, toolText());
-  std::string product;
-  // No value is VMware's "-T needs a host type", said below, not CLI11's.
-  CLI::Option* t = app.add_option("-T", product, "the VMware product the command is for; all "
-                                                 "are local and mean the same here")
-                       ->type_name("ws|fusion|player")
-                       ->expected(0, 1);
-  // COMMAND and what follows are vmrun's words, not options (a script may
-  // start with '-').
-  app.prefix_command();
-  if (auto status = cmdline::parse(app, toolText(), argc, argv)) return status;
-  vmx::VmrunArgs args;
+// What follows the options: COMMAND [PATH.vmx] [ARGS]; and -T's product,
+// which has no value when -T was last ("-T needs a host type", VMware's
+// message, not CLI11's).
+std::string readCommand(const CLI::App& app, const CLI::Option& t, const std::string& product,
+                        vmx::VmrunArgs& args) {
   std::string error;
   std::vector<std::string> words = app.remaining();
-  if (t->count() && product.empty()) error = "-T needs a host type (ws, fusion or player)";
-  else if (t->count()) vmx::parseVmrunProduct(product, args, error);
+  if (t.count() && product.empty()) error = "-T needs a host type (ws, fusion or player)";
+  else if (t.count()) vmx::parseVmrunProduct(product, args, error);
   // CLI11 sets an unknown option aside with the words after it.
   if (error.empty() && !words.empty() && words[0].size() > 1 && words[0][0] == '-')
     error = cmdline::unexpectedWord(app, words[0]);
   if (error.empty()) vmx::parseVmrunCommand(words, args, error);
-  if (!error.empty()) return cmdline::usageError(toolText(), error);
-  out = std::move(args);
-  return std::nullopt;
+  return error;
+}
+
+}  // namespace
+
+std::optional<int> parseArgs(int argc, const char* const* argv, vmx::VmrunArgs& out) {
+  vmx::VmrunArgs args;
+  std::string product;
+  const CLI::App* parsed = nullptr;
+  const CLI::Option* t = nullptr;
+  auto define = [&](CLI::App& app) {
+    t = app.add_option("-T", product,
+                       "the VMware product the command is for; all are local and mean the same here")
+            ->type_name("ws|fusion|player")
+            ->expected(0, 1);
+    // COMMAND and what follows are vmrun's words, not options (a script
+    // may start with '-').
+    app.prefix_command();
+    parsed = &app;
+  };
+  auto status = cmdline::parse(toolText(), argc, argv, define,
+                               [&] { return readCommand(*parsed, *t, product, args); });
+  if (!status) out = std::move(args);
+  return status;
 }
 
 }  // namespace vmrun

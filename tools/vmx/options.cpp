@@ -21,14 +21,16 @@ const cmdline::ToolText& toolText() {
 }  // namespace
 
 std::optional<int> parseArgs(int argc, const char* const* argv, Args& out) {
-  CLI::App app;
-  cmdline::configure(app, toolText());
   Args a;
-  app.add_flag("-f,--foreground", a.foreground, "stay in the foreground, log to stderr");
-  app.add_option("PATH.vmx", a.vmx, "the virtual machine's configuration")->required();
-  if (auto status = cmdline::parse(app, toolText(), argc, argv)) return status;
-  out = std::move(a);
-  return std::nullopt;
+  auto status = cmdline::parse(
+      toolText(), argc, argv,
+      [&](CLI::App& app) {
+        app.add_flag("-f,--foreground", a.foreground, "stay in the foreground, log to stderr");
+        app.add_option("PATH.vmx", a.vmx, "the virtual machine's configuration")->required();
+      },
+      [] { return std::string(); });
+  if (!status) out = std::move(a);
+  return status;
 }
 
 }  // namespace vmxtool

@@ -177,17 +177,16 @@ bool loadSymbols(const std::string& path, vp::Options& o) {
 }  // namespace
 
 std::optional<int> parseArgs(int argc, const char* const* argv, Args& out) {
-  CLI::App app;
-  cmdline::configure(app, toolText());
   Args a;
   Raw raw;
-  defineCommands(app, a, raw);
-  if (auto status = cmdline::parse(app, toolText(), argc, argv)) return status;
-  std::string error;
-  if (!engineValues(raw, a.engine, error) ||
-      (a.command == Command::Run && !runValues(raw, a.run, error))) {
-    return cmdline::usageError(toolText(), error);
-  }
+  auto status = cmdline::parse(
+      toolText(), argc, argv, [&](CLI::App& app) { defineCommands(app, a, raw); },
+      [&] {
+        std::string error;
+        if (engineValues(raw, a.engine, error) && a.command == Command::Run) runValues(raw, a.run, error);
+        return error;
+      });
+  if (status) return status;
   if (!raw.syms.empty() && !loadSymbols(raw.syms, a.engine)) return cmdline::kUsageError;
   out = std::move(a);
   return std::nullopt;

@@ -33,7 +33,7 @@ const cmdline::ToolText& toolText() {
 
 // The raw values that need checking beyond their type.
 struct Raw {
-  std::string seconds;
+  std::optional<std::string> seconds;
   std::vector<std::string> defines;
 };
 
@@ -60,13 +60,15 @@ void defineOptions(CLI::App& app, Options& o, Raw& raw) {
   app.add_option("FILE", o.files, "the script's files, read as one script (- is stdin)");
 }
 
-bool parseSeconds(const std::string& text, double& out, std::string& error) {
+bool parseSeconds(const std::optional<std::string>& text, Options& o, std::string& error) {
+  if (!text) return true;
   char* end = nullptr;
-  out = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(out) || out <= 0 || out > kMaxSeconds) {
-    error = "-d expects a number of seconds greater than 0 (such as 5 or 0.5), not '" + text + "'";
+  double seconds = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || !std::isfinite(seconds) || seconds <= 0 || seconds > kMaxSeconds) {
+    error = "-d expects a number of seconds greater than 0 (such as 5 or 0.5), not '" + *text + "'";
     return false;
   }
+  o.seconds = seconds;
   return true;
 }
 
@@ -90,23 +92,18 @@ bool checkCombination(const Options& o, std::string& error) {
 }  // namespace
 
 std::optional<int> parseOptions(int argc, const char* const* argv, Options& out) {
-  CLI::App app;
-  cmdline::configure(app, toolText());
   Options o;
   Raw raw;
-  defineOptions(app, o, raw);
-  if (auto status = cmdline::parse(app, toolText(), argc, argv)) return status;
-  std::string error;
-  double seconds = 0;
-  if (!raw.seconds.empty() || app.count("-d")) {
-    if (!parseSeconds(raw.seconds, seconds, error)) return cmdline::usageError(toolText(), error);
-    o.seconds = seconds;
-  }
-  if (!emmett::parseDefines(raw.defines, o.defines, error) || !checkCombination(o, error)) {
-    return cmdline::usageError(toolText(), error);
-  }
-  out = std::move(o);
-  return std::nullopt;
+  auto status = cmdline::parse(
+      toolText(), argc, argv, [&](CLI::App& app) { defineOptions(app, o, raw); },
+      [&] {
+        std::string error;
+        if (parseSeconds(raw.seconds, o, error) && emmett::parseDefines(raw.defines, o.defines, error))
+          checkCombination(o, error);
+        return error;
+      });
+  if (!status) out = std::move(o);
+  return status;
 }
 
 }  // namespace vprobe

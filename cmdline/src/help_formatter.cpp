@@ -31,7 +31,11 @@ std::string HelpFormatter::make_usage(const CLI::App* app, std::string name) con
 }
 
 std::string HelpFormatter::make_option_opts(const CLI::Option* opt) const {
-  return opt->get_positional() ? std::string() : CLI::Formatter::make_option_opts(opt);
+  std::string s;
+  if (opt->get_positional() || opt->get_type_size() == 0) return s;
+  if (!opt->get_type_name().empty()) s += " " + get_label(opt->get_type_name());
+  if (opt->get_expected_max() == CLI::detail::expected_max_vector_size) s += " ...";
+  return s;
 }
 
 }  // namespace cmdline

@@ -14,8 +14,10 @@ class HelpFormatter : public CLI::Formatter {
   explicit HelpFormatter(std::string usage);
   std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const override;
   std::string make_usage(const CLI::App* app, std::string name) const override;
-  // An argument is its name and description: the usage line shows which
-  // are required, and "TEXT REQUIRED" after each said nothing more.
+  // An option is its names and its value ("-d SECONDS", "..." when it may
+  // be repeated); an argument its name. CLI11's "TEXT REQUIRED",
+  // "Needs: -l" and "Excludes: -o" are left to the usage line, the
+  // descriptions and the error a wrong combination gets.
   std::string make_option_opts(const CLI::Option* opt) const override;
 
  private:

@@ -1,5 +1,6 @@
 #include <iostream>
 #include <memory>
+#include <regex>
 
 #include "cmdline/cmdline.h"
 #include "cmdline/src/help_formatter.h"
@@ -45,6 +46,23 @@ std::string firstUnexpected(const CLI::App& app) {
   return {};
 }
 
+// CLI11's counting messages, said as what to type: "--vcpu: 1 required N
+// missing" is "--vcpu needs a value (N)"; "FILE: At Most 1 required but
+// received 2" is "FILE is one, not 2".
+std::string plainMessage(const CLI::ParseError& e) {
+  static const std::regex missing(R"(^(\S+): 1 required (\S+) missing$)");
+  static const std::regex tooMany(R"(^(\S+): At Most 1 required but received (\d+)$)");
+  std::string what = e.what();
+  std::smatch m;
+  if (std::regex_match(what, m, missing)) return m[1].str() + " needs a value (" + m[2].str() + ")";
+  if (std::regex_match(what, m, tooMany)) {
+    std::string name = m[1].str();
+    return name.starts_with("-") ? name + " may be given once, not " + m[2].str() + " times"
+                                 : "one " + name + " only, not " + m[2].str();
+  }
+  return what;
+}
+
 }  // namespace
 
 std::string unexpectedWord(const CLI::App& app, const std::string& word) {
@@ -79,7 +97,7 @@ std::optional<int> parse(CLI::App& app, const ToolText& text, int argc, const ch
     return kOk;
   } catch (const CLI::ParseError& e) {
     std::string unknown = app.get_prefix_command() ? "" : firstUnexpected(app);
-    return usageError(text, unknown.empty() ? e.what() : unknown, err);
+    return usageError(text, unknown.empty() ? plainMessage(e) : unknown, err);
   }
   // A prefix command's remaining words are its own to read.
   if (app.get_prefix_command()) return std::nullopt;

@@ -89,7 +89,10 @@ TEST_CASE("cmdline: CLI11's own errors and extra words get the hint too") {
   Run missing = run({"x.vp", "-f"});
   CHECK(missing.status == 2);
   INFO(missing.err);
-  CHECK(missing.err.starts_with("tool: error: --format: 1 required FORMAT missing\n"));
+  CHECK(missing.err.starts_with("tool: error: --format needs a value (FORMAT)\n"));
+  Run twice = run({"x.vp", "-f", "a", "--format", "b"});
+  CHECK(twice.status == 2);
+  CHECK(twice.err.starts_with("tool: error: --format may be given once, not 2 times\n"));
   CHECK(has(missing.err, "run 'tool --help'"));
   Run extra = run({"x.vp", "y.vp"});
   CHECK(extra.status == 2);

@@ -47,7 +47,9 @@ check vp-bad-event 2 '' "vp: error: bad event 'VMM1Hz:'*"
 run "$BIN/vp" check --vp-version 1.x r.vp
 check vp-bad-vp-version 2 '' "vp: error: bad value for --vp-version: 1.x*"
 run "$BIN/vp" dump r.vp r.vp
-check vp-dump-one-file 2 '' "vp: error: FILE: At Most 1 required but received 2*"
+check vp-dump-one-file 2 '' "vp: error: one FILE only, not 2*"
+run "$BIN/vp" run r.vp --vcpu
+check vp-option-needs-value 2 '' "vp: error: --vcpu needs a value (N)*run 'vp --help'*"
 run "$BIN/vp" check
 check vp-check-needs-file 2 '' "vp: error: FILE is required*"
 

@@ -46,7 +46,8 @@ case_usage() {
   vp -l -d 1 x.vmx; [[ $RC == 2 && $ERR == *"-l lists the probe points"* ]] || problems+=" l-d($ERR)"
   vp -q x.vmx f.emt; [[ $RC == 2 && $ERR == "vprobe: error: unknown option '-q'"$'\n'* ]] || problems+=" unknown($ERR)"
   vp -D '' -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == *"-D expects NAME or NAME=VALUE"* ]] || problems+=" D-empty($ERR)"
-  vp -c; [[ $RC == 2 && $ERR == "vprobe: error: -c"*"run 'vprobe --help'"* ]] || problems+=" c-no-value($ERR)"
+  vp -c; [[ $RC == 2 && $ERR == "vprobe: error: -c needs a value (CODE)"*"run 'vprobe --help'"* ]] || problems+=" c-no-value($ERR)"
+  vp -c 'VMM1Hz {}' -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == "vprobe: error: -c may be given once, not 2 times"* ]] || problems+=" c-twice($ERR)"
   vp --help; [[ $RC == 0 && $OUT == "usage: vprobe"* && -z $ERR ]] || problems+=" help($RC)"
   [[ -z $problems ]] && pass usage || fail usage "$problems"
 }

@@ -21,21 +21,22 @@
 # What links what is declared below; a library's tests link the library and
 # what it needs.
 
-LIBS      := emmett2vp flamegraph symdb vmx-engine vmm-engine vp
+LIBS      := cmdline emmett2vp flamegraph symdb vmx-engine vmm-engine vp
 TOOLS     := $(notdir $(wildcard tools/*))
 
 NEEDS_vp          :=
+NEEDS_cmdline     :=
 NEEDS_emmett2vp   := symdb vp
 NEEDS_flamegraph  := vp
 NEEDS_symdb       :=
 NEEDS_vmm-engine  := vp
 NEEDS_vmx-engine  := vmm-engine vp
-TOOL_LIBS_vp      := vp
-TOOL_LIBS_emmett  := emmett2vp symdb vp
-TOOL_LIBS_emmett-symdb := symdb
-TOOL_LIBS_vmrun   := vmx-engine vmm-engine vp
-TOOL_LIBS_vmx     := vmx-engine vmm-engine vp
-TOOL_LIBS_vprobe  := emmett2vp flamegraph symdb vmx-engine vmm-engine vp
+TOOL_LIBS_vp      := cmdline vp
+TOOL_LIBS_emmett  := cmdline emmett2vp symdb vp
+TOOL_LIBS_emmett-symdb := cmdline symdb
+TOOL_LIBS_vmrun   := cmdline vmx-engine vmm-engine vp
+TOOL_LIBS_vmx     := cmdline vmx-engine vmm-engine vp
+TOOL_LIBS_vprobe  := cmdline emmett2vp flamegraph symdb vmx-engine vmm-engine vp
 BENCH_LIBS_vp_ops := vp
 BENCH_LIBS_engine_load := emmett2vp symdb vp
 BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
@@ -78,7 +79,16 @@ LDFLAGS   += $(SANFLAGS) -pthread
 LDLIBS    += -lZydis -lz -Wl,--as-needed -lslirp -ldw -lelf -Wl,--no-as-needed
 
 DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev zlib1g-dev libslirp-dev \
-             libdw-dev libelf-dev
+             libdw-dev libelf-dev libcli11-dev
+
+# The build every tool's --version names: the commit built ("-dirty" with
+# uncommitted changes), "unknown" outside a git checkout. Written to
+# $(BUILD)/build-id only when it changes, so only cmdline's build_id.o is
+# recompiled (and the tools relinked) when it does.
+BUILD_ID  := $(or $(shell git describe --always --dirty 2>/dev/null),unknown)
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(BUILD)/build-id 2>/dev/null)" = "$(BUILD_ID)" ] || echo "$(BUILD_ID)" > $(BUILD)/build-id; })
+$(BUILD)/obj/cmdline/src/build_id.o: $(BUILD)/build-id
+$(BUILD)/obj/cmdline/src/build_id.o: CXXFLAGS += -DVP_BUILD_ID='"$(BUILD_ID)"'
 
 # The builds behind test, demo and bench use every core (CI has two).
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)

@@ -28,6 +28,11 @@ struct Options {
   bool dumpAst = false;      // print the AST after each pass to stderr
 };
 
+// -D arguments as cc reads them: "NAME=VAL", or "NAME" meaning NAME=1;
+// appended to `out`. False with `error` for an empty NAME.
+bool parseDefines(const std::vector<std::string>& specs,
+                  std::vector<std::pair<std::string, std::string>>& out, std::string& error);
+
 struct Result {
   bool ok = false;
   std::string vp;          // the VP program when ok

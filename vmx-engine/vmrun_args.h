@@ -3,7 +3,8 @@
 //   vmrun [-T ws|fusion|player] COMMAND [VMX] [ARGS...]
 //
 // The commands this vmrun knows, their arguments, and the checks made
-// before anything is sent to a VM. Command names are matched without
+// before anything is sent to a VM. The options before COMMAND (-T, -h,
+// --version) are read by tools/vmrun/options.cpp, as every tool's are. Command names are matched without
 // regard to case, as VMware's vmrun does. -T names the VMware product the
 // command is meant for; every local product is accepted and means the same
 // here, and remote ones (server, esx, vc...) are refused.
@@ -43,17 +44,20 @@ struct VmrunCommandInfo {
 const VmrunCommandInfo& vmrunCommandInfo(VmrunCommand command);
 
 struct VmrunArgs {
-  bool help = false;      // -h/--help/-?: print usage, exit 0
   std::string product = "ws";
   VmrunCommand command = VmrunCommand::Count;
   std::string vmx;        // as typed
   std::vector<std::string> args;
 };
 
-// Parses argv[1..]. False with `error` (one line, printed before the usage)
-// when the command line is wrong.
-bool parseVmrunArgs(std::span<const std::string> argv, VmrunArgs& out,
-                    std::string& error);
+// -T PRODUCT: a local product (ws, fusion, player, any case) into
+// out.product; false with `error` for the others.
+bool parseVmrunProduct(std::string_view product, VmrunArgs& out, std::string& error);
+
+// COMMAND [VMX] [ARGS...] (the words after the options) into `out`. False
+// with `error` (one line, printed before the usage) when they are wrong.
+bool parseVmrunCommand(std::span<const std::string> words, VmrunArgs& out,
+                       std::string& error);
 
 // The usage text: every command with its arguments.
 std::string vmrunUsage();

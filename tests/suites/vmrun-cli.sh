@@ -58,6 +58,18 @@ vmrun -T
 check usage-T-without-product 1 '' $'Error: -T needs a host type (ws, fusion or player)\n\nUsage:*'
 vmrun -gu root list
 check usage-unknown-option 1 '' $'Error: unknown option \'-gu\'\n\nUsage:*'
+vmrun -T
+check usage-T-alone-hint 1 '' "*"$'\n'"run 'vmrun --help' for every option and an example"
+vmrun -T ws
+check usage-T-without-command 1 '' $'Error: no command given\n\nUsage:*'
+vmrun vprobeLoad idle.vmx '-(not an option)' extra
+check usage-command-words-are-not-options 1 '' $'Error: wrong number of arguments for vprobeLoad\n\nUsage:*'
+. "$ROOT/tests/lib/tool-cli.sh"
+cli_help usage-help-lists-every-option "$VMRUN" -T ws\|fusion\|player -? start list vprobeLoad vprobeLoadFile \
+  vprobeReset vprobeListProbes vprobeListGlobals vprobeVersion getGuestSymbols vprobeStats \
+  "vmrun vprobeListProbes guests/demo/demo.vmx"
+cli_version version "$VMRUN"
+cli_bad_option usage-bad-option-hint "$VMRUN" 1
 vmrun -T ws list
 check T-ws-accepted 0 'Total running VMs: 0' ''
 vmrun -T fusion LIST

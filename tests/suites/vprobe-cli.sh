@@ -33,20 +33,41 @@ vp() {
   OUT=$(cat "$WORK/out"); ERR=$(cat "$WORK/err")
 }
 
+# Usage errors exit 2 (docs/cli.md), saying what is wrong, the usage and
+# what to type for the rest.
 case_usage() {
   local problems=""
-  vp; [[ $RC == 1 && $ERR == *"no virtual machine given"*"usage: vprobe"* ]] || problems+=" no-args($RC:$ERR)"
-  vp x.vmx; [[ $RC == 1 && $ERR == *"no script given"* ]] || problems+=" no-script($ERR)"
-  vp -c 'VMM1Hz {}' x.vmx f.emt; [[ $RC == 1 && $ERR == *"not both"* ]] || problems+=" code-and-file($ERR)"
-  vp -d 0 -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"-d expects a number of seconds"* ]] || problems+=" d0($ERR)"
-  vp -d 1x -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"not '1x'"* ]] || problems+=" d1x($ERR)"
-  vp -i -s s.syms x.vmx f.vp; [[ $RC == 1 && $ERR == *"with -i the script is VP"* ]] || problems+=" i-s($ERR)"
-  vp -l -d 1 x.vmx; [[ $RC == 1 && $ERR == *"-l lists the probe points"* ]] || problems+=" l-d($ERR)"
-  vp -q x.vmx f.emt; [[ $RC == 1 && $ERR == *"unknown option '-q'"* ]] || problems+=" unknown($ERR)"
+  vp; [[ $RC == 2 && $ERR == *"no virtual machine given"*"usage: vprobe"*"run 'vprobe --help'"* ]] || problems+=" no-args($RC:$ERR)"
+  vp x.vmx; [[ $RC == 2 && $ERR == *"no script given"* ]] || problems+=" no-script($ERR)"
+  vp -c 'VMM1Hz {}' x.vmx f.emt; [[ $RC == 2 && $ERR == *"not both"* ]] || problems+=" code-and-file($ERR)"
+  vp -d 0 -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == *"-d expects a number of seconds"* ]] || problems+=" d0($ERR)"
+  vp -d 1x -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == *"not '1x'"* ]] || problems+=" d1x($ERR)"
+  vp -i -s s.syms x.vmx f.vp; [[ $RC == 2 && $ERR == *"with -i the script is VP"* ]] || problems+=" i-s($ERR)"
+  vp -l -d 1 x.vmx; [[ $RC == 2 && $ERR == *"-l lists the probe points"* ]] || problems+=" l-d($ERR)"
+  vp -q x.vmx f.emt; [[ $RC == 2 && $ERR == "vprobe: error: unknown option '-q'"$'\n'* ]] || problems+=" unknown($ERR)"
+  vp -D '' -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == *"-D expects NAME or NAME=VALUE"* ]] || problems+=" D-empty($ERR)"
+  vp -c; [[ $RC == 2 && $ERR == "vprobe: error: -c needs a value (CODE)"*"run 'vprobe --help'"* ]] || problems+=" c-no-value($ERR)"
+  vp -c 'VMM1Hz {}' -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == "vprobe: error: -c may be given once, not 2 times"* ]] || problems+=" c-twice($ERR)"
   vp --help; [[ $RC == 0 && $OUT == "usage: vprobe"* && -z $ERR ]] || problems+=" help($RC)"
-  vp -f xml -c 'VMM1Hz {}' x.vmx; [[ $RC == 1 && $ERR == *"-f expects text or json, not 'xml'"* ]] || problems+=" f-xml($ERR)"
-  vp --format; [[ $RC == 1 && $ERR == *"option --format needs a value"* ]] || problems+=" format-novalue($ERR)"
+  vp -f xml -c 'VMM1Hz {}' x.vmx; [[ $RC == 2 && $ERR == *"-f expects text or json, not 'xml'"* ]] || problems+=" f-xml($ERR)"
+  vp --format; [[ $RC == 2 && $ERR == *"--format needs a value"* ]] || problems+=" format-novalue($ERR)"
   [[ -z $problems ]] && pass usage || fail usage "$problems"
+}
+
+# The style every tool shares: --help names every option, --version, the
+# hint after a bad option.
+case_cli() {
+  cli_help "help-lists-every-option" "$VPROBE" -c CODE -d SECONDS -s SYMS "-T [NAME=]SYMDB" "-D NAME[=VAL]" \
+    "-I DIR" -i -l VMX FILE "vprobe -d 5 guests/demo/demo.vmx cookbook/exits-by-reason.emt"
+  cli_version version "$VPROBE"
+  cli_bad_option bad-option "$VPROBE" 2
+  vp --formatt json x.vmx
+  [[ $RC == 2 && $ERR == "vprobe: error: unknown option '--formatt': did you mean '--format'?"$'\n'* ]] && pass long-unknown-option ||
+    fail long-unknown-option "rc=$RC err=$ERR"
+  # Options after VMX and FILE, values attached (-sFILE), "--" ending them.
+  vp nowhere.vmx -d0.5 -DX=1 -Iinc -- -c
+  [[ $RC == 1 && $ERR == "vprobe: error: cannot read -c: No such file or directory" ]] &&
+    pass option-forms || fail option-forms "rc=$RC err=$ERR"
 }
 
 case_emmett-error() {
@@ -62,10 +83,8 @@ case_stack-files() {
   # taken with -i for them; a malformed -s file is an error before any VM
   # is asked (the VM here is not running).
   local problems="" off; off=$(new_vm off-stacks)
-  vp --folded; [[ $RC == 1 && $ERR == *"option --folded needs a file name"* ]] || problems+=" no-file($ERR)"
-  vp --flamegraph= -c 'VMM1Hz {}' x.vmx
-  [[ $RC == 1 && $ERR == *"option --flamegraph needs a file name"* ]] || problems+=" empty-file($ERR)"
-  vp -l --folded f x.vmx; [[ $RC == 1 && $ERR == *"-l lists the probe points"* ]] || problems+=" l($ERR)"
+  vp --folded; [[ $RC == 2 && $ERR == *"--folded needs a value (FILE)"* ]] || problems+=" no-file($ERR)"
+  vp -l --folded f x.vmx; [[ $RC == 2 && $ERR == *"-l lists the probe points"* ]] || problems+=" l($ERR)"
   printf '(vprobe VMM1Hz (logint 1))\n' > "$WORK/one.vp"
   vp -i -s guests/demo/demo.syms --folded "$WORK/f" "$off" "$WORK/one.vp"
   [[ $RC == 1 && $ERR == "vprobe: error: The virtual machine is not powered on: $off" ]] || problems+=" i-s($ERR)"
@@ -143,10 +162,12 @@ case_list-symbols() {
   [[ $RC == 0 && $OUT == "line "*"kernel/mm.c:115 0x"* ]] || problems+=" line($OUT)"
   vp -l -v -T "$db" -T other="$db" 'percpu'
   [[ $RC == 0 && $OUT == "demo struct percpu ("*"other struct percpu ("* ]] || problems+=" two-dbs($OUT)"
-  vp -l -T "$db" x.vmx; [[ $RC == 1 && $ERR == *"not a pattern"* ]] || problems+=" vmx-word($ERR)"
-  vp -l -v x.vmx; [[ $RC == 1 && $ERR == *"-v is for listing a symbol database"* ]] || problems+=" v-without-T($ERR)"
+  vp -l -T "$db" x.vmx; [[ $RC == 2 && $ERR == *"not a pattern"* ]] || problems+=" vmx-word($ERR)"
+  vp -l -v x.vmx; [[ $RC == 2 && $ERR == *"-v is for listing a symbol database"* ]] || problems+=" v-without-T($ERR)"
   vp -l -T "$WORK/none.symdb"; [[ $RC == 1 && $ERR == *"none.symdb: error: cannot read the file" ]] || problems+=" missing($ERR)"
   [[ -z $problems ]] && pass list-symbols || fail list-symbols "$problems"
 }
 
-for c in usage emmett-error stack-files not-running json-records list-symbols; do "case_$c"; done
+. tests/lib/run-check.sh
+. tests/lib/tool-cli.sh
+for c in usage cli emmett-error stack-files not-running json-records list-symbols; do "case_$c"; done

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
 VPROBE=$BIN/vprobe
 suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
-  pipe-closed inline-code symbols external_types line-probe target_vars list exit-ends runtime-error engine-refusal vp-input \
+  pipe-closed inline-code symbols external_types line-probe target_vars list completion-probes exit-ends runtime-error engine-refusal vp-input \
   several-files replaced vm-stops refusals cookbook json flamegraph
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
@@ -322,6 +322,22 @@ case_list() {
   else
     fail list "rc=$RC out=$OUT err=$ERR"
   fi
+}
+
+# Bash completion (contrib/bash-completion/vprobes.bash) offers the
+# running VM's probe names where a script is typed.
+case_completion-probes() {
+  local problems="" got
+  . contrib/bash-completion/vprobes.bash
+  COMP_WORDS=("$VMRUN" vprobeLoad "$VM" HV_E); COMP_CWORD=3; COMPREPLY=()
+  _vmrun
+  got=" ${COMPREPLY[*]} "
+  [[ $got == *" HV_Exit "* && $got != *" VMM1Hz "* ]] || problems+=" vmrun:$got"
+  COMP_WORDS=("$VPROBE" "$VM" -c VMM1); COMP_CWORD=3; COMPREPLY=()
+  _vprobe
+  got=" ${COMPREPLY[*]} "
+  [[ $got == *" VMM1Hz "* && $got != *" HV_Exit "* ]] || problems+=" vprobe:$got"
+  [[ -z $problems ]] && pass completion-probes || fail completion-probes "$problems"
 }
 
 case_exit-ends() {

@@ -1,23 +1,18 @@
-// emmett-symdb IMAGE [-n NAME] [-o FILE]     a guest image's DWARF into a symbol database
-// emmett-symdb -l [-v] PATTERN FILE          list functions, types and lines of a database (or image)
-// The database is what `emmett -T FILE` and `vprobe -T FILE` load for
-// external types ($NAME.T) and line probes; docs/emmett.md describes it. FILE defaults to
-// the image's name with ".symdb" for its extension. Errors go to stderr; the
-// exit code is 1.
+// emmett-symdb: a guest image's DWARF into a symbol database, or (-l) a
+// listing of one; the command line is options.h. The database is what
+// `emmett -T FILE` and `vprobe -T FILE` load for external types ($NAME.T), line probes and
+// target variables;
+// docs/emmett.md describes it. Errors go to stderr; the exit code is 1
+// (2 for a wrong command line).
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
 
 #include "symdb/symdb.h"
+#include "tools/emmett-symdb/options.h"
 
 namespace {
-
-int usage() {
-  std::cerr << "usage: emmett-symdb IMAGE [-n NAME] [-o FILE]\n"
-               "       emmett-symdb -l [-v] PATTERN FILE|IMAGE\n";
-  return 2;
-}
 
 std::string defaultOutput(const std::string& image) {
   size_t slash = image.find_last_of('/');
@@ -26,42 +21,23 @@ std::string defaultOutput(const std::string& image) {
   return image.substr(0, dot) + ".symdb";
 }
 
-int listing(int argc, char** argv) {
-  bool verbose = false;
-  int i = 2;
-  if (i < argc && std::string(argv[i]) == "-v") verbose = true, ++i;
-  if (argc - i != 2) return usage();
-  symdb::Database db;
-  std::string error;
-  if (!symdb::loadFile(argv[i + 1], db, error)) {
-    std::cerr << error << '\n';
-    return 1;
-  }
-  symdb::list(db, argv[i], verbose, std::cout);
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::string(argv[1]) == "-l") return listing(argc, argv);
-  std::string image, out, name;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if ((a == "-o" || a == "-n") && i + 1 < argc) (a == "-o" ? out : name) = argv[++i];
-    else if (a == "-h" || a == "--help") return usage(), 0;
-    else if (image.empty() && !a.starts_with("-")) image = a;
-    else return usage();
-  }
-  if (image.empty()) return usage();
+  symdbcli::Args args;
+  if (auto status = symdbcli::parseArgs(argc, argv, args)) return *status;
   symdb::Database db;
   std::string error;
-  if (!symdb::readImage(image, db, error)) {
+  if (!(args.list ? symdb::loadFile(args.image, db, error) : symdb::readImage(args.image, db, error))) {
     std::cerr << error << '\n';
     return 1;
   }
-  if (!name.empty()) db.image = name;
-  if (out.empty()) out = defaultOutput(image);
+  if (args.list) {
+    symdb::list(db, args.pattern, args.verbose, std::cout);
+    return 0;
+  }
+  if (!args.name.empty()) db.image = args.name;
+  std::string out = args.output.empty() ? defaultOutput(args.image) : args.output;
   std::ofstream o(out, std::ios::binary);
   symdb::writeDatabase(db, o);
   if (!o.flush()) {

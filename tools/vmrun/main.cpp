@@ -1,12 +1,9 @@
 // vmrun: controls local virtual machines and their VProbes, with VMware's
-// vmrun command line (see vmx-engine/vmrun_args.h).
-#include <cstdio>
+// vmrun command line (options.h, vmx-engine/vmrun_args.h).
 #include <iterator>
-#include <string>
-#include <vector>
 
 #include "tools/vmrun/commands.h"
-#include "vmx-engine/vmrun_args.h"
+#include "tools/vmrun/options.h"
 
 namespace {
 
@@ -25,16 +22,7 @@ static_assert(std::size(kCommands) == static_cast<size_t>(vmx::VmrunCommand::Cou
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> words(argv + 1, argv + argc);
   vmx::VmrunArgs args;
-  std::string error;
-  if (!vmx::parseVmrunArgs(words, args, error)) {
-    std::fprintf(stderr, "Error: %s\n\n%s", error.c_str(), vmx::vmrunUsage().c_str());
-    return 1;
-  }
-  if (args.help) {
-    std::fputs(vmx::vmrunUsage().c_str(), stdout);
-    return 0;
-  }
+  if (auto status = vmrun::parseArgs(argc, argv, args)) return *status;
   return kCommands[static_cast<size_t>(args.command)](args);
 }

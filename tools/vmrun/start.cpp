@@ -26,7 +26,8 @@ std::string vmxBesideMe() {
 
 [[noreturn]] void execVmx(const std::string& vmxFile) {
   std::string beside = vmxBesideMe();
-  const char* argv[] = {"vmx", vmxFile.c_str(), nullptr};
+  // "--": a .vmx path starting with - is not an option.
+  const char* argv[] = {"vmx", "--", vmxFile.c_str(), nullptr};
   if (!beside.empty() && ::access(beside.c_str(), X_OK) == 0) {
     ::execv(beside.c_str(), const_cast<char* const*>(argv));
   } else {

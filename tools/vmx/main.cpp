@@ -3,7 +3,7 @@
 // configuration, detaches, and runs the VM until it stops
 // (vmx-engine/vm_process.h).
 //
-//   vmx [-f|--foreground] X.vmx
+//   vmx [-f|--foreground] X.vmx       (options.h)
 //
 // -f keeps it in the foreground, logging to stderr (for debugging and for
 // supervisors); Ctrl-C then stops the VM as `vmrun stop` does.
@@ -11,31 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "tools/vmx/options.h"
 #include "tools/vmx/power_on.h"
 #include "vmx-engine/host_config.h"
 #include "vmx-engine/vm_process.h"
 #include "vmx-engine/vmx_config.h"
 
 namespace {
-
-struct Args {
-  bool foreground = false;
-  std::string vmx;
-};
-
-bool parseArgs(int argc, char** argv, Args& out) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-f" || arg == "--foreground") {
-      out.foreground = true;
-    } else if (arg.starts_with("-") || !out.vmx.empty()) {
-      return false;
-    } else {
-      out.vmx = arg;
-    }
-  }
-  return !out.vmx.empty();
-}
 
 bool printErrors(const std::vector<vmx::ConfigError>& errors) {
   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.str().c_str());
@@ -45,11 +27,8 @@ bool printErrors(const std::vector<vmx::ConfigError>& errors) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args args;
-  if (!parseArgs(argc, argv, args)) {
-    std::fprintf(stderr, "Usage: vmx [-f|--foreground] PATH.vmx\n");
-    return 1;
-  }
+  vmxtool::Args args;
+  if (auto status = vmxtool::parseArgs(argc, argv, args)) return *status;
   std::vector<vmx::ConfigError> errors;
   vmx::VmxConfig config;
   vmx::HostConfig host;

@@ -1,10 +1,12 @@
-// Shared pieces of the `vp` command's subcommands.
+// Shared pieces of the `vp` command's subcommands; their command line is
+// options.h.
 #pragma once
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "tools/vp/options.h"
 #include "vp/vp.h"
 
 namespace vpcli {
@@ -25,14 +27,10 @@ class StdioSink : public vp::Sink {
 bool readFile(const std::string& path, std::string& out);
 void printDiagnostics(const std::vector<vp::Diagnostic>& diags, const std::string& source);
 bool hasErrors(const std::vector<vp::Diagnostic>& diags);
-// Parses an engine option shared by the subcommands (--code-bytes N,
-// --vp-version M.N, --bag-bytes N, --syms FILE) at argv[i]; advances i.
-// Sets `bad` (having said why) when the value is wrong.
-bool engineOption(int argc, char** argv, int& i, vp::Options& o, bool& bad);
-int usage(const char* why);
 
-int check(int argc, char** argv);
-int run(int argc, char** argv);
-int dump(int argc, char** argv);
+// Each returns the exit status: 0, or 1 after printing why.
+int check(const Args& args);
+int run(const Args& args);
+int dump(const Args& args);
 
 }  // namespace vpcli

@@ -18,19 +18,9 @@ void printSizes(const vp::Script::CodeReport& code, uint32_t cap) {
 
 }  // namespace
 
-int dump(int argc, char** argv) {
-  vp::Options opts;
-  std::string file;
-  for (int i = 0; i < argc; ++i) {
-    bool bad = false;
-    if (engineOption(argc, argv, i, opts, bad)) {
-      if (bad) return 2;
-      continue;
-    }
-    if (!file.empty()) return usage("dump takes one file");
-    file = argv[i];
-  }
-  if (file.empty()) return usage("dump needs a file");
+int dump(const Args& args) {
+  const std::string& file = args.files.front();
+  vp::Options opts = args.engine;
   std::string source;
   if (!readFile(file, source)) return 1;
   StdioSink sink;

@@ -3,7 +3,6 @@
 // docs/emmett.md ("Running scripts: vprobe").
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "tools/vprobe/commands.h"
 #include "tools/vprobe/options.h"
@@ -14,17 +13,8 @@ int vprobe::fail(const std::string& message) {
 }
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
   vprobe::Options options;
-  std::string error;
-  if (!vprobe::parseOptions(args, options, error)) {
-    std::fprintf(stderr, "vprobe: error: %s\n%s", error.c_str(), vprobe::usage().c_str());
-    return 1;
-  }
-  if (options.help) {
-    std::fputs(vprobe::usage().c_str(), stdout);
-    return 0;
-  }
+  if (auto status = vprobe::parseOptions(argc, argv, options)) return *status;
   if (options.listProbes) return options.symbolDatabases.empty() ? vprobe::listProbes(options) : vprobe::listSymbols(options);
   return vprobe::run(options);
 }

@@ -2,6 +2,10 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <tuple>
+
+#include "cmdline/cmdline.h"
+#include "emmett2vp/emmett2vp.h"
 
 namespace vprobe {
 namespace {
@@ -10,94 +14,93 @@ namespace {
 // far from overflow.
 constexpr double kMaxSeconds = 7 * 24 * 3600;
 
-// "-sFILE" and "-s FILE" are both accepted, as in cc.
-bool takeValue(const std::vector<std::string>& args, size_t& i, const std::string& flag,
-               std::string& value, std::string& error) {
-  const std::string& a = args[i];
-  if (a.size() > flag.size()) {
-    value = a.substr(flag.size());
-    return true;
-  }
-  if (i + 1 >= args.size()) {
-    error = "option " + flag + " needs a value";
-    return false;
-  }
-  value = args[++i];
-  return true;
+const cmdline::ToolText& toolText() {
+  static const cmdline::ToolText text{
+      .name = "vprobe",
+      .usage = "usage: vprobe [OPTIONS] VMX [FILE...]\n"
+               "       vprobe -l VMX\n"
+               "       vprobe -l [-v] -T [NAME=]SYMDB... [PATTERN]",
+      .description =
+          "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
+          "running VM VMX and prints its output until Ctrl-C or SECONDS; then unloads it\n"
+          "(its unload probes print, e.g. the aggregates) and exits. FILE - is the\n"
+          "standard input; options may come before or after VMX, and -- ends them.",
+      .examples = "  vprobe -d 5 guests/demo/demo.vmx cookbook/exits-by-reason.emt\n"
+                  "  vprobe -c 'VMM:Guest_IRQ { irqs[ARG0]++; }' guests/demo/demo.vmx   # Ctrl-C prints irqs\n"
+                  "  vprobe -i guests/demo/demo.vmx exits.vp     # VP as it is (emmett -o exits.vp)\n"
+                  "  vprobe -l guests/demo/demo.vmx              # the probe points\n"
+                  "  vprobe -l -T guests/demo/demo.symdb 'mm.c:11*'   # functions, types, lines\n"
+                  "  vprobe -f json -d 5 guests/demo/demo.vmx cookbook/exits-by-reason.emt\n"
+                  "  vprobe -d 5 -s guests/demo/demo.syms --flamegraph demo.svg guests/demo/demo.vmx cookbook/flame-profile.emt",
+  };
+  return text;
 }
 
-bool parseSeconds(const std::string& text, double& out, std::string& error) {
+// The raw values that need checking beyond their type.
+struct Raw {
+  std::optional<std::string> seconds;
+  std::optional<std::string> format;
+  std::optional<std::string> folded, flameGraph;
+  std::vector<std::string> defines;
+};
+
+// Every option vprobe has: the one place they are defined.
+void defineOptions(CLI::App& app, Options& o, Raw& raw) {
+  app.add_option("-c", o.code, "the script itself, instead of FILEs")->type_name("CODE");
+  app.add_option("-d", raw.seconds, "stop after SECONDS (such as 10 or 0.5)")->type_name("SECONDS");
+  app.add_option("-s", o.symbolFile,
+                 "guest symbols for GUEST: probes and expressions (nm output, System.map)")
+      ->type_name("SYMS");
+  app.add_option("-T", o.symbolDatabases,
+                 "a symbol database (emmett-symdb IMAGE) for external types, $NAME.T")
+      ->type_name("[NAME=]SYMDB")
+      ->allow_extra_args(false);
+  app.add_option("-D", raw.defines, "an Emmett preprocessor definition (NAME is 1)")
+      ->type_name("NAME[=VAL]")
+      ->allow_extra_args(false);
+  app.add_option("-I", o.includeDirs, "a folder #include looks in")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  app.add_flag("-i", o.vp, "the script is VP, loaded as it is (old VP scripts, emmett's output)");
+  app.add_flag("-l", o.listProbes,
+               "list the VM's probe points, one a line; with -T, the databases' functions, types and lines");
+  app.add_flag("-v", o.verbose, "with -l -T: each entry in full (members, parameters, addresses)");
+  app.add_option("-f,--format", raw.format, "text (the default) or json: one JSON object a line (docs/json-output.md)")
+      ->type_name("text|json");
+  app.add_option("--folded", raw.folded,
+                 "write the aggregates keyed by gueststack to FILE as folded stacks (docs/flamegraphs.md)")
+      ->type_name("FILE");
+  app.add_option("--flamegraph", raw.flameGraph, "the same as an SVG flame graph")
+      ->type_name("FILE");
+  app.add_option("VMX", o.vmx, "the running virtual machine (its .vmx file); with -l -T, a PATTERN");
+  app.add_option("FILE", o.files, "the script's files, read as one script (- is stdin)");
+}
+
+bool parseSeconds(const std::optional<std::string>& text, Options& o, std::string& error) {
+  if (!text) return true;
   char* end = nullptr;
-  out = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(out) || out <= 0 || out > kMaxSeconds) {
-    error = "-d expects a number of seconds greater than 0 (such as 5 or 0.5), not '" + text + "'";
+  double seconds = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || !std::isfinite(seconds) || seconds <= 0 || seconds > kMaxSeconds) {
+    error = "-d expects a number of seconds greater than 0 (such as 5 or 0.5), not '" + *text + "'";
     return false;
   }
+  o.seconds = seconds;
   return true;
 }
 
-// --folded FILE, --flamegraph FILE (or =FILE): where the stack aggregates
-// go at the end of the run (tools/vprobe/stack_outputs.h).
-bool stackOutput(const std::vector<std::string>& args, size_t& i, Options& o, std::string& error) {
-  const std::string& a = args[i];
-  size_t eq = a.find('=');
-  std::string flag = a.substr(0, eq);
-  std::string& file = flag == "--folded" ? o.foldedFile : o.flameGraphFile;
-  if (eq != std::string::npos) file = a.substr(eq + 1);
-  else if (i + 1 < args.size()) file = args[++i];
-  if (file.empty()) error = "option " + flag + " needs a file name";
+// --folded FILE, --flamegraph FILE: "--folded=" names no file.
+bool stackFiles(const Raw& raw, Options& o, std::string& error) {
+  for (auto [given, file, flag] : {std::tuple{&raw.folded, &o.foldedFile, "--folded"},
+                                   std::tuple{&raw.flameGraph, &o.flameGraphFile, "--flamegraph"}}) {
+    if (given->has_value() && (*given)->empty()) error = std::string("option ") + flag + " needs a file name";
+    if (given->has_value()) *file = **given;
+  }
   return error.empty();
 }
 
-// Handles the option at args[i]; false with `error` if it is not one.
-bool option(const std::vector<std::string>& args, size_t& i, Options& o, std::string& error) {
-  const std::string& a = args[i];
-  std::string v;
-  if (a == "-h" || a == "--help") return o.help = true;
-  if (a == "-i") return o.vp = true;
-  if (a == "-l") return o.listProbes = true;
-  if (a == "-v") return o.verbose = true;
-  std::string name = a.substr(0, a.find('='));
-  if (name == "--folded" || name == "--flamegraph") return stackOutput(args, i, o, error);
-  if (a.size() < 2) return false;
-  std::string flag = a == "--format" ? "-f" : a.substr(0, 2);
-  if (flag != "-c" && flag != "-d" && flag != "-f" && flag != "-s" && flag != "-T" && flag != "-D" &&
-      flag != "-I") {
-    error = "unknown option '" + a + "'";
-    return false;
-  }
-  if (!takeValue(args, i, a == "--format" ? a : flag, v, error)) return false;
-  if (flag == "-f") {
-    if (!vp::parseOutputFormat(v, o.format)) {
-      error = "-f expects text or json, not '" + v + "'";
-      return false;
-    }
-  } else if (flag == "-c") {
-    if (o.code) {
-      error = "-c may be given once";
-      return false;
-    }
-    o.code = v;
-  } else if (flag == "-d") {
-    double s = 0;
-    if (!parseSeconds(v, s, error)) return false;
-    o.seconds = s;
-  } else if (flag == "-s") {
-    o.symbolFile = v;
-  } else if (flag == "-T") {
-    o.symbolDatabases.push_back(v);
-  } else if (flag == "-D") {
-    size_t eq = v.find('=');
-    if (eq == 0 || v.empty()) {
-      error = "-D expects NAME or NAME=VALUE";
-      return false;
-    }
-    if (eq == std::string::npos) o.defines.emplace_back(v, "1");
-    else o.defines.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-  } else {
-    o.includeDirs.push_back(v);
-  }
-  return true;
+bool parseFormat(const std::optional<std::string>& text, Options& o, std::string& error) {
+  if (text && !vp::parseOutputFormat(*text, o.format)) error = "-f expects text or json, not '" + *text + "'";
+  return error.empty();
 }
 
 // -l -T SYMDB [PATTERN] lists the databases and needs no VM: the word
@@ -137,51 +140,20 @@ bool checkCombination(Options& o, std::string& error) {
 
 }  // namespace
 
-bool parseOptions(const std::vector<std::string>& args, Options& out, std::string& error) {
+std::optional<int> parseOptions(int argc, const char* const* argv, Options& out) {
   Options o;
-  bool optionsEnded = false;
-  std::vector<std::string> words;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (!optionsEnded && a == "--") {
-      optionsEnded = true;
-    } else if (!optionsEnded && a.size() > 1 && a[0] == '-') {
-      if (!option(args, i, o, error)) return false;
-      if (o.help) break;
-    } else {
-      words.push_back(a);
-    }
-  }
-  if (!o.help) {
-    if (!words.empty()) o.vmx = words[0];
-    if (words.size() > 1) o.files.assign(words.begin() + 1, words.end());
-    if (!checkCombination(o, error)) return false;
-  }
-  out = std::move(o);
-  return true;
-}
-
-std::string usage() {
-  return "usage: vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i]\n"
-         "              [--folded FILE] [--flamegraph FILE] VMX [FILE...]\n"
-         "       vprobe -l VMX\n"
-         "       vprobe -l [-v] -T [NAME=]SYMDB [PATTERN]\n"
-         "Compiles an Emmett script (FILEs, as one script, or CODE), loads it into the\n"
-         "running VM VMX and prints its output until Ctrl-C or SECONDS; then unloads it\n"
-         "(its unload probes print, e.g. the aggregates) and exits.\n"
-         "  -c CODE     the script itself\n"
-         "  -d SECONDS  stop after SECONDS (such as 10 or 0.5)\n"
-         "  -f, --format text|json  json: one JSON object a line (docs/json-output.md)\n"
-         "  -s SYMS     guest symbols for GUEST: probes and expressions (nm output, System.map)\n"
-         "  -T [NAME=]SYMDB  a symbol database (emmett-symdb IMAGE): external types $NAME.T, line probes\n"
-         "  -D NAME[=VAL], -I DIR   Emmett preprocessor definitions and include folders\n"
-         "  -i          the script is VP, loaded as it is (old VP scripts, emmett's output)\n"
-         "  -l          list the VM's probe points; with -T, the database's functions,\n"
-         "              types and lines matching PATTERN (a glob; lines when it has a ':')\n"
-         "  -v          with -l -T: addresses, parameters, members\n"
-         "  --folded FILE      write the aggregates keyed by gueststack to FILE as folded\n"
-         "                     stacks (frame;frame;frame count), named with -s SYMS\n"
-         "  --flamegraph FILE  the same as an SVG flame graph (docs/flamegraphs.md)\n";
+  Raw raw;
+  auto status = cmdline::parse(
+      toolText(), argc, argv, [&](CLI::App& app) { defineOptions(app, o, raw); },
+      [&] {
+        std::string error;
+        if (parseSeconds(raw.seconds, o, error) && parseFormat(raw.format, o, error) && stackFiles(raw, o, error) &&
+            emmett::parseDefines(raw.defines, o.defines, error))
+          checkCombination(o, error);
+        return error;
+      });
+  if (!status) out = std::move(o);
+  return status;
 }
 
 }  // namespace vprobe

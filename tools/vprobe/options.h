@@ -1,4 +1,5 @@
-// vprobe's command line:
+// vprobe's command line (all of it is defined in options.cpp, on CLI11 as
+// every tool's is: cmdline/cmdline.h):
 //
 //   vprobe [-c CODE] [-d SECONDS] [-f text|json] [-s SYMS] [-T [NAME=]SYMDB] [-D NAME[=VAL]] [-I DIR] [-i]
 //          [--folded FILE] [--flamegraph FILE] VMX [FILE...]
@@ -29,18 +30,16 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> defines;  // -D (Emmett)
   std::vector<std::string> includeDirs;                      // -I (Emmett)
   bool vp = false;         // -i: the script is VP, not Emmett
+  bool listProbes = false;  // -l
   std::string foldedFile;      // --folded: stack aggregates, folded
   std::string flameGraphFile;  // --flamegraph: the same as an SVG flame graph
-  bool listProbes = false;  // -l
   bool verbose = false;     // -v (with -l -T)
   std::string pattern;      // -l -T: what to list (a glob)
-  bool help = false;
 };
 
-// False with `error` (a sentence) for a command line that does not make
-// sense; the caller prints it with the usage.
-bool parseOptions(const std::vector<std::string>& args, Options& out, std::string& error);
-
-std::string usage();
+// Reads argv into `out`. nullopt when vprobe should go on; otherwise the
+// exit status, after printing --help or --version (0) or what is wrong
+// with the command line (2).
+std::optional<int> parseOptions(int argc, const char* const* argv, Options& out);
 
 }  // namespace vprobe

@@ -51,41 +51,6 @@ bool isOptionalWord(std::string_view choices, std::string_view word) {
   return false;
 }
 
-bool parseProduct(std::string_view product, VmrunArgs& out, std::string& error) {
-  for (std::string_view local : kLocalProducts) {
-    if (equalsIgnoreCase(local, product)) {
-      out.product = std::string(local);
-      return true;
-    }
-  }
-  error = "unsupported host type '" + std::string(product) +
-          "' for -T: this vmrun drives local virtual machines (ws, fusion, player)";
-  return false;
-}
-
-// Options before the command: -T PRODUCT, help flags.
-bool parseOptions(std::span<const std::string>& argv, VmrunArgs& out,
-                  std::string& error) {
-  while (!argv.empty() && argv[0].starts_with("-")) {
-    const std::string& opt = argv[0];
-    if (opt == "-h" || opt == "--help" || opt == "-?") {
-      out.help = true;
-      return true;
-    }
-    if (opt != "-T") {
-      error = "unknown option '" + opt + "'";
-      return false;
-    }
-    if (argv.size() < 2) {
-      error = "-T needs a host type (ws, fusion or player)";
-      return false;
-    }
-    if (!parseProduct(argv[1], out, error)) return false;
-    argv = argv.subspan(2);
-  }
-  return true;
-}
-
 bool checkArgs(const VmrunCommandInfo& info, VmrunArgs& out, std::string& error) {
   size_t max = info.required + (info.optional.empty() ? 0 : 1);
   if (out.args.size() < info.required || out.args.size() > max) {
@@ -107,11 +72,20 @@ const VmrunCommandInfo& vmrunCommandInfo(VmrunCommand command) {
   return kCommands[static_cast<size_t>(command)];
 }
 
-bool parseVmrunArgs(std::span<const std::string> argv, VmrunArgs& out,
-                    std::string& error) {
-  out = VmrunArgs{};
-  if (!parseOptions(argv, out, error)) return false;
-  if (out.help) return true;
+bool parseVmrunProduct(std::string_view product, VmrunArgs& out, std::string& error) {
+  for (std::string_view local : kLocalProducts) {
+    if (equalsIgnoreCase(local, product)) {
+      out.product = std::string(local);
+      return true;
+    }
+  }
+  error = "unsupported host type '" + std::string(product) +
+          "' for -T: this vmrun drives local virtual machines (ws, fusion, player)";
+  return false;
+}
+
+bool parseVmrunCommand(std::span<const std::string> argv, VmrunArgs& out,
+                       std::string& error) {
   if (argv.empty()) {
     error = "no command given";
     return false;

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "cmdline/version.h"
+
 namespace cmdline {
 
 // The exit statuses every tool documents.
@@ -64,11 +66,6 @@ std::optional<int> parse(const ToolText& text, int argc, const char* const* argv
 // prints its own; returns text.usageStatus.
 int usageError(const ToolText& text, const std::string& message, std::ostream& err);
 int usageError(const ToolText& text, const std::string& message);
-
-// "TOOL (VProbes on KVM) VP 1.3, build BUILD": the newest VP the engine
-// runs, and the build (the git commit the Makefile passed, else "unknown").
-std::string versionText(std::string_view tool);
-std::string_view buildId();
 
 // "unknown option '--formt': did you mean '--format'?" for a word starting
 // with '-', else "unexpected argument 'WORD'".

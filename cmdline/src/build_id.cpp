@@ -1,7 +1,7 @@
 // The build, as the Makefile names it (VP_BUILD_ID: `git describe` of the
 // tree built, "-dirty" with uncommitted changes). Only this file sees the
 // macro, so a new commit recompiles one file.
-#include "cmdline/cmdline.h"
+#include "cmdline/version.h"
 
 #ifndef VP_BUILD_ID
 #define VP_BUILD_ID "unknown"

@@ -1,4 +1,4 @@
-#include "cmdline/cmdline.h"
+#include "cmdline/version.h"
 #include "vp/version.h"
 
 namespace cmdline {

@@ -30,9 +30,11 @@ case_vmm10hz() {
     (vprobe VMXUnload $ARMED_PRINT (logaggr t) (printf \"END\n\"))")
   n0=$(aggr_count 't[0x0]' "$out"); n1=$(aggr_count 't[0x1]' "$out"); secs=$(armed_seconds "$out")
   # 10 per second on each vCPU while the script was loaded; a fire may be
-  # up to 1.5 periods late (docs/probes.md), so the first can be missing.
+  # up to 1.5 periods late (docs/probes.md), so the first can be missing,
+  # and the ticks of the last 1.5 periods can still be owed when the
+  # unload drops them (seen in CI: 38 in 4.008 s on both vCPUs).
   local lo hi
-  lo=$(awk -v s="$secs" 'BEGIN { print 10 * s - 2 }'); hi=$(awk -v s="$secs" 'BEGIN { print 10 * s + 1 }')
+  lo=$(awk -v s="$secs" 'BEGIN { print 10 * s - 3.5 }'); hi=$(awk -v s="$secs" 'BEGIN { print 10 * s + 1 }')
   if within "$n0" "$lo" "$hi" && within "$n1" "$lo" "$hi"; then
     pass vmm10hz
   else

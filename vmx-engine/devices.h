@@ -6,7 +6,8 @@
 //   0x500-0x507  TimerDevice  per-vCPU periodic interrupt
 //   0x510-0x52f  DiskDevice   DMA block device backed by a file
 //   0x5f0-0x5f3  PowerOffPort stops the VM with an exit code
-// and, for a Linux guest, the PC devices of pc_devices.h.
+// with ethernet0, the PCI bus and the virtio network adapter (pci_bus.h,
+// virtio_net.h), and, for a Linux guest, the PC devices of pc_devices.h.
 //
 // Every register write comes from the guest and is treated as hostile:
 // sizes, counts, guest-physical buffers and vectors are checked.
@@ -259,7 +260,8 @@ struct DeviceConfig {
                               // output; empty: no COM2
   // Where devices report what the guest did wrong (vmx.log); may be empty.
   std::function<void(const std::string&)> log;
-  // ethernet0 (pcPlatform only): a virtio network adapter on slirp NAT.
+  // ethernet0: a virtio network adapter on slirp NAT, on the PCI bus (on
+  // the demo platform the bus holds only it, and it has no interrupt).
   bool ethernet = false;
   std::array<uint8_t, 6> ethernetMac{};
 };
@@ -302,8 +304,9 @@ class DeviceSet {
   bool attachPc(vmm::Vm& vm, const DeviceConfig& config, std::string& error);
   bool attachVirtioBlk(vmm::Vm& vm, const DeviceConfig& config,
                        IrqLine line, std::string& error);
+  bool attachDemoNet(vmm::Vm& vm, const DeviceConfig& config, std::string& error);
   bool attachVirtioNet(vmm::Vm& vm, const DeviceConfig& config,
-                       IrqLine line, std::string& error);
+                       IrqLine line, uint8_t irq, std::string& error);
   // Declaration order = construction order; destruction stops the device
   // threads (disk, timer) before the rest.
   std::unique_ptr<SerialPort> serial_;
@@ -320,7 +323,8 @@ class DeviceSet {
   std::unique_ptr<Uart16550> com2_;
   std::unique_ptr<CmosRtc> cmos_;
   std::unique_ptr<Pit> pit_;
-  // The PCI bus and the virtio disk (pcPlatform with a disk): the disk's
+  // The PCI bus and the virtio disk (pcPlatform with a disk, or
+  // ethernet0 on either platform): the disk's
   // thread stops first, then its transport, then the bus.
   std::unique_ptr<PciBus> pci_;
   std::unique_ptr<VirtioPci> blkTransport_;

@@ -1,4 +1,4 @@
-// PCI bus 0 for the Linux guest's devices (docs/platform.md, "PCI"):
+// PCI bus 0 for the virtio devices (docs/platform.md, "PCI"):
 // configuration mechanism #1 on ports 0xcf8 (address, 32-bit) and
 // 0xcfc-0xcff (data, 1/2/4 bytes), a host bridge at 00:00.0 (class
 // 0x0600, which Linux's pci_sanity_check looks for), and up to 31 more

@@ -1,5 +1,5 @@
 // A virtio network device (virtio 1.0, 5.1) behind the legacy PCI
-// transport (virtio_pci.h): the Linux guest's ethernet0, its host side a
+// transport (virtio_pci.h): ethernet0 of either platform, its host side a
 // SlirpBackend (user-mode NAT, slirp_backend.h). Queues: receive 0 and
 // transmit 1, kQueueSize entries each. Offered: VIRTIO_NET_F_MAC only, so
 // every chain starts with the 10-byte legacy virtio_net_hdr, which the

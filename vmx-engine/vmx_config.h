@@ -21,7 +21,7 @@
 //   serial1.fileName     COM2's output (Linux guests, guest.kernel only):
 //                        a second 16550A at 0x2f8, IRQ 3; none when absent
 //   ethernet0.present    TRUE/FALSE, default FALSE: a virtio network
-//                        adapter (Linux platform only) on user-mode NAT
+//                        adapter on PCI (both platforms) on user-mode NAT
 //   ethernet0.connectionType  "nat", the only one supported (libslirp:
 //                        the guest is 10.0.2.15/24, gateway 10.0.2.2)
 //   ethernet0.address    its MAC, "xx:xx:xx:xx:xx:xx" (unicast); default

@@ -5,7 +5,8 @@
 # counting, latency and profiling patterns, -c, -s, -T (external types,
 # a line probe), $name target variables, -i, -l, several files,
 # exit(), the error paths, three cookbook scripts (one draws histograms),
-# and -f json. What vprobe does
+# and -f json; and MAC_SendPacket/MAC_ReceivePacket against the demo's
+# own count of its frames (net-probes). What vprobe does
 # without a VM is in vprobe-cli.sh.
 # needs: kvm
 set -u
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/../.."
 VPROBE=$BIN/vprobe
 suite_begin vprobe counting latency profile duration sigint-sigterm unprinted-aggregates \
   pipe-closed inline-code symbols external_types line-probe target_vars list completion-probes exit-ends runtime-error engine-refusal vp-input \
-  several-files replaced vm-stops refusals cookbook json flamegraph
+  several-files replaced vm-stops refusals cookbook json flamegraph net-probes
 
 # vp RUN-ARGS...: runs vprobe; OUT, ERR, RC hold what it did.
 OUT=; ERR=; RC=
@@ -574,6 +575,50 @@ case_flamegraph() {
   grep -q '^stacks\["cruncher", "GUEST_0x' <<<"$OUT" || problems+=" stdout-changed"
   [[ $RC == 0 && -z $problems ]] && pass flamegraph ||
     fail flamegraph "rc=$RC$problems: $(head -20 <<<"$folded") $ERR"
+}
+
+# MAC_SendPacket/MAC_ReceivePacket on the demo's ethernet0 (demo.vmx has
+# one, so `pinger` is in the default mix): each frame sorted by what it is,
+# read with getguestphys at ARG2 (our extension; ARG1 the frame's length):
+# the 98-byte ICMP echo requests pinger sends to slirp's gateway and the
+# echo replies, other frames (ARP) apart. The guest counts the frames its
+# driver handed the adapter and took from it (shared_info.net_sent and
+# net_received, read at the load and the unload on vCPU 0); the probes
+# must see as many, within the few frames in flight at either end (a
+# received frame is counted by the guest at its next poll, a tenth of a
+# second later). ARG0 is the adapter, 0.
+case_net-probes() {
+  local si sent recv out
+  si=$(sym shared_info); sent=$(hexadd "$si" 80); recv=$(hexadd "$si" 88)
+  out=$(run_script "$VM" 3 "(defaggr n 0 1) (definteger s0) (definteger r0)
+    (vprobe VMMLoad (cond ((== VCPUID 0) (setint s0 (getguest $sent)) (setint r0 (getguest $recv)))))
+    (vprobe VMMUnload (cond ((== VCPUID 0)
+      (printf \"guest sent %d received %d\n\" (- (getguest $sent) s0) (- (getguest $recv) r0)))))
+    (vprobe MAC_SendPacket (aggr n () ((cond
+      ((!= ARG0 0) \"badadapter\")
+      ((&& (== ARG1 98) (== (& (getguestphys (+ ARG2 12)) 0xffff) 0x8)
+           (== (& (getguestphys (+ ARG2 23)) 0xff) 1) (== (& (getguestphys (+ ARG2 34)) 0xff) 8)) \"echoreq\")
+      (1 \"othersend\"))) 1))
+    (vprobe MAC_ReceivePacket (aggr n () ((cond
+      ((!= ARG0 0) \"badadapter\")
+      ((&& (== ARG1 98) (== (& (getguestphys (+ ARG2 12)) 0xffff) 0x8)
+           (== (& (getguestphys (+ ARG2 23)) 0xff) 1) (== (& (getguestphys (+ ARG2 34)) 0xff) 0)) \"echorep\")
+      (1 \"otherrecv\"))) 1))
+    (vprobe VMXUnload (logaggr n) (printf \"END\n\"))")
+  local req rep os orc bad gs gr
+  req=$(aggr_count 'n["echoreq"]' "$out"); rep=$(aggr_count 'n["echorep"]' "$out")
+  os=$(aggr_count 'n["othersend"]' "$out"); orc=$(aggr_count 'n["otherrecv"]' "$out")
+  bad=$(aggr_count 'n["badadapter"]' "$out")
+  read -r gs gr < <(sed -n 's/^guest sent \([0-9-]*\) received \([0-9-]*\)$/\1 \2/p' <<<"$out")
+  local ps=$(( ${req:-0} + ${os:-0} )) pr=$(( ${rep:-0} + ${orc:-0} ))
+  echo "vprobe: MAC_SendPacket $ps (echo requests ${req:-0}), MAC_ReceivePacket $pr (echo replies ${rep:-0}); the guest's driver: sent ${gs:-?} received ${gr:-?}"
+  if [[ -n $gs && -n $gr && -z $bad ]] && (( ${req:-0} >= 3 && ${rep:-0} >= 3 &&
+        ps >= gs - 4 && ps <= gs + 4 && pr >= gr - 4 && pr <= gr + 4 )) &&
+     grep -q '^pinger: [0-9]* frames sent, [0-9]* received, [0-9]* echo requests, [1-9][0-9]* echo replies$' "${VM%/*}/serial.log"; then
+    pass net-probes
+  else
+    fail net-probes "$out; serial: $(grep -E '^pinger|ethernet0' "${VM%/*}/serial.log" | tail -3 | tr '\n' '|')"
+  fi
 }
 
 run_cases

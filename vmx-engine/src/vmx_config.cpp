@@ -76,9 +76,6 @@ void checkGuest(const ConfigFile& file, const std::string& fileName,
     at("guest.cmdline", "the command line must be at most " +
                             std::to_string(kMaxDemoCmdline) +
                             " bytes with guest.image (the boot information)");
-  if (!c.guestImage.empty() && c.ethernet0Present)
-    at("ethernet0.present", "ethernet0 is a virtio network adapter on PCI, "
-                            "which only the Linux platform (guest.kernel) has");
   if (!c.guestKernel.empty() && c.numVcpus != 1)
     at("numvcpus", "a Linux guest (guest.kernel) has one vCPU: its interrupt "
                    "controller is a PIC pair, with no local APICs");

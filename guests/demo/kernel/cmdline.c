@@ -20,7 +20,7 @@ static uint32_t number(const char *s, uint32_t n) {
 static const char *const prog_names[] = {
     "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
     "compute", "caller", "poker", "ucallbench", "yielder", "smier", "mmioer",
-    "faulter"};
+    "faulter", "pinger"};
 
 /* procs=a,b,c: run only these processes of the default mix. */
 static uint32_t parse_procs(const char *s, uint32_t n) {
@@ -38,7 +38,7 @@ void parse_cmdline(const char *c) {
   opts.hz = 100;
   opts.progs = (1u << PROG_SYSLOOP) | (1u << PROG_DISKER) |
                (1u << PROG_PORTER) | (1u << PROG_PAGER) |
-               (1u << PROG_CRUNCHER);
+               (1u << PROG_CRUNCHER) | (1u << PROG_PINGER);
   for (uint32_t i = 0; i < 255 && c[i];) {
     while (c[i] == ' ') i++;
     uint32_t n = 0;

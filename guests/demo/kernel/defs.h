@@ -55,7 +55,9 @@
 #define SYS_POKE 8    /* (slot, value): poke_vars[slot] = value, read back */
 #define SYS_SMI 9     /* (seq): out 0xb2 with RAX = seq; the SMM handler's count */
 #define SYS_ALLOC 10  /* (size): fault_alloc(size), a kernel block or 0 */
-#define NR_SYSCALLS 10
+#define SYS_NETSEND 11 /* (buf, len): one Ethernet frame out on ethernet0 */
+#define SYS_NETRECV 12 /* (buf, len): the next frame received, its length or 0 */
+#define NR_SYSCALLS 13
 #define POKE_SLOTS 3
 
 /* User address space (one page table covers 0x400000-0x5fffff). */
@@ -86,6 +88,12 @@ struct shared_info {
    * load all write CR3; a switch between two tasks with the same page
    * tables does not. */
   volatile uint64_t cr3_loads[MAX_CPUS];
+  /* ethernet0 (virtio_net.c): frames the driver handed the adapter and
+   * frames it took from it (for MAC_* checks), the adapter's MAC address,
+   * 1 when there is an adapter. */
+  volatile uint64_t net_sent, net_received;
+  uint8_t net_mac[6];
+  uint8_t net_present;
 };
 
 /* The table at the start of the user program (USER_CODE): the kernel
@@ -94,7 +102,7 @@ struct shared_info {
 enum user_prog { PROG_SYSLOOP, PROG_DISKER, PROG_PORTER, PROG_PAGER,
                  PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, PROG_CALLER,
                  PROG_POKER, PROG_UCALLBENCH, PROG_YIELDER, PROG_SMIER, PROG_MMIOER,
-                 PROG_FAULTER, NR_PROGS };
+                 PROG_FAULTER, PROG_PINGER, NR_PROGS };
 struct user_table {
   uint64_t magic;
   uint64_t entry[NR_PROGS];

@@ -123,18 +123,21 @@ void *fault_alloc(uint64_t size);
 void smm_install(void);
 uint64_t sys_smi(uint64_t seq);
 
-/* io.h-like helpers */
-static inline void outb(uint16_t p, uint8_t v) {
-  __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(p));
-}
-static inline void outl(uint16_t p, uint32_t v) {
-  __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(p));
-}
-static inline uint32_t inl(uint16_t p) {
-  uint32_t v;
-  __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
-  return v;
-}
+/* io.h-like helpers: inb/outb, inw/outw, inl/outl. The operand's type
+ * picks the access width (the assembler takes it from %al/%ax/%eax). */
+#define PORT_IO(type, in_name, out_name)                          \
+  static inline type in_name(uint16_t p) {                        \
+    type v;                                                       \
+    __asm__ volatile("in %1, %0" : "=a"(v) : "Nd"(p));            \
+    return v;                                                     \
+  }                                                               \
+  static inline void out_name(uint16_t p, type v) {               \
+    __asm__ volatile("out %0, %1" ::"a"(v), "Nd"(p));             \
+  }
+PORT_IO(uint8_t, inb, outb)
+PORT_IO(uint16_t, inw, outw)
+PORT_IO(uint32_t, inl, outl)
+#undef PORT_IO
 /* The only `mov cr3` of the kernel: counted first (shared_info.cr3_loads),
  * so a probe that fires before the instruction sees it counted. Callers
  * run with interrupts off. */
@@ -188,6 +191,15 @@ struct frame *kill_current(struct frame *f, const char *why);
 /* disk.c */
 struct frame *sys_disk(struct frame *f);
 struct frame *disk_interrupt(struct frame *f);
+
+/* pci.c */
+uint32_t pci_read32(uint32_t slot, uint32_t reg);
+void pci_write16(uint32_t slot, uint32_t reg, uint16_t v);
+int pci_find(uint16_t vendor, uint16_t device);
+
+/* virtio_net.c */
+int net_init(void);
+int64_t sys_net(int send, uint64_t buf, uint64_t len);
 
 /* trap.c / syscall.c */
 struct frame *trap(struct frame *f);

@@ -20,7 +20,7 @@ static void start_processes(uint32_t ncpus) {
   static const char *const names[NR_PROGS] = {
       "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
       "compute", "caller", "poker", "ucallbench", "yielder", "smier", "mmioer",
-    "faulter"};
+    "faulter", "pinger"};
   const struct user_table *ut = (const struct user_table *)user_image;
   if (ut->magic != USER_MAGIC) panic("user program table missing", 0);
   uint32_t k = 0;
@@ -50,6 +50,7 @@ static void boot(const struct bootinfo *bi) {
   shared_info.disk_sectors = bi->disk_sectors;
   mm_init(bi->ram_bytes);
   smm_install();
+  if (!net_init()) opts.progs &= ~(1u << PROG_PINGER); /* no ethernet0 */
   setup_idt();
   for (uint32_t c = 0; c < ncpus; c++) idle_create(c);
   start_processes(ncpus);

@@ -20,5 +20,6 @@ const struct user_table user_table = {
         [PROG_SMIER] = (uint64_t)smier_main,
         [PROG_MMIOER] = (uint64_t)mmioer_main,
         [PROG_FAULTER] = (uint64_t)faulter_main,
+        [PROG_PINGER] = (uint64_t)pinger_main,
     },
 };

@@ -51,6 +51,13 @@ static inline void *alloc(uint64_t size) {
   return (void *)syscall4(SYS_ALLOC, size, 0, 0, 0);
 }
 
+static inline int64_t net_send(const void *frame, uint64_t len) {
+  return syscall4(SYS_NETSEND, (uint64_t)frame, len, 0, 0);
+}
+static inline int64_t net_recv(void *buf, uint64_t len) {
+  return syscall4(SYS_NETRECV, (uint64_t)buf, len, 0, 0);
+}
+
 static inline const struct shared_info *info(void) {
   return (const struct shared_info *)USER_INFO;
 }
@@ -85,6 +92,7 @@ void yielder_main(int cpu);
 void smier_main(int cpu);
 void mmioer_main(int cpu);
 void faulter_main(int cpu);
+void pinger_main(int cpu);
 /* The user-mode function `caller` calls (and user-mode probes watch). */
 uint64_t ucall_target(uint64_t a, uint64_t b);
 uint64_t usum(uint64_t n);

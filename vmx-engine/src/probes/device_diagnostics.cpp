@@ -11,7 +11,7 @@ void deviceDiagnostics(const vp::Script& script, const std::string& file, bool h
     if (!hasDisk && (p.staticId == SP::Disk_IOStart || p.staticId == SP::Disk_IOFinish))
       why = "this VM has no disk (disk0.fileName)";
     if (!hasNet && (p.staticId == SP::MAC_SendPacket || p.staticId == SP::MAC_ReceivePacket))
-      why = "this VM has no network adapter (ethernet0.present = \"TRUE\", a Linux guest.kernel)";
+      why = "this VM has no network adapter (ethernet0.present = \"TRUE\")";
     if (!why.empty())
       diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0,
                        "probe " + p.name + " is valid VP but this monitor never fires it here: " + why});

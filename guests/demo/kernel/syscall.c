@@ -45,7 +45,7 @@ struct frame *syscall_dispatch(struct frame *f) {
     case SYS_POKE: f->rax = (uint64_t)sys_poke(f->rdi, f->rsi); return f;
     case SYS_SMI: f->rax = sys_smi(f->rdi); return f;
     case SYS_ALLOC: f->rax = (uint64_t)fault_alloc(f->rdi); return f;
-    default: f->rax = (uint64_t)-38; return f; /* ENOSYS */
+    default: return hostile_syscall(f);
   }
 }
 

@@ -178,3 +178,9 @@ case_triple-fault-in-fire() {
 }
 
 run_cases
+# HOSTILE_DEBUG=1: what the VM wrote, for a failure seen under nested KVM
+# (the work folder goes when the suite ends).
+if [[ -n ${HOSTILE_DEBUG:-} ]]; then
+  for f in serial.log vprobe.err vmx.log; do echo "--- $f"; tail -n 25 "$DIR/$f"; done
+  echo "--- main script output"; echo "$MAIN_OUT"
+fi

@@ -101,7 +101,7 @@ static uint64_t rdtsc(void) {
   return lo | (uint64_t)hi << 32;
 }
 
-/* IDTR -> garbage gates, or a table at an unmapped address, for about 40
+/* IDTR -> garbage gates, or a table at an unmapped address, for about 100
  * million TSC cycles with interrupts off (an exception now would be a
  * triple fault: none is raised). The monitor re-reads the IDT every 200 ms
  * to follow its exception probes. */
@@ -117,7 +117,7 @@ static int64_t sys_hidt(uint64_t seed) {
   __asm__ volatile("sidt %0" : "=m"(real));
   __asm__ volatile("lidt %0" ::"m"(bad));
   uint64_t t0 = rdtsc();
-  for (int i = 0; i < 64 && rdtsc() - t0 < 40000000; i++) hostile_window(500);
+  for (int i = 0; i < 256 && rdtsc() - t0 < 100000000; i++) hostile_window(500);
   __asm__ volatile("lidt %0" ::"m"(real));
   return 0;
 }

@@ -178,14 +178,15 @@ void hpt_main(int cpu) {
   }
 }
 
-/* hostile=idt: a moment with a garbage IDT, every fifth tick. */
+/* hostile=idt: a moment with a garbage IDT, every twentieth tick (the
+ * CPU takes no interrupt meanwhile). */
 void hidt_main(int cpu) {
   announce(cpu);
   uint64_t s = seed(cpu), n = 0, t0 = ticks(cpu);
   for (;;) {
     syscall4(SYS_HIDT, xorshift(&s), 0, 0, 0);
     n++;
-    sleep_ticks(5);
+    sleep_ticks(20);
     every_second(cpu, &t0, "hidt", n, " windows with a garbage IDT");
   }
 }

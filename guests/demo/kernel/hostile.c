@@ -84,12 +84,15 @@ struct __attribute__((packed)) idt_ptr {
 
 /* A gate to nowhere: a handler in the unmapped top GiB of the kernel half
  * or at a non-canonical address (never a mapped byte: the monitor may
- * plant a stop at a handler it traps), random type, present or not. */
+ * plant a stop at a handler it traps). Mostly present interrupt or trap
+ * gates, which the monitor tries to follow; else any type, present or
+ * not. */
 static struct gate_raw garbage_gate(uint64_t *s) {
   uint64_t r = xorshift(s);
   uint64_t h = (r & 1) ? 0xffffffffc0000000ull | (r & 0x3ffffff0)
                        : 0x0000900000000000ull | (r & 0xffffffff0);
-  uint64_t flags = (xorshift(s) & 0xef00) | ((r >> 40) & 1 ? 0x8000 : 0);
+  uint64_t flags = (r >> 44) & 3 ? 0x8e00 | ((r >> 46) & 1) << 8 | ((r >> 47) & 0x6000)
+                                 : xorshift(s) & 0xef00;
   return (struct gate_raw){(h & 0xffff) | (uint64_t)KCODE_SEL << 16 |
                                flags << 32 | ((h >> 16) & 0xffff) << 48,
                            h >> 32};

@@ -195,6 +195,7 @@ class GuestProbes : public TrapHandler {
   void markHandBack(Vcpu& v, uint64_t gpa, const UserReturn& u);
   bool isHandBack(Vcpu& v, uint64_t gpa, const UserReturn& u);
   void fireWatches(Vcpu& v, uint64_t gpa, unsigned len, bool write);
+  void cancelRewritten(uint64_t gpa, size_t len);
 
   friend class GuestAccess;
   bool readPhys(Vcpu& v, uint64_t gpa, void* out, size_t len);
@@ -218,6 +219,10 @@ class GuestProbes : public TrapHandler {
   std::vector<Retry> handBack_;  // per vCPU: see isHandBack()
   std::mutex reportMu_;
   std::set<std::string> reported_;
+  // Addresses of abandoned sites (under reportMu_): rebuild() does not
+  // plant the script's code probes there again, over what the guest has
+  // there now.
+  std::set<uint64_t> abandoned_;
   std::atomic<uint64_t> hits_{0};
   // Return addresses planted at entries of GUEST:EXIT: functions, added by
   // vCPU threads while the others run (so under retMu_, unlike sites_),

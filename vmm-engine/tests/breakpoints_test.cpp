@@ -186,3 +186,26 @@ TEST_CASE("breakpoints: no stop over the guest's own copy of it", "[breakpoints]
   bp.remove(0x1800);
   CHECK(r.at(0x1800) == 0xf4);
 }
+
+TEST_CASE("breakpoints: a rewritten address given back holds the guest's bytes at once",
+          "[breakpoints]") {
+  // What GuestProbes does when a guest write changes a probed
+  // instruction: abandon() right after guestWrite(), so that the guest
+  // reads (and runs) what it wrote, not the stop; remove() later, at
+  // unload, leaves it so.
+  Ram r;
+  vmm::Breakpoints bp(r.mem);
+  REQUIRE(bp.plant(0x1000, vmm::Breakpoints::kHlt));
+  const uint8_t code[8] = {0x68, 2, 0, 0, 0, 0x58, 0xc3, 0x90};  // push 2; pop rax; ret
+  REQUIRE(bp.guestWrite(0x1000, code, 8));
+  CHECK(r.at(0x1000) == vmm::Breakpoints::kHlt);
+  bp.abandon(0x1000);
+  CHECK_FALSE(bp.armed(0x1000));
+  CHECK(r.bytes(0x1000, 8) == std::vector<uint8_t>(code, code + 8));
+  const uint8_t again[1] = {0xb8};  // later writes go straight to memory
+  REQUIRE(bp.guestWrite(0x1000, again, 1));
+  CHECK(r.at(0x1000) == 0xb8);
+  bp.remove(0x1000);
+  CHECK(bp.size() == 0);
+  CHECK(r.at(0x1000) == 0xb8);
+}

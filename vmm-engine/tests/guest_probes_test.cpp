@@ -230,6 +230,57 @@ TEST_CASE("dynamic probes: the same address twice in a script fires both",
   CHECK(run.unload() == "150 11325\n");
 }
 
+TEST_CASE("dynamic probes: the guest rewriting a probed instruction wins, the probe is cancelled",
+          "[kvm][guest-probes][smc]") {
+  if (!kvmOrSkip("self-modifying guest")) return;
+  // fn returns 1; the guest calls it, rewrites its first instruction (one
+  // 8-byte store over the planted byte) to return 2, reads the bytes back
+  // and calls it twice more. The guest checks each step itself (exit code
+  // 0 when all held): it must read back and run its own bytes.
+  Xbyak::CodeGenerator g;
+  Xbyak::Label fn, bad;
+  const uint64_t rewritten = 0x9090c300000002b8ull;  // mov eax, 2; ret; nop; nop
+  g.call(fn);
+  g.cmp(eax, 1);
+  g.jne(bad);
+  g.mov(rax, rewritten);
+  g.mov(qword[rip + fn], rax);
+  g.mov(rcx, qword[rip + fn]);
+  g.cmp(rcx, rax);
+  g.jne(bad);
+  for (int i = 0; i < 2; ++i) {
+    g.call(fn);
+    g.cmp(eax, 2);
+    g.jne(bad);
+  }
+  emitPowerOff(g, 0);
+  g.L(bad);
+  emitPowerOff(g, 1);
+  g.align(8);
+  g.L(fn);
+  g.mov(eax, 1);
+  g.ret();
+  g.nop(), g.nop();
+  Booted b = boot("dynprobe-smc", g);
+  ProbeRun run(*b.vm);
+  std::string src = fill(R"((definteger n)
+    (vprobe GUEST:%FN% (setint n (+ n 1)))
+    (vprobe VMMUnload (printf "hits %d\n" n)))",
+                         "%FN%", at(g, fn));
+  REQUIRE(run.load(src));
+  CHECK(runToEnd(b).exitCode == 0);
+  CHECK(run.unload() == "hits 1\n");
+  std::string want = "guest probes: GUEST:" + hex(at(g, fn)) +
+                     ": the guest rewrote the instruction there; the planted byte at guest-physical " +
+                     hex(at(g, fn));
+  INFO(joined(run.reports));
+  REQUIRE(run.reports.size() == 1);
+  CHECK(run.reports[0].rfind(want, 0) == 0);
+  uint64_t now = 0;
+  b.vm->memory().read(at(g, fn), &now, 8);
+  CHECK(now == rewritten);
+}
+
 TEST_CASE("dynamic probes: the emulated instruction's write fires a data probe",
           "[kvm][guest-probes]") {
   if (!kvmOrSkip("dynamic probe guest")) return;

@@ -20,7 +20,7 @@ static uint32_t number(const char *s, uint32_t n) {
 static const char *const prog_names[] = {
     "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
     "compute", "caller", "poker", "ucallbench", "yielder", "smier", "mmioer",
-    "faulter", "pinger"};
+    "faulter", "pinger", "hport", "hmmio", "smcer", "excer", "hpt", "hidt", "htf"};
 
 /* procs=a,b,c: run only these processes of the default mix. */
 static uint32_t parse_procs(const char *s, uint32_t n) {
@@ -29,6 +29,28 @@ static uint32_t parse_procs(const char *s, uint32_t n) {
     if (i < n && s[i] != ',') continue;
     for (uint32_t p = 0; p < NR_PROGS; p++)
       if (word_is(s + start, i - start, prog_names[p])) mask |= 1u << p;
+    start = i + 1;
+  }
+  return mask;
+}
+
+/* hostile=a,b: the attacks (README, "Hostile mode") and the process that
+ * makes each; `caller` always runs beside them, checking its results. */
+static const struct {
+  const char *name;
+  uint32_t prog;
+} attacks[] = {{"port", PROG_HPORT}, {"mmio", PROG_HMMIO}, {"smc", PROG_SMCER},
+               {"exc", PROG_EXCER},  {"cr3", PROG_YIELDER}, {"pt", PROG_HPT},
+               {"idt", PROG_HIDT},   {"tf", PROG_HTF}};
+#define NR_ATTACKS (sizeof attacks / sizeof attacks[0])
+
+static uint32_t parse_hostile(const char *s, uint32_t n) {
+  uint32_t mask = 1u << PROG_CALLER, start = 0;
+  for (uint32_t i = 0; i <= n; i++) {
+    if (i < n && s[i] != ',') continue;
+    for (uint32_t a = 0; a < NR_ATTACKS; a++)
+      if (n == 0 || word_is(s + start, i - start, attacks[a].name))
+        mask |= 1u << attacks[a].prog;
     start = i + 1;
   }
   return mask;
@@ -52,7 +74,13 @@ void parse_cmdline(const char *c) {
       opts.progs = 1u << PROG_YIELDER;
     else if (word_is(w, n, "bench=compute"))
       opts.progs = 1u << PROG_COMPUTE;
-    else if (word_is(w, n, "triplefault"))
+    else if (word_is(w, n, "hostile")) {
+      opts.hostile = 1;
+      opts.progs = parse_hostile(w, 0);
+    } else if (n > 8 && word_is(w, 8, "hostile=")) {
+      opts.hostile = 1;
+      opts.progs = parse_hostile(w + 8, n - 8);
+    } else if (word_is(w, n, "triplefault"))
       opts.triplefault = 1;
     else if (n > 3 && word_is(w, 3, "hz="))
       opts.hz = number(w + 3, n - 3);

@@ -57,7 +57,13 @@
 #define SYS_ALLOC 10  /* (size): fault_alloc(size), a kernel block or 0 */
 #define SYS_NETSEND 11 /* (buf, len): one Ethernet frame out on ethernet0 */
 #define SYS_NETRECV 12 /* (buf, len): the next frame received, its length or 0 */
-#define NR_SYSCALLS 13
+/* Hostile mode only (README, "Hostile mode"); -38 (ENOSYS) otherwise. */
+#define SYS_HMAP 13   /* (gpa): maps USER_HMAP to gpa, which must be past RAM */
+#define SYS_SMC 14    /* (v): rewrites smc_target to return v, runs it */
+#define SYS_HCR3 15   /* (seed): runs a moment on a garbage user half */
+#define SYS_HIDT 16   /* (seed): runs a moment with a garbage IDT */
+#define SYS_HTF 17    /* (): triple-faults if a probe asked for it */
+#define NR_SYSCALLS 18
 #define POKE_SLOTS 3
 
 /* User address space (one page table covers 0x400000-0x5fffff). */
@@ -68,6 +74,7 @@
 #define USER_DATA_SIZE 0x4000
 #define USER_MMIO 0x430000   /* the platform's scratch MMIO page */
 #define MMIO_SCRATCH_PA 0x100000000ull /* docs/platform.md: no RAM, reads all ones */
+#define USER_HMAP 0x440000   /* hostile mode: a page mapped past RAM */
 #define USER_HEAP 0x500000   /* demand-paged heap */
 #define USER_HEAP_END 0x5c0000
 #define USER_STACK_TOP 0x600000 /* 16 KiB below it */
@@ -102,7 +109,8 @@ struct shared_info {
 enum user_prog { PROG_SYSLOOP, PROG_DISKER, PROG_PORTER, PROG_PAGER,
                  PROG_CRUNCHER, PROG_OUTBENCH, PROG_COMPUTE, PROG_CALLER,
                  PROG_POKER, PROG_UCALLBENCH, PROG_YIELDER, PROG_SMIER, PROG_MMIOER,
-                 PROG_FAULTER, PROG_PINGER, NR_PROGS };
+                 PROG_FAULTER, PROG_PINGER, PROG_HPORT, PROG_HMMIO, PROG_SMCER,
+                 PROG_EXCER, PROG_HPT, PROG_HIDT, PROG_HTF, NR_PROGS };
 struct user_table {
   uint64_t magic;
   uint64_t entry[NR_PROGS];

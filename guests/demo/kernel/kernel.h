@@ -33,7 +33,8 @@ struct task {
   uint64_t wake_tick;
   uint64_t *pt;        /* the page table covering 0x400000-0x5fffff */
   uint64_t data_pa;    /* physical base of USER_DATA */
-  uint8_t pad0[TASK_PID - 56];
+  uint32_t skip_faults; /* hostile `excer`: exceptions resume at R15 */
+  uint8_t pad0[TASK_PID - 60];
   int32_t pid;
   uint8_t pad1[TASK_COMM - TASK_PID - 4];
   char comm[TASK_COMM_LEN];
@@ -91,6 +92,7 @@ struct bootinfo {
 /* Options parsed from the command line (README.md). */
 struct options {
   int bench_out, bench_compute, triplefault;
+  int hostile; /* the hostile system calls are open (hostile.c) */
   uint32_t hz;
   uint32_t progs; /* bit per enum user_prog */
 };
@@ -119,6 +121,12 @@ void *memcpy(void *d, const void *s, size_t n);
 uint64_t kcall_target(uint64_t a, uint64_t b, uint64_t c);
 int64_t sys_poke(uint64_t slot, uint64_t value);
 void *fault_alloc(uint64_t size);
+/* Hostile mode (hostile.c). */
+struct frame *hostile_syscall(struct frame *f);
+int hostile_fault(struct frame *f);
+void hostile_window(uint64_t n);
+uint64_t smc_target(void);
+extern volatile uint64_t hostile_tf_req;
 /* System Management Mode (smm.c). */
 void smm_install(void);
 uint64_t sys_smi(uint64_t seq);
@@ -174,6 +182,7 @@ void setup_idt(void);
 void setup_cpu(uint32_t cpu);
 
 /* mm.c */
+extern uint64_t ram_size;
 void mm_init(uint64_t ram_bytes);
 int map_user_space(struct task *t, uint32_t slot);
 struct frame *page_fault(struct frame *f);

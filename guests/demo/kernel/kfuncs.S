@@ -160,3 +160,33 @@ falloc_pool:
 poke_vars:
 	.quad 0, 0, 0
 	.balign 4096
+
+/* Hostile mode (hostile.c): smc_target is the code SYS_SMC rewrites (8
+ * bytes, alone on its page so that a probe there slows nothing else);
+ * hostile_window(n) spins n pauses, a place for probes to fire while the
+ * page tables or the IDT are garbage. */
+	.section .text.smc, "ax"
+	.balign 4096
+	.globl smc_target
+	.type smc_target, @function
+smc_target:
+	mov $1, %eax
+	ret
+	nop
+	nop
+	.size smc_target, . - smc_target
+	.balign 4096
+	.text
+	.globl hostile_window
+	.type hostile_window, @function
+hostile_window:
+	push %rbp
+	mov %rsp, %rbp
+	test %rdi, %rdi
+	jz 2f
+1:	pause
+	dec %rdi
+	jnz 1b
+2:	pop %rbp
+	ret
+	.size hostile_window, . - hostile_window

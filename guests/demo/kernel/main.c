@@ -20,7 +20,7 @@ static void start_processes(uint32_t ncpus) {
   static const char *const names[NR_PROGS] = {
       "sysloop", "disker", "porter", "pager", "cruncher", "outbench",
       "compute", "caller", "poker", "ucallbench", "yielder", "smier", "mmioer",
-    "faulter", "pinger"};
+    "faulter", "pinger", "hport", "hmmio", "smcer", "excer", "hpt", "hidt", "htf"};
   const struct user_table *ut = (const struct user_table *)user_image;
   if (ut->magic != USER_MAGIC) panic("user program table missing", 0);
   uint32_t k = 0;
@@ -28,14 +28,16 @@ static void start_processes(uint32_t ncpus) {
     if (!(opts.progs & (1u << p))) continue;
     /* Port I/O processes get IOPL 3: their `out`s exit to the monitor
      * directly instead of faulting. */
-    int io = p == PROG_PORTER || p == PROG_OUTBENCH;
+    int io = p == PROG_PORTER || p == PROG_OUTBENCH || p == PROG_HPORT;
     /* `caller` runs on every CPU: probes must fire on each vCPU.
      * `yielder`: two per CPU, handing the CPU to each other. */
     uint32_t copies = p == PROG_CALLER ? ncpus : p == PROG_YIELDER ? 2 * ncpus : 1;
-    for (uint32_t c = 0; c < copies; c++)
-      if (!task_create(names[p], k++ % ncpus, ut->entry[p],
-                       io ? 0x3202 : 0x202))
-        panic("cannot create a process", 0);
+    for (uint32_t c = 0; c < copies; c++) {
+      struct task *t = task_create(names[p], k++ % ncpus, ut->entry[p],
+                                   io ? 0x3202 : 0x202);
+      if (!t) panic("cannot create a process", 0);
+      t->skip_faults = p == PROG_EXCER;
+    }
   }
 }
 

@@ -29,7 +29,10 @@ static void lock(volatile int *l) {
 }
 static void unlock(volatile int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 
+uint64_t ram_size;
+
 void mm_init(uint64_t ram_bytes) {
+  ram_size = ram_bytes;
   pool_next = (V2P(kernel_end) + PAGE - 1) & ~(uint64_t)(PAGE - 1);
   uint64_t limit = ram_bytes < (1ull << 30) ? ram_bytes : (1ull << 30);
   pool_end = pool_next + (uint64_t)POOL_MAX * PAGE;

@@ -47,7 +47,7 @@ struct frame *syscall_dispatch(struct frame *f) {
     case SYS_ALLOC: f->rax = (uint64_t)fault_alloc(f->rdi); return f;
     case SYS_NETSEND: f->rax = (uint64_t)sys_net(1, f->rdi, f->rsi); return f;
     case SYS_NETRECV: f->rax = (uint64_t)sys_net(0, f->rdi, f->rsi); return f;
-    default: f->rax = (uint64_t)-38; return f; /* ENOSYS */
+    default: return hostile_syscall(f);
   }
 }
 

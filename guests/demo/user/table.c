@@ -21,5 +21,12 @@ const struct user_table user_table = {
         [PROG_MMIOER] = (uint64_t)mmioer_main,
         [PROG_FAULTER] = (uint64_t)faulter_main,
         [PROG_PINGER] = (uint64_t)pinger_main,
+        [PROG_HPORT] = (uint64_t)hport_main,
+        [PROG_HMMIO] = (uint64_t)hmmio_main,
+        [PROG_SMCER] = (uint64_t)smcer_main,
+        [PROG_EXCER] = (uint64_t)excer_main,
+        [PROG_HPT] = (uint64_t)hpt_main,
+        [PROG_HIDT] = (uint64_t)hidt_main,
+        [PROG_HTF] = (uint64_t)htf_main,
     },
 };

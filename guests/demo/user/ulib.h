@@ -93,6 +93,14 @@ void smier_main(int cpu);
 void mmioer_main(int cpu);
 void faulter_main(int cpu);
 void pinger_main(int cpu);
+/* Hostile mode (hostile.c). */
+void hport_main(int cpu);
+void hmmio_main(int cpu);
+void smcer_main(int cpu);
+void excer_main(int cpu);
+void hpt_main(int cpu);
+void hidt_main(int cpu);
+void htf_main(int cpu);
 /* The user-mode function `caller` calls (and user-mode probes watch). */
 uint64_t ucall_target(uint64_t a, uint64_t b);
 uint64_t usum(uint64_t n);

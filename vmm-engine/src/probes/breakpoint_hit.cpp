@@ -82,6 +82,10 @@ bool GuestProbes::current(Site& s) {
 void GuestProbes::abandon(Site& s, const std::string& why) {
   if (s.dead.exchange(true)) return;
   vm_.breakpoints().abandon(s.gpa);
+  {
+    std::lock_guard l(reportMu_);
+    abandoned_.insert(s.gpa);
+  }
   std::string what;
   for (auto& [linear, probe] : s.probes) what += " GUEST:" + hexAddr(linear);
   for (auto& [linear, probe] : s.exitProbes) what += " GUEST:EXIT:" + hexAddr(linear);
@@ -164,12 +168,13 @@ void GuestProbes::fireException(Hit& h, unsigned vector) {
 
 bool GuestProbes::kernelHit(Hit& h) {
   bool retry = isRetry(h, h.regs);
+  // A rewritten instruction is the guest's: no probe fires on it.
+  if (!current(h.site)) return true;
   if (!retry) {
     fireCode(h, h.site, h.linear, nullptr);
     for (unsigned v = 0; v < exc::kVectors; ++v)
       if (h.site.vectors & (1u << v)) fireException(h, v);
   }
-  if (!current(h.site)) return true;
   if (!(h.sregs.cs.ar & ar::kL)) {
     abandon(h.site, "the vCPU reached it outside 64-bit mode");
     return true;

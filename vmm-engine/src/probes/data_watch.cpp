@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "vmm-engine/guest_probes.h"
+#include "vmm-engine/src/probes/guest_probe_site.h"
 #include "vmm-engine/vm.h"
 
 namespace vmm {
@@ -54,10 +55,24 @@ bool GuestProbes::writePhys(Vcpu& v, uint64_t gpa, const void* in, size_t len) {
     storeToRam(p, in, len);
     return true;
   }
-  if (!vm_.breakpoints().guestWrite(gpa, in, len)) return false;
+  Breakpoints& bp = vm_.breakpoints();
+  uint64_t before = bp.rewrites();
+  if (!bp.guestWrite(gpa, in, len)) return false;
+  if (bp.rewrites() != before) cancelRewritten(gpa, len);
   // Trap-like, as a hardware data breakpoint: the probe sees the new value.
   if (mode != Mode::Normal) fireWatches(v, gpa, unsigned(len), true);
   return true;
+}
+
+// The guest wrote within an instruction's reach of planted sites (self-
+// modifying code, a loader reusing the page): a site whose instruction it
+// changed is given back to the guest now, so that the guest reads and runs
+// what it wrote, never our stop or the old instruction emulated, and its
+// probes are cancelled with a message (current() does both). Runs on the
+// writing vCPU's thread, where sites_ cannot change (see guest_probes.cpp).
+void GuestProbes::cancelRewritten(uint64_t gpa, size_t len) {
+  for (uint64_t a = gpa >= 14 ? gpa - 14 : 0; a < gpa + len; ++a)
+    if (Site* s = siteAt(a); s && !s->dead.load(std::memory_order_acquire)) current(*s);
 }
 
 void GuestProbes::fireWatches(Vcpu& v, uint64_t gpa, unsigned len, bool write) {

@@ -125,7 +125,13 @@ GuestProbes::SiteMap GuestProbes::rebuild(const Handlers& handlers) {
     s = std::move(fresh);
     return s.get();
   };
+  std::set<uint64_t> abandoned;
+  {
+    std::lock_guard l(reportMu_);
+    abandoned = abandoned_;
+  }
   for (const auto& c : plan_.code) {
+    if (abandoned.count(c.gpa)) continue;  // cancelled: the guest's bytes stay
     Site* s = site(c.gpa, c.linear, &c.insn);
     for (uint32_t p : c.probes) s->probes.push_back({c.linear, p});
     for (uint32_t p : c.exitProbes) s->exitProbes.push_back({c.linear, p});

@@ -72,7 +72,12 @@ OPT       := -O2
 endif
 
 CXX       ?= g++
-CXXFLAGS  ?= $(OPT) -g
+# Line tables only: backtraces, sanitizer reports and profilers still name
+# functions and lines, and the build takes about 40% less time than with
+# full -g (the PEGTL and CLI11 templates make huge debug info). For
+# variables in a debugger: make DEBUG_INFO=-g (after make clean).
+DEBUG_INFO ?= -g1
+CXXFLAGS  ?= $(OPT) $(DEBUG_INFO)
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(SANFLAGS) $(SANWARN)
 LDFLAGS   += $(SANFLAGS) -pthread
 # libdw and libelf read guest images' DWARF (symdb/); only what uses it links it.

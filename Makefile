@@ -21,7 +21,7 @@
 # What links what is declared below; a library's tests link the library and
 # what it needs.
 
-LIBS      := cmdline emmett2vp flamegraph symdb vmx-engine vmm-engine vp
+LIBS      := cmdline emmett2vp flamegraph symdb vmx-engine vmx-client vmm-engine vp
 TOOLS     := $(notdir $(wildcard tools/*))
 
 NEEDS_vp          :=
@@ -30,24 +30,27 @@ NEEDS_emmett2vp   := symdb vp
 NEEDS_flamegraph  := vp
 NEEDS_symdb       :=
 NEEDS_vmm-engine  := vp
-NEEDS_vmx-engine  := vmm-engine vp
+NEEDS_vmx-engine  := vmx-client vmm-engine vp
+# The client side of a VM: the control protocol and client, vprobe's script
+# session, vmrun's arguments, and the VM's files (.vmx, paths, lock, registry).
+NEEDS_vmx-client  := vp
 TOOL_LIBS_vp      := cmdline vp
 TOOL_LIBS_emmett  := cmdline emmett2vp symdb vp
 TOOL_LIBS_emmett-symdb := cmdline symdb
-TOOL_LIBS_vmrun   := cmdline vmx-engine vmm-engine vp
-TOOL_LIBS_vmx     := cmdline vmx-engine vmm-engine vp
-TOOL_LIBS_vprobe  := cmdline emmett2vp flamegraph symdb vmx-engine vmm-engine vp
+TOOL_LIBS_vmrun   := cmdline vmx-client vp
+TOOL_LIBS_vmx     := cmdline vmx-engine vmx-client vmm-engine vp
+TOOL_LIBS_vprobe  := cmdline emmett2vp flamegraph symdb vmx-client vp
 BENCH_LIBS_vp_ops := vp
 BENCH_LIBS_engine_load := emmett2vp symdb vp
-BENCH_LIBS_dynamic_probe := vmx-engine vmm-engine vp
+BENCH_LIBS_dynamic_probe := vmx-engine vmx-client vmm-engine vp
 BENCH_LIBS_vp_contention := vp
-BENCH_LIBS_mac_packet := vmx-engine vmm-engine vp
-BENCH_LIBS        := vmx-engine vmm-engine emmett2vp symdb vp   # benches not listed
+BENCH_LIBS_mac_packet := vmx-engine vmx-client vmm-engine vp
+BENCH_LIBS        := vmx-engine vmx-client vmm-engine emmett2vp symdb vp   # benches not listed
 # Objects a test binary needs beyond its libraries: the VMM tests boot
 # guests against the real devices (which open their files as
-# private_file.h says), without the rest of vmx-engine.
+# vmx-client/private_file.h says), without the rest of vmx-engine.
 TEST_EXTRA_vmm-engine = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard vmx-engine/src/devices/*.cpp) \
-                        vmx-engine/src/private_file.cpp)
+                        vmx-client/src/private_file.cpp)
 
 ifeq ($(FUZZ),1)
 BUILD     ?= build-fuzz
@@ -125,8 +128,8 @@ FUZZ_LIBS_vp_guest_code    := vp
 FUZZ_EXTRA_vp_guest_code    = $(BUILD)/obj/vp/tests/harness.o
 FUZZ_LIBS_emmett_compile   := emmett2vp symdb vp
 FUZZ_LIBS_symdb_read       := symdb
-FUZZ_LIBS_vmx_config       := vmx-engine vmm-engine vp
-FUZZ_LIBS_control_request  := vmx-engine vmm-engine vp
+FUZZ_LIBS_vmx_config       := vmx-engine vmx-client vmm-engine vp
+FUZZ_LIBS_control_request  := vmx-engine vmx-client vmm-engine vp
 FUZZ_LIBS_page_walk        := vmm-engine
 FUZZ_LIBS_insn_emulator    := vmm-engine
 FUZZ_LIBS_guest_stops      := vmm-engine

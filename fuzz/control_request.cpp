@@ -6,9 +6,8 @@
 //   - no crash or sanitizer report, and no exception out of decodeRequest,
 //     which handleLine calls outside its try (handlers' std::exceptions are
 //     caught; anything else would end the VM process);
-//   - a decoded request has a known type, is an object whose "type" is that
-//     type's name, and its fields read as the handlers read them;
-//   - each line gets exactly one reply line that a client decodes, and a
+//   - a decoded request, encoded again, decodes to the same request;
+//   - each line gets exactly one reply line that a client reads, and a
 //     line that does not decode gets ok=false with the decoder's sentence.
 // Stop and an unconditional reset are decoded but not handled: they write
 // vmx.log lines (stderr here) and act on the machine, which the stand-ins
@@ -23,10 +22,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 
-#include "vmx-engine/control_protocol.h"
+#include "vmx-client/control_protocol.h"
+#include "vmx-client/line_reader.h"
 #include "vmx-engine/src/control_handlers.h"
-#include "vmx-engine/src/line_reader.h"
 
 namespace {
 
@@ -88,37 +88,48 @@ vmx::ProbeOutput& output() {
   return *out;
 }
 
+// A decoded request is written back as the protocol writes it and read
+// again: the typed decoder and encoder agree on every field.
 void checkDecoded(const vmx::Request& r, std::string_view line) {
-  if (r.type >= vmx::MessageType::Count) fail("decoded an unknown type", line, "");
-  auto type = r.body.find("type");
-  if (!r.body.is_object() || type == r.body.end() || !type->is_string() ||
-      type->get<std::string>() != vmx::messageTypeName(r.type)) {
-    fail("decoded a body that does not name its type", line, "");
-  }
-  std::string value, error;
-  for (const char* field : {"script", "source"}) {
-    bool present = r.body.contains(field) && r.body[field].is_string();
-    if (vmx::requestString(r, field, value, error) != present)
-      fail(std::string("requestString misreads \"") + field + "\"", line, error);
-    if (present && value.size() > line.size())
-      fail(std::string("\"") + field + "\" longer than its line", line, "");
-  }
+  std::string again = vmx::encodeRequest(r);
+  vmx::Request back;
+  std::string error;
+  if (!vmx::decodeRequest(std::string_view(again).substr(0, again.size() - 1), back, error))
+    fail("a decoded request does not decode once re-encoded: " + error, line, again);
+  if (!(back == r)) fail("a decoded request changes when re-encoded", line, again);
+  if (auto* load = std::get_if<vmx::VprobeLoadRequest>(&r);
+      load && (load->script.size() > line.size() || load->source.size() > line.size()))
+    fail("a load's strings are longer than their line", line, "");
 }
 
 bool logsOrActs(const vmx::Request& r) {
-  return r.type == vmx::MessageType::Stop ||
-         (r.type == vmx::MessageType::VprobeReset && !r.body.contains("script"));
+  auto* reset = std::get_if<vmx::VprobeResetRequest>(&r);
+  return std::holds_alternative<vmx::StopRequest>(r) || (reset && !reset->script);
 }
 
-void checkReply(const std::string& reply, std::string_view line, bool decoded,
+// The reply decodes as a client decodes the answer to what it sent;
+// `refusal` is set when it is an error reply.
+template <class Req>
+bool clientDecodes(const Req&, std::string_view reply, const vmx::ErrorReply*& refusal,
+                   std::string& error) {
+  static vmx::Response<Req> response;
+  if (!vmx::decodeReply<Req>(reply, response, error)) return false;
+  refusal = std::get_if<vmx::ErrorReply>(&response);
+  return true;
+}
+
+void checkReply(const std::string& reply, std::string_view line, const vmx::Request* request,
                 const std::string& decodeError) {
   if (reply.empty() || reply.back() != '\n' || reply.find('\n') != reply.size() - 1)
     fail("the reply is not one line", line, reply);
-  nlohmann::json parsed;
+  std::string_view bare(reply.data(), reply.size() - 1);
+  const vmx::ErrorReply* refusal = nullptr;
   std::string error;
-  if (!vmx::decodeReply(std::string_view(reply).substr(0, reply.size() - 1), parsed, error))
-    fail("a client cannot decode the reply: " + error, line, reply);
-  if (!decoded && (parsed["ok"] != false || parsed["error"] != decodeError))
+  bool decodes = request ? std::visit([&](const auto& r) {
+    return clientDecodes(r, bare, refusal, error);
+  }, *request) : clientDecodes(vmx::StatusRequest{}, bare, refusal, error);
+  if (!decodes) fail("a client cannot decode the reply: " + error, line, reply);
+  if (!request && (!refusal || refusal->error != decodeError))
     fail("an undecodable request did not get the decoder's error", line, reply);
 }
 
@@ -133,7 +144,7 @@ void handle(std::string_view line) {
   EmptyProbeHost probes;
   vmx::VprobePolicy policy{false, "/etc/vprobes/config", true, "/vm/fuzz.vmx"};
   vmx::ControlState state{{machine, probes, output(), policy, "/vm/fuzz.vmx", "fuzz"}};
-  checkReply(vmx::handleLine(state, line), line, decoded, error);
+  checkReply(vmx::handleLine(state, line), line, decoded ? &request : nullptr, error);
 }
 
 }  // namespace

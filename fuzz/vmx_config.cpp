@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "vmx-engine/host_config.h"
-#include "vmx-engine/vmx_config.h"
+#include "vmx-client/vmx_config.h"
 #include "vp/vp.h"
 
 namespace {

@@ -19,7 +19,7 @@
 #include "vmx-engine/machine.h"
 #include "vmx-engine/probe_host.h"
 #include "vmx-engine/probe_output.h"
-#include "vmx-engine/unique_fd.h"
+#include "vmx-client/unique_fd.h"
 #include "vmx-engine/vprobe_policy.h"
 
 namespace vmx {

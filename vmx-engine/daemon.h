@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "vmx-engine/unique_fd.h"
+#include "vmx-client/unique_fd.h"
 
 namespace vmx {
 

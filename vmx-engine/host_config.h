@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "vmx-engine/config_file.h"
+#include "vmx-client/config_file.h"
 
 namespace vmx {
 

@@ -9,7 +9,7 @@
 #include "vmm-engine/vm.h"
 #include "vmx-engine/devices.h"
 #include "vmx-engine/machine.h"
-#include "vmx-engine/vmx_config.h"
+#include "vmx-client/vmx_config.h"
 
 namespace vmx {
 

@@ -26,8 +26,8 @@
 #include <string>
 #include <string_view>
 
-#include "vmx-engine/private_file.h"
-#include "vmx-engine/unique_fd.h"
+#include "vmx-client/private_file.h"
+#include "vmx-client/unique_fd.h"
 #include "vp/vp.h"
 
 namespace vmx {

@@ -27,7 +27,7 @@
 #include "vmx-engine/host_config.h"
 #include "vmx-engine/machine.h"
 #include "vmx-engine/probe_host.h"
-#include "vmx-engine/vmx_config.h"
+#include "vmx-client/vmx_config.h"
 #include "vp/vp.h"
 
 namespace vmx {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "vmx-engine/host_config.h"
-#include "vmx-engine/vmx_config.h"
+#include "vmx-client/vmx_config.h"
 
 namespace vmx {
 

@@ -63,6 +63,25 @@ std::string plainMessage(const CLI::ParseError& e) {
   return what;
 }
 
+// "--NAME=" with nothing after the '=': CLI11 would take the next word as
+// the value (a VMX, another option), so it is refused before CLI11 sees
+// it. Empty when no such word names an option that takes a value. A
+// prefix command's words after the first non-option are its own.
+std::string emptyValue(const CLI::App& app, int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word == "--" || (app.get_prefix_command() && !word.starts_with("-"))) break;
+    if (!word.starts_with("--") || !word.ends_with("=")) continue;
+    std::string name(word.substr(0, word.size() - 1));
+    const CLI::Option* opt = app.get_option_no_throw(name);
+    if (opt == nullptr || opt->get_type_size() == 0) continue;
+    std::string value = opt->get_type_name().empty() ? "VALUE" : opt->get_type_name();
+    return "option " + name + "= gives no " + value + ": write " + name + "=" + value +
+           " or " + name + " " + value;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string unexpectedWord(const CLI::App& app, const std::string& word) {
@@ -87,6 +106,8 @@ void configure(CLI::App& app, const ToolText& text) {
 
 std::optional<int> parse(CLI::App& app, const ToolText& text, int argc, const char* const* argv,
                          std::ostream& out, std::ostream& err) {
+  std::string empty = emptyValue(app, argc, argv);
+  if (!empty.empty()) return usageError(text, empty, err);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

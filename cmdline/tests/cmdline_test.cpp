@@ -85,6 +85,18 @@ TEST_CASE("cmdline: an unknown option is a usage error that says what to type") 
   CHECK(has(run({"--zzzzzz"}).err, "tool: error: unknown option '--zzzzzz'\n"));
 }
 
+TEST_CASE("cmdline: an option given '=' and no value is a usage error, not a taken next word") {
+  Run r = run({"--format=", "x.vp"});
+  CHECK(r.status == cmdline::kUsageError);
+  CHECK(r.format.empty());
+  CHECK(r.err.starts_with(
+      "tool: error: option --format= gives no FORMAT: write --format=FORMAT or --format FORMAT\n"));
+  // After --, and for words that name no option taking a value, '=' is the word's own.
+  CHECK_FALSE(run({"--", "--format="}).status);
+  CHECK(run({"--", "--format="}).file == "--format=");
+  CHECK(run({"--formt=", "x.vp"}).err.starts_with("tool: error: unknown option '--formt="));
+}
+
 TEST_CASE("cmdline: CLI11's own errors and extra words get the hint too") {
   Run missing = run({"x.vp", "-f"});
   CHECK(missing.status == 2);

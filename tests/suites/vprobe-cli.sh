@@ -79,11 +79,17 @@ case_emmett-error() {
 }
 
 case_stack-files() {
-  # --folded and --flamegraph: a file is needed, -l takes neither, -s is
+  # --folded and --flamegraph: a file is needed (also after '=', where
+  # the next word must not become the file), -l takes neither, -s is
   # taken with -i for them; a malformed -s file is an error before any VM
   # is asked (the VM here is not running).
   local problems="" off; off=$(new_vm off-stacks)
   vp --folded; [[ $RC == 2 && $ERR == *"--folded needs a value (FILE)"* ]] || problems+=" no-file($ERR)"
+  for opt in --folded --flamegraph; do
+    vp "$opt=" "$off" -c 'VMM1Hz { logint(1); }'
+    [[ $RC == 2 && $ERR == "vprobe: error: option $opt= gives no FILE: write $opt=FILE or $opt FILE"* ]] ||
+      problems+=" empty$opt($ERR)"
+  done
   vp -l --folded f x.vmx; [[ $RC == 2 && $ERR == *"-l lists the probe points"* ]] || problems+=" l($ERR)"
   printf '(vprobe VMM1Hz (logint 1))\n' > "$WORK/one.vp"
   vp -i -s guests/demo/demo.syms --folded "$WORK/f" "$off" "$WORK/one.vp"

@@ -14,8 +14,9 @@ const cmdline::ToolText& toolText() {
                "       emmett-symdb -l [-v] PATTERN FILE|IMAGE",
       .description =
           "Reads a guest image's DWARF once into a symbol database, the file `emmett -T` and\n"
-          "`vprobe -T` load for external types ($NAME.T); -l lists what a database (or an\n"
-          "image) holds: functions, types and lines whose names match PATTERN.",
+          "`vprobe -T` load for external types ($NAME.T), line probes (GUEST:file.c:42),\n"
+          "target variables ($name, $args->x) and `vprobe -l -T` listings; -l lists what a\n"
+          "database (or an image) holds: functions, types and lines whose names match PATTERN.",
       .examples = "  emmett-symdb guests/demo/demo.elf -o guests/demo/demo.symdb\n"
                   "  emmett-symdb -l -v 'task*' guests/demo/demo.symdb",
   };

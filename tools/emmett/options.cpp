@@ -1,6 +1,7 @@
 #include "tools/emmett/options.h"
 
 #include "cmdline/cmdline.h"
+#include "cmdline/emmett_options.h"
 
 namespace emmettcli {
 namespace {
@@ -27,18 +28,10 @@ struct Raw {
 // Every option emmett has: the one place they are defined.
 void defineOptions(CLI::App& app, Args& a, Raw& raw) {
   emmett::Options& o = a.compile;
-  app.add_option("-D", raw.defines, "a preprocessor definition (NAME alone is 1)")
-      ->type_name("NAME[=VAL]")
-      ->allow_extra_args(false);
-  app.add_option("-I", o.includeDirs, "a folder #include looks in")
-      ->type_name("DIR")
-      ->allow_extra_args(false);
+  cmdline::addEmmettInputOptions(app, {raw.defines, o.includeDirs, o.symbolDatabases});
   app.add_option("-s", o.symbolFile, "guest symbols (nm output, System.map); the last one counts")
       ->type_name("SYMS")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_option("-T", o.symbolDatabases, "a symbol database (emmett-symdb) for external types, $NAME.T")
-      ->type_name("[NAME=]SYMDB")
-      ->allow_extra_args(false);
   app.add_option("-V", raw.version,
                  "the newest VP version the output may use (" + vp::kOldestVersion.str() + " to " +
                      vp::kEngineVersion.str() + ")")

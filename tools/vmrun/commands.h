@@ -4,13 +4,15 @@
 // 0 on success, 1 after printing "Error: ..." to stderr.
 #pragma once
 
+#include <cstdio>
 #include <string>
+#include <variant>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "vmx-engine/control_protocol.h"
-#include "vmx-engine/vm_paths.h"
-#include "vmx-engine/vmrun_args.h"
+#include "vmx-client/control_client.h"
+#include "vmx-client/control_protocol.h"
+#include "vmx-client/vm_paths.h"
+#include "vmx-client/vmrun_args.h"
 
 namespace vmrun {
 
@@ -30,14 +32,33 @@ int vprobeStats(const vmx::VmrunArgs& args);
 // printing an error if the .vmx cannot be found.
 bool locateVm(const std::string& vmx, vmx::VmPaths& out);
 
+// Prints each of `lines` on its own line to `out`.
+void printLines(const std::vector<std::string>& lines, FILE* out);
+
+// False after printing why, unless `status` is Ok.
+bool reportSend(const vmx::VmrunArgs& args, vmx::SendStatus status, const std::string& error);
+
+// Prints the VM's refusal: its diagnostics, then "Error: SENTENCE".
+void reportRefusal(const vmx::ErrorReply& refusal);
+
 // Sends one request to the VM named by args.vmx. True with `reply` when
 // the VM answered ok; otherwise prints the error (the VM is not running,
 // the connection failed, or the VM's refusal with its diagnostics) and
 // returns false.
-bool requestVm(const vmx::VmrunArgs& args, vmx::MessageType type,
-               const nlohmann::json& fields, nlohmann::json& reply);
-
-// Prints each string of reply[field] on its own line to `out`.
-void printLines(const nlohmann::json& reply, const char* field, FILE* out);
+template <class Req>
+bool requestVm(const vmx::VmrunArgs& args, const Req& request, typename Req::Reply& reply) {
+  vmx::VmPaths paths;
+  if (!locateVm(args.vmx, paths)) return false;
+  vmx::Response<Req> response;
+  std::string error;
+  if (!reportSend(args, vmx::sendRequest(paths.socket, request, response, error), error))
+    return false;
+  if (auto* ok = std::get_if<typename Req::Reply>(&response)) {
+    reply = std::move(*ok);
+    return true;
+  }
+  reportRefusal(std::get<vmx::ErrorReply>(response));
+  return false;
+}
 
 }  // namespace vmrun

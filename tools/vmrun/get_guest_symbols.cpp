@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "tools/vmrun/commands.h"
-#include "vmx-engine/config_file.h"
-#include "vmx-engine/control_client.h"
-#include "vmx-engine/guest_export.h"
-#include "vmx-engine/vmx_config.h"
+#include "vmx-client/config_file.h"
+#include "vmx-client/control_client.h"
+#include "vmx-client/guest_export.h"
+#include "vmx-client/vmx_config.h"
 
 namespace vmrun {
 namespace {
@@ -42,9 +42,9 @@ bool vmRunning(const std::string& vmx) {
   std::string canonical, error;
   if (!vmx::canonicalPath(vmx, canonical, error)) return false;
   paths = vmx::vmPathsFor(canonical, vmx::defaultRuntimeDir());
-  nlohmann::json reply;
-  return vmx::sendRequest(paths.socket, vmx::MessageType::Status, nlohmann::json::object(),
-                          reply, error, std::chrono::seconds(10)) == vmx::SendStatus::Ok;
+  vmx::Response<vmx::StatusRequest> reply;
+  return vmx::sendRequest(paths.socket, vmx::StatusRequest{}, reply, error,
+                          std::chrono::seconds(10)) == vmx::SendStatus::Ok;
 }
 
 // Writes through a temporary file and a rename: a script loading at the

@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "tools/vmrun/commands.h"
-#include "vmx-engine/vm_paths.h"
-#include "vmx-engine/vm_registry.h"
+#include "vmx-client/vm_paths.h"
+#include "vmx-client/vm_registry.h"
 
 namespace vmrun {
 

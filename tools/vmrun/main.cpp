@@ -1,5 +1,5 @@
 // vmrun: controls local virtual machines and their VProbes, with VMware's
-// vmrun command line (options.h, vmx-engine/vmrun_args.h).
+// vmrun command line (options.h, vmx-client/vmrun_args.h).
 #include <iterator>
 
 #include "tools/vmrun/commands.h"

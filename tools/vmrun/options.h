@@ -4,13 +4,13 @@
 //
 // The options before COMMAND are defined in options.cpp (CLI11, as every
 // tool's: cmdline/cmdline.h, plus VMware's -? for help); the commands and
-// their arguments are vmx-engine/vmrun_args.h. Usage errors print
+// their arguments are vmx-client/vmrun_args.h. Usage errors print
 // "Error: ..." and the commands, and exit 1, as VMware's vmrun does.
 #pragma once
 
 #include <optional>
 
-#include "vmx-engine/vmrun_args.h"
+#include "vmx-client/vmrun_args.h"
 
 namespace vmrun {
 

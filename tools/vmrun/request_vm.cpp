@@ -2,7 +2,6 @@
 #include <cstdio>
 
 #include "tools/vmrun/commands.h"
-#include "vmx-engine/control_client.h"
 
 namespace vmrun {
 
@@ -16,20 +15,12 @@ bool locateVm(const std::string& vmx, vmx::VmPaths& out) {
   return true;
 }
 
-void printLines(const nlohmann::json& reply, const char* field, FILE* out) {
-  auto it = reply.find(field);
-  if (it == reply.end() || !it->is_array()) return;
-  for (const auto& line : *it) {
-    if (line.is_string()) std::fprintf(out, "%s\n", line.get<std::string>().c_str());
-  }
+void printLines(const std::vector<std::string>& lines, FILE* out) {
+  for (const auto& line : lines) std::fprintf(out, "%s\n", line.c_str());
 }
 
-bool requestVm(const vmx::VmrunArgs& args, vmx::MessageType type,
-               const nlohmann::json& fields, nlohmann::json& reply) {
-  vmx::VmPaths paths;
-  if (!locateVm(args.vmx, paths)) return false;
-  std::string error;
-  switch (vmx::sendRequest(paths.socket, type, fields, reply, error)) {
+bool reportSend(const vmx::VmrunArgs& args, vmx::SendStatus status, const std::string& error) {
+  switch (status) {
     case vmx::SendStatus::NotRunning:
       std::fprintf(stderr, "Error: The virtual machine is not powered on: %s\n",
                    args.vmx.c_str());
@@ -40,11 +31,12 @@ bool requestVm(const vmx::VmrunArgs& args, vmx::MessageType type,
     case vmx::SendStatus::Ok:
       break;
   }
-  // decodeReply checked that "ok" is a bool and, when false, "error" a string.
-  if (reply.at("ok").get<bool>()) return true;
-  printLines(reply, "diagnostics", stderr);
-  std::fprintf(stderr, "Error: %s\n", reply.at("error").get<std::string>().c_str());
-  return false;
+  return true;
+}
+
+void reportRefusal(const vmx::ErrorReply& refusal) {
+  printLines(refusal.diagnostics, stderr);
+  std::fprintf(stderr, "Error: %s\n", refusal.error.c_str());
 }
 
 }  // namespace vmrun

@@ -5,15 +5,13 @@
 #include <cstdio>
 
 #include "tools/vmrun/commands.h"
-#include "vmx-engine/vm_lock.h"
+#include "vmx-client/vm_lock.h"
 
 namespace vmrun {
 
 int stop(const vmx::VmrunArgs& args) {
-  nlohmann::json reply;
-  if (!requestVm(args, vmx::MessageType::Stop, nlohmann::json::object(), reply)) {
-    return 1;
-  }
+  vmx::StopReply reply;
+  if (!requestVm(args, vmx::StopRequest{}, reply)) return 1;
   vmx::VmPaths paths;
   if (!locateVm(args.vmx, paths)) return 1;
   if (!vmx::VmLock::waitReleased(paths.lock, std::chrono::seconds(60))) {

@@ -6,11 +6,9 @@
 namespace vmrun {
 
 int vprobeListGlobals(const vmx::VmrunArgs& args) {
-  nlohmann::json reply;
-  if (!requestVm(args, vmx::MessageType::VprobeListGlobals, nlohmann::json::object(), reply)) {
-    return 1;
-  }
-  printLines(reply, "globals", stdout);
+  vmx::VprobeListGlobalsReply reply;
+  if (!requestVm(args, vmx::VprobeListGlobalsRequest{}, reply)) return 1;
+  printLines(reply.globals, stdout);
   return 0;
 }
 

@@ -6,11 +6,9 @@
 namespace vmrun {
 
 int vprobeListProbes(const vmx::VmrunArgs& args) {
-  nlohmann::json reply;
-  if (!requestVm(args, vmx::MessageType::VprobeListProbes, nlohmann::json::object(), reply)) {
-    return 1;
-  }
-  printLines(reply, "probes", stdout);
+  vmx::VprobeListProbesReply reply;
+  if (!requestVm(args, vmx::VprobeListProbesRequest{}, reply)) return 1;
+  printLines(reply.probes, stdout);
   return 0;
 }
 

@@ -8,10 +8,9 @@
 namespace vmrun {
 
 int vprobeLoad(const vmx::VmrunArgs& args) {
-  nlohmann::json reply;
-  nlohmann::json fields = {{"script", args.args[0]}, {"source", "<command line>"}};
-  if (!requestVm(args, vmx::MessageType::VprobeLoad, fields, reply)) return 1;
-  printLines(reply, "diagnostics", stderr);
+  vmx::VprobeLoadReply reply;
+  if (!requestVm(args, vmx::VprobeLoadRequest{.script = args.args[0]}, reply)) return 1;
+  printLines(reply.diagnostics, stderr);
   return 0;
 }
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "tools/vmrun/commands.h"
-#include "vmx-engine/config_file.h"
+#include "vmx-client/config_file.h"
 
 namespace vmrun {
 
@@ -15,10 +15,9 @@ int vprobeLoadFile(const vmx::VmrunArgs& args) {
     std::fprintf(stderr, "Error: Cannot read %s: %s\n", file.c_str(), error.c_str());
     return 1;
   }
-  nlohmann::json reply;
-  nlohmann::json fields = {{"script", script}, {"source", file}};
-  if (!requestVm(args, vmx::MessageType::VprobeLoad, fields, reply)) return 1;
-  printLines(reply, "diagnostics", stderr);
+  vmx::VprobeLoadReply reply;
+  if (!requestVm(args, vmx::VprobeLoadRequest{.script = script, .source = file}, reply)) return 1;
+  printLines(reply.diagnostics, stderr);
   return 0;
 }
 

@@ -4,8 +4,8 @@
 namespace vmrun {
 
 int vprobeReset(const vmx::VmrunArgs& args) {
-  nlohmann::json reply;
-  return requestVm(args, vmx::MessageType::VprobeReset, nlohmann::json::object(), reply) ? 0 : 1;
+  vmx::VprobeResetReply reply;
+  return requestVm(args, vmx::VprobeResetRequest{}, reply) ? 0 : 1;
 }
 
 }  // namespace vmrun

@@ -13,15 +13,10 @@
 namespace vmrun {
 
 int vprobeStats(const vmx::VmrunArgs& args) {
-  nlohmann::json reply;
-  if (!requestVm(args, vmx::MessageType::VprobeStats, nlohmann::json::object(), reply)) return 1;
-  const auto& rows = reply.contains("stats") ? reply["stats"] : nlohmann::json::array();
-  for (const auto& row : rows) {
-    if (!row.is_array() || row.size() != 2 || !row[0].is_string() || !row[1].is_number_unsigned())
-      continue;
-    std::printf("%s %llu\n", row[0].get<std::string>().c_str(),
-                (unsigned long long)row[1].get<uint64_t>());
-  }
+  vmx::VprobeStatsReply reply;
+  if (!requestVm(args, vmx::VprobeStatsRequest{}, reply)) return 1;
+  for (const auto& row : reply.stats)
+    std::printf("%s %llu\n", row.name.c_str(), (unsigned long long)row.value);
   return 0;
 }
 

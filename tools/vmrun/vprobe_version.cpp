@@ -10,15 +10,11 @@
 namespace vmrun {
 
 int vprobeVersion(const vmx::VmrunArgs& args) {
-  nlohmann::json reply;
-  if (!requestVm(args, vmx::MessageType::VprobeVersion, nlohmann::json::object(), reply)) {
-    return 1;
-  }
-  auto version = reply.value("version", std::string("?"));
-  bool enabled = reply.value("enabled", false);
-  bool faults = reply.value("faultInjection", false);
-  std::printf("VProbes version: %s (%s%s)\n", version.c_str(), enabled ? "enabled" : "disabled",
-              faults ? ", fault injection on" : "");
+  vmx::VprobeVersionReply reply;
+  if (!requestVm(args, vmx::VprobeVersionRequest{}, reply)) return 1;
+  std::printf("VProbes version: %s (%s%s)\n", reply.version.c_str(),
+              reply.enabled ? "enabled" : "disabled",
+              reply.faultInjection ? ", fault injection on" : "");
   return 0;
 }
 

@@ -15,7 +15,7 @@
 #include "tools/vmx/power_on.h"
 #include "vmx-engine/host_config.h"
 #include "vmx-engine/vm_process.h"
-#include "vmx-engine/vmx_config.h"
+#include "vmx-client/vmx_config.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "tools/vprobe/commands.h"
-#include "vmx-engine/script_session.h"
+#include "vmx-client/script_session.h"
 
 namespace vprobe {
 

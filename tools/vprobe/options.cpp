@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "cmdline/cmdline.h"
+#include "cmdline/emmett_options.h"
 #include "emmett2vp/emmett2vp.h"
 
 namespace vprobe {
@@ -51,16 +52,7 @@ void defineOptions(CLI::App& app, Options& o, Raw& raw) {
   app.add_option("-s", o.symbolFile,
                  "guest symbols for GUEST: probes and expressions (nm output, System.map)")
       ->type_name("SYMS");
-  app.add_option("-T", o.symbolDatabases,
-                 "a symbol database (emmett-symdb IMAGE) for external types, $NAME.T")
-      ->type_name("[NAME=]SYMDB")
-      ->allow_extra_args(false);
-  app.add_option("-D", raw.defines, "an Emmett preprocessor definition (NAME is 1)")
-      ->type_name("NAME[=VAL]")
-      ->allow_extra_args(false);
-  app.add_option("-I", o.includeDirs, "a folder #include looks in")
-      ->type_name("DIR")
-      ->allow_extra_args(false);
+  cmdline::addEmmettInputOptions(app, {raw.defines, o.includeDirs, o.symbolDatabases});
   app.add_flag("-i", o.vp, "the script is VP, loaded as it is (old VP scripts, emmett's output)");
   app.add_flag("-l", o.listProbes,
                "list the VM's probe points, one a line; with -T, the databases' functions, types and lines");

@@ -26,7 +26,7 @@ struct Options {
   std::optional<double> seconds;    // -d: run this long
   vp::OutputFormat format = vp::OutputFormat::Text;  // -f, --format
   std::string symbolFile;           // -s (Emmett)
-  std::vector<std::string> symbolDatabases;  // -T (Emmett: external types)
+  std::vector<std::string> symbolDatabases;  // -T (Emmett: symbol databases)
   std::vector<std::pair<std::string, std::string>> defines;  // -D (Emmett)
   std::vector<std::string> includeDirs;                      // -I (Emmett)
   bool vp = false;         // -i: the script is VP, not Emmett

@@ -5,7 +5,7 @@
 #include <iterator>
 
 #include "emmett2vp/emmett2vp.h"
-#include "vmx-engine/config_file.h"
+#include "vmx-client/config_file.h"
 #include "vp/aggregate_printing.h"
 
 namespace vprobe {

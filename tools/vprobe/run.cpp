@@ -12,9 +12,9 @@
 #include "tools/vprobe/prepare_script.h"
 #include "tools/vprobe/record_mapper.h"
 #include "tools/vprobe/stack_outputs.h"
-#include "vmx-engine/script_run.h"
-#include "vmx-engine/script_session.h"
-#include "vmx-engine/stop_signals.h"
+#include "vmx-client/script_run.h"
+#include "vmx-client/script_session.h"
+#include "vmx-client/stop_signals.h"
 
 namespace vprobe {
 namespace {

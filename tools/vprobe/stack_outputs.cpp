@@ -4,8 +4,8 @@
 
 #include "flamegraph/flame_graph_svg.h"
 #include "tools/vprobe/commands.h"
-#include "vmx-engine/config_file.h"
-#include "vmx-engine/vmx_config.h"
+#include "vmx-client/config_file.h"
+#include "vmx-client/vmx_config.h"
 
 namespace vprobe {
 

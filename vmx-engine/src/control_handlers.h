@@ -1,13 +1,12 @@
-// The control server's handler table: one handler per MessageType, each
-// turning a decoded request into a reply. Run on the control thread only.
+// The control server's handlers: one per request type (control_protocol.h),
+// each turning a decoded request into its reply or an error reply. Run on
+// the control thread only.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
-#include "vmx-engine/control_protocol.h"
+#include "vmx-client/control_protocol.h"
 #include "vmx-engine/control_server.h"
 
 namespace vmx {
@@ -17,8 +16,8 @@ struct ControlState {
   bool stopping = false;  // a stop was requested: only status/stop answered
 };
 
-// Dispatches one request through the handler table.
-nlohmann::json handleRequest(ControlState& state, const Request& request);
+// Dispatches one request to its type's handler.
+Reply handleRequest(ControlState& state, const Request& request);
 
 // Decodes one request line, handles it, encodes the reply line. Never
 // throws: a handler's exception becomes an error reply.

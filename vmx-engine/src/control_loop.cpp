@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "vmx-engine/src/unix_socket.h"
+#include "vmx-client/unix_socket.h"
 #include "vmx-engine/vmx_log.h"
 
 namespace vmx {
@@ -54,7 +54,7 @@ void ControlLoop::run() {
 }
 
 void ControlLoop::refuse(int fd, const std::string& why) {
-  std::string reply = encodeReply(errorReply(why));
+  std::string reply = encodeReply(ErrorReply{why});
   ssize_t ignored = ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   (void)ignored;  // best effort: the connection is closed either way
 }
@@ -103,9 +103,8 @@ void ControlLoop::handleInput(Connection& c) {
         c.out += handleLine(state_, line);
         break;
       case LineReader::Status::TooLong:
-        c.out += encodeReply(errorReply(
-            "request too large: the limit is " +
-            std::to_string(kMaxRequestBytes) + " bytes per line"));
+        c.out += encodeReply(ErrorReply{"request too large: the limit is " +
+                                        std::to_string(kMaxRequestBytes) + " bytes per line"});
         break;
       case LineReader::Status::NeedMore:
         return;

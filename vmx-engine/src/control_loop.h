@@ -12,8 +12,8 @@
 #include <poll.h>
 
 #include "vmx-engine/src/control_handlers.h"
-#include "vmx-engine/src/line_reader.h"
-#include "vmx-engine/unique_fd.h"
+#include "vmx-client/line_reader.h"
+#include "vmx-client/unique_fd.h"
 
 namespace vmx {
 

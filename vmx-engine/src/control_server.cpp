@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "vmx-engine/src/control_loop.h"
-#include "vmx-engine/src/unix_socket.h"
+#include "vmx-client/unix_socket.h"
 
 namespace vmx {
 

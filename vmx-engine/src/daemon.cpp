@@ -1,6 +1,6 @@
 #include "vmx-engine/daemon.h"
 
-#include "vmx-engine/private_file.h"
+#include "vmx-client/private_file.h"
 
 #include <fcntl.h>
 #include <poll.h>

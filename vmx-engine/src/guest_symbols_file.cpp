@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "vmx-engine/config_file.h"
+#include "vmx-client/config_file.h"
 
 namespace vmx {
 

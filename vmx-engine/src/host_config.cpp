@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "vmx-engine/src/config_values.h"
+#include "vmx-client/config_values.h"
 
 namespace vmx {
 

@@ -6,7 +6,7 @@
 
 #include "vmm-engine/exit_statistics.h"
 #include "vmm-engine/host_clock.h"
-#include "vmx-engine/guest_export.h"
+#include "vmx-client/guest_export.h"
 #include "vmx-engine/vmx_log.h"
 
 namespace vmx {

@@ -12,9 +12,9 @@
 #include "vmx-engine/daemon.h"
 #include "vmx-engine/ordered_output.h"
 #include "vmx-engine/probe_output.h"
-#include "vmx-engine/vm_lock.h"
-#include "vmx-engine/vm_paths.h"
-#include "vmx-engine/vm_registry.h"
+#include "vmx-client/vm_lock.h"
+#include "vmx-client/vm_paths.h"
+#include "vmx-client/vm_registry.h"
 #include "vmx-engine/vmx_log.h"
 #include "vmx-engine/vprobe_policy.h"
 

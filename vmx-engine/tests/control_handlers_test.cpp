@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "vmx-engine/src/control_handlers.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/tests/temp_dir.h"
 #include "vmx-engine/tests/test_doubles.h"
 
 using nlohmann::json;
-using vmx::MessageType;
+using namespace vmx;
 
 namespace {
 
@@ -29,13 +31,16 @@ struct Fixture {
         {machine, probes, *output, policy, "/vm/demo.vmx", "Demo"}});
   }
 
-  json request(MessageType type, json fields = json::object()) {
-    std::string line = vmx::encodeRequest(type, fields);
-    json reply;
-    std::string error;
-    REQUIRE(vmx::decodeReply(vmx::handleLine(*state, line.substr(0, line.size() - 1)),
-                             reply, error));
-    return reply;
+  // The reply to `line` (without its '\n'), as the client reads the wire.
+  json send(const std::string& line) {
+    std::string reply = vmx::handleLine(*state, line);
+    REQUIRE(reply.find('\n') == reply.size() - 1);
+    return json::parse(reply);
+  }
+
+  json request(const vmx::Request& request) {
+    std::string line = vmx::encodeRequest(request);
+    return send(line.substr(0, line.size() - 1));
   }
 };
 
@@ -43,7 +48,7 @@ struct Fixture {
 
 TEST_CASE("handlers: status") {
   Fixture f;
-  json r = f.request(MessageType::Status);
+  json r = f.request(StatusRequest{});
   CHECK(r == json{{"ok", true}, {"vmx", "/vm/demo.vmx"}, {"displayName", "Demo"},
                   {"pid", ::getpid()}, {"state", "running"},
                   {"vprobeOut", f.dir.file("vprobe.out")}, {"vprobeErr", f.dir.file("vprobe.err")},
@@ -52,38 +57,39 @@ TEST_CASE("handlers: status") {
 
 TEST_CASE("handlers: a load goes to the probe host with its source name") {
   Fixture f;
-  json r = f.request(MessageType::VprobeLoad, {{"script", "(vprobe VMM1Hz)"}, {"source", "t.vp"}});
+  json r = f.request(VprobeLoadRequest{.script = "(vprobe VMM1Hz)", .source = "t.vp"});
   CHECK(r == json{{"ok", true}, {"diagnostics", json::array()}, {"script", 1}});
   CHECK(f.log.snapshot() == std::vector<std::string>{"load t.vp (vprobe VMM1Hz)"});
-  f.request(MessageType::VprobeLoad, {{"script", "x"}});
+  f.request(VprobeLoadRequest{.script = "x"});
   CHECK(f.log.snapshot().back() == "load <command line> x");
 }
 
 TEST_CASE("handlers: a JSON load creates vprobe.json and tells the host; other formats are refused") {
   Fixture f;
   CHECK(access(f.dir.file("vprobe.json").c_str(), F_OK) != 0);  // not before a JSON load
-  json r = f.request(MessageType::VprobeLoad, {{"script", "x"}, {"source", "t.vp"}, {"format", "json"}});
+  json r = f.request(
+      VprobeLoadRequest{.script = "x", .source = "t.vp", .format = vp::OutputFormat::Json});
   CHECK(r["ok"] == true);
   CHECK(f.log.snapshot().back() == "load t.vp (json) x");
   CHECK(access(f.dir.file("vprobe.json").c_str(), F_OK) == 0);
-  f.request(MessageType::VprobeLoad, {{"script", "y"}, {"format", "text"}});
+  f.send(R"({"type":"vprobeLoad","script":"y","format":"text"})");
   CHECK(f.log.snapshot().back() == "load <command line> y");
-  r = f.request(MessageType::VprobeLoad, {{"script", "z"}, {"format", "xml"}});
+  r = f.send(R"({"type":"vprobeLoad","script":"z","format":"xml"})");
   CHECK(r == json{{"ok", false},
-                  {"error", "unknown output format 'xml': expected \"text\" or \"json\""}});
+                  {"error", "malformed request: \"format\" must be \"text\" or \"json\""}});
   CHECK(f.log.snapshot().back() == "load <command line> y");  // z never reached the host
 }
 
 TEST_CASE("handlers: warnings come back with a successful load") {
   Fixture f;
-  json r = f.request(MessageType::VprobeLoad, {{"script", "warn"}});
+  json r = f.request(VprobeLoadRequest{.script = "warn"});
   CHECK(r["ok"] == true);
   CHECK(r["diagnostics"] == json{"<command line>:1:1: warning: version 1.9 is newer"});
 }
 
 TEST_CASE("handlers: compile errors come back as the engine rendered them") {
   Fixture f;
-  json r = f.request(MessageType::VprobeLoad, {{"script", "error"}, {"source", "bad.vp"}});
+  json r = f.request(VprobeLoadRequest{.script = "error", .source = "bad.vp"});
   CHECK(r == json{{"ok", false},
                   {"error", "The VP script has errors; it was not loaded"},
                   {"diagnostics", {"bad.vp:1:2: error: unknown identifier 'error'"}}});
@@ -91,7 +97,7 @@ TEST_CASE("handlers: compile errors come back as the engine rendered them") {
 
 TEST_CASE("handlers: loads are refused unless allowed and enabled") {
   Fixture notAllowed(false, true);
-  json r = notAllowed.request(MessageType::VprobeLoad, {{"script", "x"}});
+  json r = notAllowed.request(VprobeLoadRequest{.script = "x"});
   CHECK(r["ok"] == false);
   CHECK(r["error"] ==
         "VProbes are not allowed on this host: add vprobe.allow = \"TRUE\" to "
@@ -99,7 +105,7 @@ TEST_CASE("handlers: loads are refused unless allowed and enabled") {
   CHECK(notAllowed.log.snapshot().empty());
 
   Fixture notEnabled(true, false);
-  r = notEnabled.request(MessageType::VprobeLoad, {{"script", "x"}});
+  r = notEnabled.request(VprobeLoadRequest{.script = "x"});
   CHECK(r["error"] ==
         "VProbes are not enabled for this virtual machine: add vprobe.enable = \"TRUE\" to "
         "/vm/demo.vmx and restart the virtual machine");
@@ -108,120 +114,118 @@ TEST_CASE("handlers: loads are refused unless allowed and enabled") {
 
 TEST_CASE("handlers: a load without a script string is refused") {
   Fixture f;
-  CHECK(f.request(MessageType::VprobeLoad)["error"] ==
+  CHECK(f.send(R"({"type":"vprobeLoad"})")["error"] == "malformed request: missing \"script\"");
+  CHECK(f.send(R"({"type":"vprobeLoad","script":7})")["error"] ==
         "malformed request: \"script\" must be a string");
-  CHECK(f.request(MessageType::VprobeLoad, {{"script", "x"}, {"source", 3}})["error"] ==
+  CHECK(f.send(R"({"type":"vprobeLoad","script":"x","source":3})")["error"] ==
         "malformed request: \"source\" must be a string");
   CHECK(f.log.snapshot().empty());
 }
 
 TEST_CASE("handlers: reset, lists and version") {
   Fixture f;
-  CHECK(f.request(MessageType::VprobeReset) == json{{"ok", true}});
+  CHECK(f.request(VprobeResetRequest{}) == json{{"ok", true}});
   CHECK(f.log.snapshot() == std::vector<std::string>{"reset"});
-  CHECK(f.request(MessageType::VprobeListProbes)["probes"] == json{"VMM1Hz", "VMXLoad"});
-  CHECK(f.request(MessageType::VprobeListGlobals)["globals"] == json{"RAX", "myCount"});
-  CHECK(f.request(MessageType::VprobeVersion) ==
+  CHECK(f.request(VprobeListProbesRequest{})["probes"] == json{"VMM1Hz", "VMXLoad"});
+  CHECK(f.request(VprobeListGlobalsRequest{})["globals"] == json{"RAX", "myCount"});
+  CHECK(f.request(VprobeVersionRequest{}) ==
         json{{"ok", true}, {"version", "1.0"}, {"enabled", true}, {"faultInjection", false}});
   Fixture off(true, false);
-  CHECK(off.request(MessageType::VprobeVersion)["enabled"] == false);
+  CHECK(off.request(VprobeVersionRequest{})["enabled"] == false);
   Fixture notAllowed(false, true);
-  CHECK(notAllowed.request(MessageType::VprobeVersion)["enabled"] == false);
+  CHECK(notAllowed.request(VprobeVersionRequest{})["enabled"] == false);
 }
 
 TEST_CASE("handlers: version and the globals list say when fault injection is on") {
   Fixture faults(true, true, true);
-  CHECK(faults.request(MessageType::VprobeVersion)["faultInjection"] == true);
-  json globals = faults.request(MessageType::VprobeListGlobals)["globals"];
+  CHECK(faults.request(VprobeVersionRequest{})["faultInjection"] == true);
+  json globals = faults.request(VprobeListGlobalsRequest{})["globals"];
   CHECK(globals == json{"RAX", "myCount", "setgpr function (fault injection)",
                         "setguest function (fault injection)",
                         "skipfunction function (fault injection)",
                         "genmce function (fault injection)"});
   // Not while scripts may not load at all.
   Fixture off(true, false, true);
-  CHECK(off.request(MessageType::VprobeVersion)["faultInjection"] == false);
-  CHECK(off.request(MessageType::VprobeListGlobals)["globals"] == json{"RAX", "myCount"});
+  CHECK(off.request(VprobeVersionRequest{})["faultInjection"] == false);
+  CHECK(off.request(VprobeListGlobalsRequest{})["globals"] == json{"RAX", "myCount"});
 }
 
 TEST_CASE("handlers: status names the loaded script; a reset of one script spares the next") {
   Fixture f;
-  CHECK(f.request(MessageType::VprobeLoad, {{"script", "a"}})["script"] == 1);
-  CHECK(f.request(MessageType::Status)["script"] == 1);
+  CHECK(f.request(VprobeLoadRequest{.script = "a"})["script"] == 1);
+  CHECK(f.request(StatusRequest{})["script"] == 1);
   // Someone else's load replaces script 1: resetting 1 must not unload 2.
-  CHECK(f.request(MessageType::VprobeLoad, {{"script", "b"}})["script"] == 2);
-  CHECK(f.request(MessageType::VprobeReset, {{"script", 1}}) == json{{"ok", true}, {"unloaded", false}});
-  CHECK(f.request(MessageType::Status)["script"] == 2);
-  CHECK(f.request(MessageType::VprobeReset, {{"script", 2}}) == json{{"ok", true}, {"unloaded", true}});
-  CHECK(f.request(MessageType::Status)["script"] == 0);
+  CHECK(f.request(VprobeLoadRequest{.script = "b"})["script"] == 2);
+  CHECK(f.request(VprobeResetRequest{1}) == json{{"ok", true}, {"unloaded", false}});
+  CHECK(f.request(StatusRequest{})["script"] == 2);
+  CHECK(f.request(VprobeResetRequest{2}) == json{{"ok", true}, {"unloaded", true}});
+  CHECK(f.request(StatusRequest{})["script"] == 0);
   CHECK(f.log.snapshot().back() == "resetScript 2");
   // A script that called (exit) is gone: nothing to unload.
-  CHECK(f.request(MessageType::VprobeLoad, {{"script", "c"}})["script"] == 3);
+  CHECK(f.request(VprobeLoadRequest{.script = "c"})["script"] == 3);
   f.probes.scriptExited();
-  CHECK(f.request(MessageType::Status)["script"] == 0);
-  CHECK(f.request(MessageType::VprobeReset, {{"script", 3}})["unloaded"] == false);
-  CHECK(f.request(MessageType::VprobeReset, {{"script", "3"}})["error"] ==
-        "malformed request: \"script\" must be a script id (a number)");
+  CHECK(f.request(StatusRequest{})["script"] == 0);
+  CHECK(f.request(VprobeResetRequest{3})["unloaded"] == false);
+  CHECK(f.send(R"({"type":"vprobeReset","script":"3"})")["error"] ==
+        "malformed request: \"script\" must be a number (an unsigned integer)");
 }
 
 TEST_CASE("handlers: held output is flushed before replying to a load, a reset or a status") {
   Fixture f;
   std::vector<std::string> flushes;
   f.state->targets.flushOutput = [&] { flushes.push_back(f.log.snapshot().back()); };
-  f.request(MessageType::VprobeLoad, {{"script", "a"}});
-  f.request(MessageType::VprobeReset, {{"script", 1}});
-  f.request(MessageType::VprobeLoad, {{"script", "b"}});
-  f.request(MessageType::VprobeReset);
-  f.request(MessageType::Status);
+  f.request(VprobeLoadRequest{.script = "a"});
+  f.request(VprobeResetRequest{1});
+  f.request(VprobeLoadRequest{.script = "b"});
+  f.request(VprobeResetRequest{});
+  f.request(StatusRequest{});
   // Each flush comes after the probe host did its part.
   CHECK(flushes == std::vector<std::string>{"load <command line> a", "resetScript 1",
                                             "load <command line> b", "reset", "reset"});
-  f.request(MessageType::VprobeListProbes);
+  f.request(VprobeListProbesRequest{});
   CHECK(flushes.size() == 5);
 }
 
 TEST_CASE("handlers: stop unloads the script before stopping the machine") {
   Fixture f;
-  json r = f.request(MessageType::Stop);
+  json r = f.request(StopRequest{});
   CHECK(r == json{{"ok", true}, {"pid", ::getpid()}});
   CHECK(f.log.snapshot() == std::vector<std::string>{"reset", "requestStop"});
-  CHECK(f.request(MessageType::Status)["state"] == "stopping");
+  CHECK(f.request(StatusRequest{})["state"] == "stopping");
   // A second stop does not unload again; other requests are refused.
-  CHECK(f.request(MessageType::Stop)["ok"] == true);
+  CHECK(f.request(StopRequest{})["ok"] == true);
   CHECK(f.log.snapshot().size() == 2);
-  CHECK(f.request(MessageType::VprobeLoad, {{"script", "x"}})["error"] ==
+  CHECK(f.request(VprobeLoadRequest{.script = "x"})["error"] ==
         "The virtual machine is stopping");
   CHECK(f.log.snapshot().size() == 2);
 }
 
 TEST_CASE("handlers: garbage and a failing handler get error replies") {
   Fixture f;
-  json reply;
-  std::string error;
-  REQUIRE(vmx::decodeReply(vmx::handleLine(*f.state, "\x01\x02garbage"), reply, error));
-  CHECK(reply == json{{"ok", false}, {"error", "malformed request: not JSON"}});
-  json r = f.request(MessageType::VprobeLoad, {{"script", "throw"}});
+  CHECK(f.send("\x01\x02garbage") == json{{"ok", false}, {"error", "malformed request: not JSON"}});
+  json r = f.request(VprobeLoadRequest{.script = "throw"});
   CHECK(r == json{{"ok", false}, {"error", "internal error: boom"}});
-  CHECK(f.request(MessageType::Status)["ok"] == true);
+  CHECK(f.request(StatusRequest{})["ok"] == true);
 }
 
 TEST_CASE("handlers: a load recreates a deleted vprobe.out") {
   Fixture f;
   f.output->output(0, "before\n");
   REQUIRE(::unlink(f.dir.file("vprobe.out").c_str()) == 0);
-  REQUIRE(f.request(MessageType::VprobeLoad, {{"script", "x"}})["ok"] == true);
+  REQUIRE(f.request(VprobeLoadRequest{.script = "x"})["ok"] == true);
   f.output->output(0, "after\n");
   CHECK(vmxtest::readAll(f.dir.file("vprobe.out")) == "after\n");
 }
 
 TEST_CASE("handlers: vprobeStats relays the machine's exit rows, in order") {
   Fixture f;
-  CHECK(f.request(MessageType::VprobeStats) ==
+  CHECK(f.request(VprobeStatsRequest{}) ==
         json{{"ok", true},
              {"stats", json::array({json::array({"monitor.exits", 0}),
                                     json::array({"kvm.exits", 7})})}});
   // Statistics are not probes: a host that forbids VProbes still gives them.
   Fixture off(false);
-  CHECK(off.request(MessageType::VprobeStats)["ok"] == true);
+  CHECK(off.request(VprobeStatsRequest{})["ok"] == true);
 }
 
 TEST_CASE("handlers: vprobeStats ends with the output lines lost and unwritten, after a flush") {
@@ -229,7 +233,7 @@ TEST_CASE("handlers: vprobeStats ends with the output lines lost and unwritten, 
   int flushes = 0;
   f.state->targets.flushOutput = [&] { ++flushes; };
   f.state->targets.lostOutputLines = [&] { return uint64_t(flushes) * 1000; };
-  json stats = f.request(MessageType::VprobeStats)["stats"];
+  json stats = f.request(VprobeStatsRequest{})["stats"];
   REQUIRE(stats.size() == 4);
   CHECK(stats[2] == json::array({"output.lost_lines", 1000}));
   CHECK(stats[3] == json::array({"output.unwritten_lines", 0}));

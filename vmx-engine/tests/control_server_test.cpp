@@ -10,14 +10,14 @@
 #include <chrono>
 #include <thread>
 
-#include "vmx-engine/control_client.h"
+#include "vmx-client/control_client.h"
 #include "vmx-engine/control_server.h"
-#include "vmx-engine/src/unix_socket.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/unix_socket.h"
+#include "vmx-client/tests/temp_dir.h"
 #include "vmx-engine/tests/test_doubles.h"
+#include "vmx-engine/tests/wire_reply.h"
 
 using nlohmann::json;
-using vmx::MessageType;
 
 namespace {
 
@@ -40,12 +40,7 @@ struct Served {
                   std::move(signalFd));
   }
 
-  json send(MessageType type, json fields = json::object()) {
-    json reply;
-    std::string error;
-    REQUIRE(vmx::sendRequest(socket, type, fields, reply, error) == vmx::SendStatus::Ok);
-    return reply;
-  }
+  json send(const vmx::Request& request) { return vmxtest::wireReply(socket, request); }
 };
 
 // A raw client: sends bytes, reads reply lines.
@@ -104,10 +99,10 @@ TEST_CASE("server: a path too long for sun_path is refused") {
 
 TEST_CASE("server: requests over the socket reach the handlers") {
   Served s;
-  json r = s.send(MessageType::VprobeLoad, {{"script", "(vprobe VMXLoad)"}, {"source", "a.vp"}});
+  json r = s.send(vmx::VprobeLoadRequest{.script = "(vprobe VMXLoad)", .source = "a.vp"});
   CHECK(r["ok"] == true);
   CHECK(s.log.snapshot() == std::vector<std::string>{"load a.vp (vprobe VMXLoad)"});
-  CHECK(s.send(MessageType::Status)["displayName"] == "demo");
+  CHECK(s.send(vmx::StatusRequest{})["displayName"] == "demo");
 }
 
 TEST_CASE("server: garbage is answered and the connection keeps working") {
@@ -137,7 +132,7 @@ TEST_CASE("server: a silent client does not hold up others") {
   Served s;
   RawClient silent(s.socket);
   silent.send("{\"type\":\"sta");  // half a request, then nothing
-  CHECK(s.send(MessageType::Status)["ok"] == true);
+  CHECK(s.send(vmx::StatusRequest{})["ok"] == true);
   silent.send("tus\"}\n");
   CHECK(silent.reply()["state"] == "running");
 }
@@ -156,7 +151,7 @@ TEST_CASE("server: a client that vanishes mid-request does not disturb the VM") 
     RawClient c(s.socket);
     c.send("{\"type\":\"status\"}\n{\"type\":\"status\"}\n");
   }  // closed without reading its replies
-  CHECK(s.send(MessageType::Status)["ok"] == true);
+  CHECK(s.send(vmx::StatusRequest{})["ok"] == true);
 }
 
 TEST_CASE("server: a stop signal stops the VM as vmrun stop does") {
@@ -173,13 +168,13 @@ TEST_CASE("server: a stop signal stops the VM as vmrun stop does") {
 
 TEST_CASE("server: nobody listening means the VM is not running") {
   vmxtest::TempDir dir;
-  json reply;
+  vmx::Response<vmx::StatusRequest> reply;
   std::string error;
-  CHECK(vmx::sendRequest(dir.file("none.sock"), MessageType::Status, json::object(), reply,
-                         error) == vmx::SendStatus::NotRunning);
+  CHECK(vmx::sendRequest(dir.file("none.sock"), vmx::StatusRequest{}, reply, error) ==
+        vmx::SendStatus::NotRunning);
   dir.write("plain.sock", "");  // a file that is not a socket
-  CHECK(vmx::sendRequest(dir.file("plain.sock"), MessageType::Status, json::object(), reply,
-                         error) == vmx::SendStatus::NotRunning);
+  CHECK(vmx::sendRequest(dir.file("plain.sock"), vmx::StatusRequest{}, reply, error) ==
+        vmx::SendStatus::NotRunning);
 }
 
 TEST_CASE("server: only the owner and root may connect") {
@@ -216,10 +211,10 @@ TEST_CASE("server: another user is refused even if the socket mode is widened") 
   if (child == 0) {
     ::close(pipefd[0]);
     if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
-    json reply;
-    std::string error;
-    auto status = vmx::sendRequest(s.socket, MessageType::Stop, json::object(), reply, error);
-    std::string text = status == vmx::SendStatus::Ok ? reply.dump() : "failed: " + error;
+    std::string reply, error;
+    auto status = vmx::exchangeLine(s.socket, vmx::encodeRequest(vmx::StopRequest{}), reply,
+                                    error, std::chrono::seconds(60));
+    std::string text = status == vmx::SendStatus::Ok ? json::parse(reply).dump() : "failed: " + error;
     ssize_t n = ::write(pipefd[1], text.data(), text.size());
     ::_exit(n > 0 ? 0 : 3);
   }
@@ -237,5 +232,5 @@ TEST_CASE("server: another user is refused even if the socket mode is widened") 
                     {"error", "permission denied: only the virtual machine's owner and root "
                               "may control it"}}.dump());
   CHECK(s.log.snapshot().empty());  // the stop never reached the VM
-  CHECK(s.send(MessageType::Status)["state"] == "running");
+  CHECK(s.send(vmx::StatusRequest{})["state"] == "running");
 }

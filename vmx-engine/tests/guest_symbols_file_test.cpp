@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "vmx-engine/guest_symbols_file.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/tests/temp_dir.h"
 
 TEST_CASE("guest symbols file: missing, then written, then rewritten (another boot)") {
   vmxtest::TempDir dir;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "vmx-engine/host_config.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/tests/temp_dir.h"
 
 TEST_CASE("host config: path from VPROBE_HOST_CONFIG, else /etc/vprobes/config") {
   const char* saved = ::getenv("VPROBE_HOST_CONFIG");

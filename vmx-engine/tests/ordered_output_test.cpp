@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "vmx-engine/ordered_output.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/tests/temp_dir.h"
 
 using namespace std::chrono_literals;
 

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "vmx-engine/probe_output.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/tests/temp_dir.h"
 
 namespace {
 

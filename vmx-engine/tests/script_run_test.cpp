@@ -8,11 +8,11 @@
 
 #include <thread>
 
-#include "vmx-engine/control_client.h"
+#include "vmx-client/control_client.h"
 #include "vmx-engine/control_server.h"
-#include "vmx-engine/script_run.h"
-#include "vmx-engine/script_session.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/script_run.h"
+#include "vmx-client/script_session.h"
+#include "vmx-client/tests/temp_dir.h"
 #include "vmx-engine/tests/test_doubles.h"
 
 using namespace std::chrono_literals;
@@ -124,9 +124,9 @@ TEST_CASE("script run: another load ends the run and the other script stays load
   f.load();
   std::thread other([&] {
     std::this_thread::sleep_for(50ms);
-    nlohmann::json reply;
+    vmx::Response<vmx::VprobeLoadRequest> reply;
     std::string error;
-    vmx::sendRequest(f.vmx + ".sock", vmx::MessageType::VprobeLoad, {{"script", "theirs"}}, reply, error);
+    vmx::sendRequest(f.vmx + ".sock", vmx::VprobeLoadRequest{.script = "theirs"}, reply, error);
   });
   vmx::RunResult r = f.run(10s);
   other.join();
@@ -161,9 +161,9 @@ TEST_CASE("script run: a VM told to stop ends the run, though it unloads the scr
   f.load();
   std::thread stopper([&] {
     std::this_thread::sleep_for(50ms);
-    nlohmann::json reply;
+    vmx::Response<vmx::StopRequest> reply;
     std::string error;
-    vmx::sendRequest(f.vmx + ".sock", vmx::MessageType::Stop, nlohmann::json::object(), reply, error);
+    vmx::sendRequest(f.vmx + ".sock", vmx::StopRequest{}, reply, error);
   });
   vmx::RunResult r = f.run(10s);
   stopper.join();

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "vmm-engine/guest_memory.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/tests/temp_dir.h"
 #include "vmx-engine/virtio_blk.h"
 #include "vmx-engine/virtio_pci.h"
 

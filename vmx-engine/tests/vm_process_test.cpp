@@ -12,17 +12,17 @@
 
 #include <thread>
 
-#include "vmx-engine/control_client.h"
-#include "vmx-engine/tests/temp_dir.h"
+#include "vmx-client/control_client.h"
+#include "vmx-client/tests/temp_dir.h"
 #include "vmx-engine/tests/test_doubles.h"
-#include "vmx-engine/vm_lock.h"
-#include "vmx-engine/vm_paths.h"
+#include "vmx-engine/tests/wire_reply.h"
+#include "vmx-client/vm_lock.h"
+#include "vmx-client/vm_paths.h"
 #include "vmx-engine/vm_process.h"
-#include "vmx-engine/vm_registry.h"
+#include "vmx-client/vm_registry.h"
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using vmx::MessageType;
 
 namespace {
 
@@ -86,9 +86,9 @@ struct VmFixture {
     paths = vmx::vmPathsFor(config.vmxPath, runtime);
   }
   ~VmFixture() {
-    json reply;
+    vmx::Response<vmx::StopRequest> reply;
     std::string error;
-    vmx::sendRequest(paths.socket, MessageType::Stop, json::object(), reply, error, 2s);
+    vmx::sendRequest(paths.socket, vmx::StopRequest{}, reply, error, 2s);
     vmx::VmLock::waitReleased(paths.lock, 5s);
     ::unsetenv("VPROBE_RUNTIME_DIR");
   }
@@ -109,12 +109,7 @@ struct VmFixture {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
-  json send(MessageType type, json fields = json::object()) {
-    json reply;
-    std::string error;
-    REQUIRE(vmx::sendRequest(paths.socket, type, fields, reply, error) == vmx::SendStatus::Ok);
-    return reply;
-  }
+  json send(const vmx::Request& request) { return vmxtest::wireReply(paths.socket, request); }
 
   bool filesGone() const {
     return ::access(paths.socket.c_str(), F_OK) != 0 &&
@@ -133,7 +128,7 @@ TEST_CASE("vm process: start, serve, list, stop") {
 
   // Up means: locked, serving, registered.
   CHECK(vmx::VmLock::isHeld(vm.paths.lock));
-  json status = vm.send(MessageType::Status);
+  json status = vm.send(vmx::StatusRequest{});
   CHECK(status["vmx"] == vm.config.vmxPath);
   CHECK(status["state"] == "running");
   pid_t pid = status["pid"].get<pid_t>();
@@ -147,9 +142,9 @@ TEST_CASE("vm process: start, serve, list, stop") {
   REQUIRE(::stat(vm.paths.socket.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
 
-  CHECK(vm.send(MessageType::VprobeLoad, {{"script", "s1"}})["ok"] == true);
-  CHECK(vm.send(MessageType::VprobeVersion)["enabled"] == true);
-  CHECK(vm.send(MessageType::Stop)["pid"] == pid);
+  CHECK(vm.send(vmx::VprobeLoadRequest{.script = "s1"})["ok"] == true);
+  CHECK(vm.send(vmx::VprobeVersionRequest{})["enabled"] == true);
+  CHECK(vm.send(vmx::StopRequest{})["pid"] == pid);
   REQUIRE(vmx::VmLock::waitReleased(vm.paths.lock, 5s));
   CHECK(vm.filesGone());
   CHECK(vmx::VmRegistry(vm.runtime).running().empty());
@@ -166,7 +161,7 @@ TEST_CASE("vm process: a .vmx too deep for sun_path gets its socket in the runti
   REQUIRE(vm.paths.socketInRuntimeDir);
   std::string err;
   REQUIRE(vm.start(powerOnDoubles, err) == 0);
-  CHECK(vm.send(MessageType::Status)["ok"] == true);
+  CHECK(vm.send(vmx::StatusRequest{})["ok"] == true);
   CHECK(::access((vm.config.vmxPath + ".sock").c_str(), F_OK) != 0);
   auto running = vmx::VmRegistry(vm.runtime).running();
   REQUIRE(running.size() == 1);
@@ -174,7 +169,7 @@ TEST_CASE("vm process: a .vmx too deep for sun_path gets its socket in the runti
   CHECK(vmxtest::readAll(vm.paths.lock).ends_with("\n" + vm.paths.socket + "\n"));
   CHECK(vmxtest::readAll(vm.paths.log).find("(the path beside the .vmx is too long)") !=
         std::string::npos);
-  CHECK(vm.send(MessageType::Stop)["ok"] == true);
+  CHECK(vm.send(vmx::StopRequest{})["ok"] == true);
   REQUIRE(vmx::VmLock::waitReleased(vm.paths.lock, 5s));
   CHECK(vm.filesGone());
 }
@@ -183,12 +178,12 @@ TEST_CASE("vm process: a second start of the same VM is refused") {
   VmFixture vm;
   std::string err;
   REQUIRE(vm.start(powerOnDoubles, err) == 0);
-  pid_t pid = vm.send(MessageType::Status)["pid"].get<pid_t>();
+  pid_t pid = vm.send(vmx::StatusRequest{})["pid"].get<pid_t>();
   CHECK(vm.start(powerOnDoubles, err) == 1);
   CHECK(err == "Error: The virtual machine is already running (pid " + std::to_string(pid) +
                    "): " + vm.config.vmxPath + "\n");
   // The refused start left the running VM and its files alone.
-  CHECK(vm.send(MessageType::Status)["pid"] == pid);
+  CHECK(vm.send(vmx::StatusRequest{})["pid"] == pid);
   CHECK(vmx::VmRegistry(vm.runtime).running().size() == 1);
 }
 
@@ -246,7 +241,7 @@ TEST_CASE("vm process: SIGTERM stops the VM cleanly") {
   VmFixture vm;
   std::string err;
   REQUIRE(vm.start(powerOnDoubles, err) == 0);
-  pid_t pid = vm.send(MessageType::Status)["pid"].get<pid_t>();
+  pid_t pid = vm.send(vmx::StatusRequest{})["pid"].get<pid_t>();
   REQUIRE(::kill(pid, SIGTERM) == 0);
   REQUIRE(vmx::VmLock::waitReleased(vm.paths.lock, 5s));
   CHECK(vm.filesGone());
@@ -257,7 +252,7 @@ TEST_CASE("vm process: when the guest powers off, the process ends and cleans up
   VmFixture vm;
   std::string err;
   REQUIRE(vm.start(powerOnDoubles, err) == 0);
-  CHECK(vm.send(MessageType::VprobeLoad, {{"script", "poweroff"}})["ok"] == true);
+  CHECK(vm.send(vmx::VprobeLoadRequest{.script = "poweroff"})["ok"] == true);
   REQUIRE(vmx::VmLock::waitReleased(vm.paths.lock, 5s));
   CHECK(vm.filesGone());
   std::string log = vmxtest::readAll(vm.paths.log);

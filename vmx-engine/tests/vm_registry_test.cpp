@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
-#include "vmx-engine/tests/temp_dir.h"
-#include "vmx-engine/vm_lock.h"
-#include "vmx-engine/vm_paths.h"
-#include "vmx-engine/vm_registry.h"
+#include "vmx-client/tests/temp_dir.h"
+#include "vmx-client/vm_lock.h"
+#include "vmx-client/vm_paths.h"
+#include "vmx-client/vm_registry.h"
 
 TEST_CASE("registry: running VMs are listed in path order") {
   vmxtest::TempDir dir;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "vmx-engine/tests/temp_dir.h"
-#include "vmx-engine/vmx_config.h"
+#include "vmx-client/tests/temp_dir.h"
+#include "vmx-client/vmx_config.h"
 #include "vmx-engine/vprobe_policy.h"
 #include "vp/ordered_sink.h"
 

@@ -7,7 +7,7 @@
 
 #include "vmm-engine/vcpu.h"
 #include "vmx-engine/devices.h"
-#include "vmx-engine/private_file.h"
+#include "vmx-client/private_file.h"
 
 namespace vmx {
 namespace {

@@ -113,6 +113,12 @@ LIB_FILES  := $(foreach l,$(LIBS),$(if $(call lib_srcs,$(l)),$(BUILD)/lib/lib$(l
 TEST_BINS  := $(foreach l,$(LIBS),$(if $(call test_srcs,$(l)),$(BUILD)/tests/$(l)_tests))
 TOOL_BINS  := $(foreach t,$(TOOLS),$(BUILD)/bin/$(t))
 BENCH_BINS := $(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/*.cpp))
+# What the KVM tests use: the tools, the guests and the test binaries with
+# [kvm] cases. make test builds these first, so that where the KVM tests run
+# in the nested VM, that run starts before the rest of the build, which
+# goes on beside it (tests/run-all, REST_BUILD).
+KVM_TEST_BINS := $(foreach l,$(LIBS),$(if $(shell grep -l '\[kvm\]' $(call test_srcs,$(l)) /dev/null),$(BUILD)/tests/$(l)_tests))
+KVM_TEST_NEEDS := $(TOOL_BINS) $(KVM_TEST_BINS) guest
 
 # Fuzz targets: fuzz/NAME.cpp defines LLVMFuzzerTestOneInput and links the
 # libraries FUZZ_LIBS_NAME (plus objects FUZZ_EXTRA_NAME). Each is built
@@ -226,11 +232,11 @@ SAN_REPLAYS := $(foreach f,$(FUZZ_NAMES),$(if $(filter-out $(SAN_TESTS),$(FUZZ_L
 san-tests:
 	$(MAKE) -j$(JOBS) SAN=1 $(foreach l,$(SAN_TESTS),$(if $(wildcard $(l)/tests/*.cpp),build-san/tests/$(l)_tests)) $(SAN_REPLAYS)
 
-# run-all makes the sanitizer build itself, beside the nested-KVM run
-# where there is one (SAN_BUILD=1).
+# run-all makes the rest of the build (REST_BUILD=1) and the sanitizer
+# build (SAN_BUILD=1) itself, beside the nested-KVM run where there is one.
 test: deps
-	$(MAKE) -j$(JOBS) all
-	BUILD=$(BUILD) SAN_BUILD=1 MAKE="$(MAKE)" JOBS=$(JOBS) ./tests/run-all
+	$(MAKE) -j$(JOBS) $(KVM_TEST_NEEDS)
+	BUILD=$(BUILD) REST_BUILD=1 SAN_BUILD=1 MAKE="$(MAKE)" JOBS=$(JOBS) ./tests/run-all
 
 demo: deps
 	$(MAKE) -j$(JOBS) all

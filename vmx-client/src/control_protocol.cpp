@@ -249,7 +249,10 @@ template <size_t... I>
 bool decodeRequestOf(size_t index, const json& j, Request& out, std::string& error,
                      std::index_sequence<I...>) {
   bool ok = false;
-  ((index == I && (ok = decodeAlternative<I>(j, out, error), true)) || ...);
+  // The fold stops at the alternative whose index matches; its value is
+  // only whether one matched (clang warns when it is dropped unnamed).
+  [[maybe_unused]] bool matched =
+      ((index == I && (ok = decodeAlternative<I>(j, out, error), true)) || ...);
   return ok;
 }
 

@@ -17,25 +17,30 @@ BIN=$VMSUITE_ROOT/${BUILD:-build}/bin
 VMRUN=$BIN/vmrun
 SYMS=$VMSUITE_ROOT/guests/demo/demo.syms
 
-# kvm_usable: /dev/kvm exists and this user may open it.
-kvm_usable() { [[ -r /dev/kvm && -w /dev/kvm ]]; }
+. "$VMSUITE_ROOT/tests/lib/host-kvm.sh"
 
 pass() { echo "PASS: $SUITE $1"; }
 fail() { echo "FAIL: $SUITE $1: $2"; }
 skip() { echo "SKIP: $SUITE $1 ($2)"; }
 
-# suite_begin NAME CASE...: names the suite and its cases; without KVM
-# reports every case as skipped and exits. Otherwise makes $WORK, with a
+# suite_begin NAME CASE...: names the suite and its cases; without a KVM
+# that can run the suite (tests/lib/host-kvm.sh) reports every case as
+# skipped and exits. Otherwise makes $WORK, with a
 # runtime directory and a host configuration that allows VProbes, private
 # to this run (the user's VMs and /etc/vprobes/config are never touched),
 # and stops every VM started under it when the suite ends.
 suite_begin() {
   SUITE=$1; shift
   CASES=("$@")
+  local c why=""
   if ! kvm_usable; then
-    local c
+    why="no usable /dev/kvm here"
+  elif ! kvm_runs "$0"; then
+    why="this host's KVM has no hardware virtualization (kvm_pvm), which this suite needs (see its header)"
+  fi
+  if [[ -n $why ]]; then
     for c in "${CASES[@]}"; do
-      skip "$c" "no usable /dev/kvm here; tests/run-all runs it under tests/nested-kvm/run"
+      skip "$c" "$why; tests/run-all runs it under tests/nested-kvm/run"
     done
     exit 0
   fi

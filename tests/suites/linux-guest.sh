@@ -9,9 +9,11 @@
 # the virtio disk /dev/vda show up as Disk_IOStart/Disk_IOFinish pairs, as
 # many as it reports, and its ICMP echoes to the slirp gateway over the
 # virtio network adapter show up as MAC_SendPacket/MAC_ReceivePacket, as
-# many as it reports; all with KASLR on. Needs KVM: without /dev/kvm,
-# tests/run-all runs it under tests/nested-kvm/run.
+# many as it reports; all with KASLR on. Needs KVM that runs a stock
+# kernel: without /dev/kvm, or where it has no hardware virtualization
+# (tests/lib/host-kvm.sh), tests/run-all runs it under tests/nested-kvm/run.
 # needs: kvm
+# needs: hardware virtualization
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh

@@ -3,8 +3,10 @@
 # the APM control port (0xb2) and checks its SMM handler ran once for
 # each; the SMM_* probes must see every one of them, in order. Then a VM
 # whose monitor has no SMM (VPROBE_SMM=off, as on a host whose KVM lacks
-# KVM_CAP_X86_SMM): the load warns, the port raises nothing.
+# KVM_CAP_X86_SMM): the load warns, the port raises nothing. kvm_pvm has
+# no SMM: there tests/run-all runs the suite under tests/nested-kvm/run.
 # needs: kvm
+# needs: hardware virtualization
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh

@@ -7,8 +7,11 @@
 # exit(), the error paths, three cookbook scripts (one draws histograms),
 # and -f json; and MAC_SendPacket/MAC_ReceivePacket against the demo's
 # own count of its frames (net-probes). What vprobe does
-# without a VM is in vprobe-cli.sh.
+# without a VM is in vprobe-cli.sh. On kvm_pvm it runs under nested KVM:
+# its line probe sits on a store to a guest page table, which that host's
+# shadow MMU misses (docs/host-notes.md).
 # needs: kvm
+# needs: hardware virtualization
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh

@@ -42,7 +42,7 @@ void setup_idt(void) {
 }
 
 static void set_tss_descriptor(uint32_t cpu, struct tss *t) {
-  uint64_t b = (uint64_t)t, limit = sizeof *t + IOMAP_BYTES; /* + 1 - 1 */
+  uint64_t b = (uint64_t)t, limit = sizeof *t + IOMAP_ALL_BYTES + IOMAP_BYTES; /* + 1 - 1 */
   gdt[6 + 2 * cpu] = (limit & 0xffff) | ((b & 0xffffff) << 16) |
                      (0x89ull << 40) | (((b >> 24) & 0xff) << 56);
   gdt[7 + 2 * cpu] = b >> 32;
@@ -62,10 +62,12 @@ static void enable_machine_checks(void) {
 
 void setup_cpu(uint32_t cpu) {
   struct percpu *pc = &percpus[cpu];
-  /* User port I/O: processes with IOPL 3 may use any port; on hosts that
-   * do not honour IOPL at CPL3 (PVM) the TSS bitmap still lets every
-   * process reach port 0x80, the POST port, and nothing else. */
-  pc->tss.iomap_base = sizeof pc->tss;
+  /* User port I/O: processes with IOPL 3 may use any port. On hosts that
+   * do not honour IOPL at CPL3 (PVM) the TSS bitmap decides: the
+   * scheduler points those processes at the all-open one, and every other
+   * process reaches port 0x80, the POST port, and nothing else. */
+  pc->tss.iomap_base = IOMAP_BASE_SOME;
+  memset(pc->iomap_all, 0, sizeof pc->iomap_all);
   memset(pc->iomap, 0xff, sizeof pc->iomap);
   pc->iomap[0x80 / 8] = (uint8_t)~(1u << (0x80 % 8));
   set_tss_descriptor(cpu, &pc->tss);

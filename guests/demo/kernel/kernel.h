@@ -34,7 +34,8 @@ struct task {
   uint64_t *pt;        /* the page table covering 0x400000-0x5fffff */
   uint64_t data_pa;    /* physical base of USER_DATA */
   uint32_t skip_faults; /* hostile `excer`: exceptions resume at R15 */
-  uint8_t pad0[TASK_PID - 60];
+  uint32_t all_ports;   /* IOPL 3 processes: every port, also where IOPL is not honoured */
+  uint8_t pad0[TASK_PID - 64];
   int32_t pid;
   uint8_t pad1[TASK_COMM - TASK_PID - 4];
   char comm[TASK_COMM_LEN];
@@ -54,6 +55,9 @@ struct tss {
 /* I/O permission bitmap covering ports 0-0x3ff (1 bit per port, 0 =
  * allowed at CPL3). */
 #define IOMAP_BYTES 128
+/* Every port (0-0xffff), and the bits a wide access at 0xffff reads past
+ * its end. */
+#define IOMAP_ALL_BYTES (8192 + 1)
 
 struct percpu {
   struct task *current; /* PCPU_CURRENT: must stay first */
@@ -66,13 +70,24 @@ struct percpu {
   uint64_t ticks;
   struct task *idle;
   struct task *tasks[MAX_TASKS];
+  /* Two bitmaps behind the TSS, chosen per process by iomap_base: all
+   * ports open, then the usual one, which ends the segment so that ports
+   * past it fault. */
   struct tss tss;
+  uint8_t iomap_all[IOMAP_ALL_BYTES];
   uint8_t iomap[IOMAP_BYTES + 1]; /* + the 0xff terminator */
 } __attribute__((aligned(64)));
 _Static_assert(offsetof(struct percpu, current) == PCPU_CURRENT, "pcpu");
 _Static_assert(offsetof(struct percpu, user_rsp) == PCPU_USER_RSP, "pcpu");
 _Static_assert(offsetof(struct percpu, kstack) == PCPU_KSTACK, "pcpu");
 _Static_assert(offsetof(struct percpu, self) == PCPU_SELF, "pcpu");
+/* The bitmaps' offsets in the TSS segment (its iomap_base). */
+#define IOMAP_BASE_ALL ((uint16_t)sizeof(struct tss))
+#define IOMAP_BASE_SOME ((uint16_t)(sizeof(struct tss) + IOMAP_ALL_BYTES))
+_Static_assert(offsetof(struct percpu, iomap_all) == offsetof(struct percpu, tss) + IOMAP_BASE_ALL,
+               "the open bitmap follows the TSS");
+_Static_assert(offsetof(struct percpu, iomap) == offsetof(struct percpu, tss) + IOMAP_BASE_SOME,
+               "the usual bitmap follows the open one");
 
 static inline struct percpu *this_cpu(void) {
   struct percpu *p;

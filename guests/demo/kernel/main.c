@@ -37,6 +37,7 @@ static void start_processes(uint32_t ncpus) {
                                    io ? 0x3202 : 0x202);
       if (!t) panic("cannot create a process", 0);
       t->skip_faults = p == PROG_EXCER;
+      t->all_ports = io;
     }
   }
 }

@@ -66,6 +66,7 @@ static struct frame *switch_to(struct percpu *pc, struct task *next) {
     pc->current = next;
     pc->kstack = next->kstack_top;
     pc->tss.rsp0 = next->kstack_top;
+    pc->tss.iomap_base = next->all_ports ? IOMAP_BASE_ALL : IOMAP_BASE_SOME;
     if (next->cr3 != cur->cr3) write_cr3(next->cr3);
   }
   return next->frame;

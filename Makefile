@@ -83,11 +83,12 @@ DEBUG_INFO ?= -g1
 CXXFLAGS  ?= $(OPT) $(DEBUG_INFO)
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(SANFLAGS) $(SANWARN)
 LDFLAGS   += $(SANFLAGS) -pthread
-# libdw and libelf read guest images' DWARF (symdb/); only what uses it links it.
-LDLIBS    += -lZydis -lz -Wl,--as-needed -lslirp -ldw -lelf -Wl,--no-as-needed
+# libdw and libelf read guest images' DWARF, libbpf their BTF (symdb/); only
+# what uses them links them.
+LDLIBS    += -lZydis -lz -Wl,--as-needed -lslirp -ldw -lelf -lbpf -Wl,--no-as-needed
 
 DEB_PKGS  := g++ make tao-pegtl-dev libxbyak-dev nlohmann-json3-dev catch2 libzydis-dev zlib1g-dev libslirp-dev \
-             libdw-dev libelf-dev libcli11-dev
+             libdw-dev libelf-dev libbpf-dev libcli11-dev
 
 # The build every tool's --version names: the commit built ("-dirty" with
 # uncommitted changes), "unknown" outside a git checkout. Written to

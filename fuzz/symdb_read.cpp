@@ -1,12 +1,13 @@
 // The symbol database readers on any bytes, as `emmett -T FILE` and
 // `emmett-symdb IMAGE` see them: a database is text anyone may hand to
-// Emmett, and an image (starting with the ELF magic) is the guest's,
-// hostile by definition. Checked for every input:
+// Emmett, and an image (starting with the ELF magic, or BTF's: a kernel's
+// raw BTF) is the guest's, hostile by definition. Checked for every input:
 //   - no crash, sanitizer report, uncaught exception or hang;
 //   - a refusal says why, naming the file ("NAME:LINE: error: ..." for a
-//     database, "NAME: error: ..." for an image);
+//     database, "NAME: error: ..." for an image or BTF);
 //   - a database that is read writes back to text that reads back to the
-//     same text (nothing read is lost or invented);
+//     same text (nothing read is lost or invented), and what an image
+//     gives is written as a database that reads back;
 //   - every type name can be printed and every listing made.
 #include <cstdint>
 #include <cstdio>
@@ -54,6 +55,11 @@ void image(const std::string& bytes) {
     if (!error.starts_with("in.elf: error: ")) fail("a refusal without the image's name", error);
     return;
   }
+  // What emmett-symdb writes from it, Emmett must read.
+  std::ostringstream text;
+  symdb::writeDatabase(db, text);
+  symdb::Database again;
+  if (!symdb::readDatabase(text.str(), "out.symdb", again, error)) fail("the image's database does not read back", error);
   exercise(db);
 }
 
@@ -62,7 +68,7 @@ void image(const std::string& bytes) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 65536) return 0;
   std::string in(reinterpret_cast<const char*>(data), size);
-  if (in.starts_with("\x7f" "ELF")) image(in);
+  if (symdb::isImage(in)) image(in);
   else database(in);
   return 0;
 }

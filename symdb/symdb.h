@@ -1,5 +1,6 @@
 // symdb: a guest image's debug information (DWARF), read once with libdw
-// into a database that Emmett loads fast: functions and their address
+// (or only its types, from BTF, with libbpf) into a database that Emmett
+// loads fast: functions and their address
 // ranges and inlined calls, the line table (with where statements start),
 // types (structs, unions, enums, typedefs, arrays, pointers, bit fields),
 // and where each parameter and local of a function lives at each address
@@ -7,7 +8,7 @@
 //
 //   symdb::Database db;
 //   std::string err;
-//   if (!symdb::readImage("demo.elf", db, err)) die(err);    // DWARF (libdw)
+//   if (!symdb::readImage("demo.elf", db, err)) die(err);    // DWARF (libdw) or BTF (libbpf)
 //   symdb::writeDatabase(db, out);                           // demo.symdb
 //   if (!symdb::readDatabase(text, "demo.symdb", db, err)) die(err);
 //
@@ -119,6 +120,9 @@ struct Line {
 
 struct Database {
   std::string image;               // the module name scripts use ($image.T)
+  // Read from BTF: types only (BTF has no addresses, so no functions,
+  // lines or variables).
+  bool fromBtf = false;
   std::vector<std::string> files;  // files[0] is "" (unknown)
   std::vector<Type> types;         // types[0] is void
   std::vector<Function> functions;
@@ -146,14 +150,20 @@ struct Database {
   std::map<std::pair<uint32_t, uint32_t>, std::vector<size_t>> lineRows_;
 };
 
-// Reads an ELF image's DWARF. On failure returns false with `error` saying
-// why ("demo.elf: no DWARF debug information (build it with -g)").
+// Reads an ELF image's DWARF, or its .BTF section when it has no DWARF, or
+// a raw BTF file (starting with BTF's magic: /sys/kernel/btf/vmlinux). On
+// failure returns false with `error` saying why ("demo.elf: no DWARF debug
+// information (build it with -g)").
 bool readImage(const std::string& path, Database& db, std::string& error);
-// The same on an image in memory (`name` is what errors call it).
+// The same on an image or BTF in memory (`name` is what errors call it).
 bool readImageMemory(const void* data, size_t size, const std::string& name, Database& db, std::string& error);
 
+// Whether bytes start as readImage's input does (ELF's or BTF's magic)
+// rather than as a database.
+bool isImage(std::string_view bytes);
+
 void writeDatabase(const Database& db, std::ostream& out);
-// A database file, or an ELF image's DWARF when the file is one.
+// A database file, or what readImage reads when the file is an image or BTF.
 bool loadFile(const std::string& path, Database& db, std::string& error);
 // `error` is "NAME:LINE: error: MESSAGE" on failure, and `errorLine` (when
 // given) LINE.

@@ -17,11 +17,13 @@ void Database::index() {
       case TypeKind::Typedef: m = &typedefs_; break;
       default: break;
     }
+    // An anonymous enum's constants are constants too (the kernel's
+    // `enum { TASK_COMM_LEN = 16 }`).
+    for (size_t i = 0; i < t.enumerators.size(); ++i) enumerators_.emplace(t.enumerators[i].name, std::make_pair(id, i));
     if (!m || t.name.empty()) continue;
     auto [it, added] = m->emplace(t.name, id);
     // A declaration gives way to the first definition.
     if (!added && !types[it->second].complete && t.complete) it->second = id;
-    for (size_t i = 0; i < t.enumerators.size(); ++i) enumerators_.emplace(t.enumerators[i].name, std::make_pair(id, i));
   }
 }
 

@@ -135,6 +135,10 @@ void Reader::record(std::string_view kind, Fields& f) {
   if (kind == "image") {
     db_.image = f.name();
     sawImage_ = true;
+  } else if (kind == "from") {
+    std::string from = f.name();
+    if (from != "btf" && from != "dwarf") throw BadRecord{"'from' is btf or dwarf, not '" + from + "'"};
+    db_.fromBtf = from == "btf";
   } else if (kind == "file") {
     if (f.number() != db_.files.size()) throw BadRecord{"file numbers must count up from 1"};
     db_.files.push_back(f.name());

@@ -79,6 +79,7 @@ void writeFunction(const Function& f, std::ostream& out) {
 
 void writeDatabase(const Database& db, std::ostream& out) {
   out << "symdb 1\nimage" << named(db.image) << '\n';
+  if (db.fromBtf) out << "from btf\n";
   for (size_t i = 1; i < db.files.size(); ++i) out << "file " << i << named(db.files[i]) << '\n';
   for (TypeId id = 1; id < db.types.size(); ++id) writeType(db.types[id], id, out);
   for (const auto& f : db.functions) writeFunction(f, out);

@@ -57,4 +57,8 @@ void readLines(Context& cx, Dwarf_Die* cu);
 // Every function's call frame address rules (Function::cfa).
 void readFrames(Dwarf* dw, Elf* elf, Database& db);
 
+// A whole image: its DWARF, or its .BTF section when it has no DWARF.
+// `name` is what errors call the image.
+bool fromElf(Elf* elf, const std::string& name, Database& db, std::string& error);
+
 }  // namespace symdb::dwarf

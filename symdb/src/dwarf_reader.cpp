@@ -1,14 +1,13 @@
-// readImage: an ELF image's DWARF, every compilation unit, into a
-// Database. libdw does the decoding; this walks what it decodes.
+// An ELF image's DWARF, every compilation unit, into a Database. libdw
+// does the decoding; this walks what it decodes.
 #include <dwarf.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "symdb/src/btf_reader.h"
 #include "symdb/src/containment.h"
 #include "symdb/src/dwarf_context.h"
 
@@ -90,9 +89,11 @@ void sortLines(std::vector<Line>& lines) {
   lines = std::move(kept);
 }
 
+}  // namespace
+
 bool fromElf(Elf* elf, const std::string& name, Database& db, std::string& error) {
   if (!elf || elf_kind(elf) != ELF_K_ELF) {
-    error = name + ": error: not an ELF file";
+    error = name + ": error: neither an ELF image nor BTF";
     return false;
   }
   GElf_Ehdr ehdr;
@@ -107,6 +108,9 @@ bool fromElf(Elf* elf, const std::string& name, Database& db, std::string& error
     return false;
   }
   Dwarf* dw = dwarf_begin_elf(elf, DWARF_C_READ, nullptr);
+  // A kernel built without DWARF may still carry its types as BTF.
+  std::string_view btfSection = dw ? std::string_view{} : btf::section(elf);
+  if (!btfSection.empty()) return btf::read(btfSection.data(), btfSection.size(), name, db, error);
   if (!dw) {
     error = name + ": error: no DWARF debug information (" + dwarf_errmsg(-1) + "; build the image with -g)";
     return false;
@@ -129,40 +133,5 @@ bool fromElf(Elf* elf, const std::string& name, Database& db, std::string& error
   return true;
 }
 
-// "guests/demo/demo.elf" is module "demo".
-std::string moduleName(const std::string& path) {
-  std::string base = path.substr(path.find_last_of('/') + 1);
-  size_t dot = base.find('.');
-  return dot == 0 || dot == std::string::npos ? base : base.substr(0, dot);
-}
-
-}  // namespace
 }  // namespace dwarf
-
-bool readImage(const std::string& path, Database& db, std::string& error) {
-  elf_version(EV_CURRENT);
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = path + ": error: cannot open the image";
-    return false;
-  }
-  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
-  bool ok = dwarf::fromElf(elf, path, db, error);
-  if (elf) elf_end(elf);
-  close(fd);
-  if (ok) db.image = dwarf::moduleName(path);
-  return ok;
-}
-
-bool readImageMemory(const void* data, size_t size, const std::string& name, Database& db, std::string& error) {
-  elf_version(EV_CURRENT);
-  // libelf takes a writable buffer; the caller's stays untouched.
-  std::vector<char> copy(static_cast<const char*>(data), static_cast<const char*>(data) + size);
-  Elf* elf = elf_memory(copy.data(), copy.size());
-  bool ok = dwarf::fromElf(elf, name, db, error);
-  if (elf) elf_end(elf);
-  if (ok) db.image = dwarf::moduleName(name);
-  return ok;
-}
-
 }  // namespace symdb

@@ -3,9 +3,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "symdb/src/btf_reader.h"
 #include "symdb/symdb.h"
 
 namespace symdb {
+
+bool isImage(std::string_view bytes) { return bytes.starts_with("\x7f" "ELF") || btf::isBtf(bytes); }
 
 bool loadFile(const std::string& path, Database& db, std::string& error) {
   std::ifstream in(path, std::ios::binary);
@@ -16,7 +19,7 @@ bool loadFile(const std::string& path, Database& db, std::string& error) {
   std::stringstream text;
   text << in.rdbuf();
   std::string s = text.str();
-  if (s.starts_with("\x7f" "ELF")) return readImage(path, db, error);
+  if (isImage(s)) return readImageMemory(s.data(), s.size(), path, db, error);
   return readDatabase(s, path, db, error);
 }
 

@@ -73,6 +73,27 @@ TEST_CASE("symdb: a database reads back as written") {
   CHECK(db.lines[2].isStmt);
 }
 
+TEST_CASE("symdb: an anonymous enum's constants are found, a named enum's first") {
+  symdb::Database db;
+  std::string error;
+  REQUIRE(symdb::readDatabase("symdb 1\nimage k\ntype 1 enum 4 u\nenumerator 0x10 TASK_COMM_LEN\n"
+                              "type 2 enum 4 u st\nenumerator 0x1 A\ntype 3 enum 4 u\nenumerator 0x2 A\n",
+                              "t.symdb", db, error));
+  REQUIRE(db.findEnumerator("TASK_COMM_LEN"));
+  CHECK(db.findEnumerator("TASK_COMM_LEN")->value == 16);
+  CHECK(db.findEnumerator("A")->value == 1);
+}
+
+TEST_CASE("symdb: 'from btf' says the database has only types") {
+  symdb::Database db;
+  std::string error;
+  REQUIRE(symdb::readDatabase("symdb 1\nimage k\nfrom btf\n", "t.symdb", db, error));
+  CHECK(db.fromBtf);
+  REQUIRE(symdb::readDatabase("symdb 1\nimage k\n", "t.symdb", db, error));
+  CHECK_FALSE(db.fromBtf);
+  CHECK(readError("symdb 1\nimage k\nfrom stabs\n") == "t.symdb:3: error: 'from' is btf or dwarf, not 'stabs'");
+}
+
 TEST_CASE("symdb: a line's places are its first statement in each function or inlined copy") {
   symdb::Database db = sample();
   // Line 8 starts no statement: no place, and 7 is the nearest line with one.

@@ -23,12 +23,12 @@ bool read(const std::string& bytes, std::string& error) {
 
 }  // namespace
 
-TEST_CASE("dwarf reader: not an ELF image") {
+TEST_CASE("dwarf reader: neither an ELF image nor BTF") {
   std::string error;
   CHECK_FALSE(read("", error));
-  CHECK(error == "img.elf: error: not an ELF file");
+  CHECK(error == "img.elf: error: neither an ELF image nor BTF");
   CHECK_FALSE(read("#!/bin/sh\necho hi\n", error));
-  CHECK(error == "img.elf: error: not an ELF file");
+  CHECK(error == "img.elf: error: neither an ELF image nor BTF");
   symdb::Database db;
   CHECK_FALSE(symdb::readImage("/nonexistent/demo.elf", db, error));
   CHECK(error == "/nonexistent/demo.elf: error: cannot open the image");

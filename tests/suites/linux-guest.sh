@@ -5,7 +5,9 @@
 # the BTF the guest exports on its disk, a GUEST: probe on the kernel's getpid handler (by name, from those
 # symbols through vprobe.guestSyms) counts what lgworker reports, the
 # kernel's text is unchanged after the unload, the Linux cookbook scripts
-# (cookbook/linux-*.emt) name lgworker, lgworker's reads and writes on
+# (cookbook/linux-*.emt) name lgworker (the one with task_struct's layout
+# from that BTF, through emmett-symdb and -T, the same processes with the
+# same pids as the one with offsets), lgworker's reads and writes on
 # the virtio disk /dev/vda show up as Disk_IOStart/Disk_IOFinish pairs, as
 # many as it reports, and its ICMP echoes to the slirp gateway over the
 # virtio network adapter show up as MAC_SendPacket/MAC_ReceivePacket, as
@@ -19,13 +21,14 @@ cd "$(dirname "$0")/../.."
 . tests/lib/vm-suite.sh
 LG=$VMSUITE_ROOT/guests/linux
 VPROBE=$VMSUITE_ROOT/${BUILD:-build}/bin/vprobe
+SYMDB=$VMSUITE_ROOT/${BUILD:-build}/bin/emmett-symdb
 if [[ ! -f $LG/out/vmlinuz || ! -f $LG/out/initrd.cpio.gz ]]; then
-  for c in boots lgworker symbols getpid-probe text-restored procname syscalls top kstack virtio-disk disk-probes net-probes cr3-writes smm-warns; do
+  for c in boots lgworker symbols getpid-probe text-restored procname procname-types syscalls top kstack virtio-disk disk-probes net-probes cr3-writes smm-warns; do
     echo "SKIP: linux-guest $c (guests/linux not built: apt could not download Debian's packages)"
   done
   exit 0
 fi
-suite_begin linux-guest boots lgworker symbols getpid-probe text-restored procname syscalls top kstack virtio-disk disk-probes net-probes cr3-writes smm-warns
+suite_begin linux-guest boots lgworker symbols getpid-probe text-restored procname procname-types syscalls top kstack virtio-disk disk-probes net-probes cr3-writes smm-warns
 # Under nested emulation the boot takes tens of seconds, and the init's
 # symbol export some seconds more: the budget is generous, the time it
 # took is printed.
@@ -341,15 +344,46 @@ cookbook() {
   "$VPROBE" -d "$2" -s "$KSYMS" "$VM" "$VMSUITE_ROOT/cookbook/$1.emt" 2>&1
 }
 
+PROCNAME_OUT=""
 case_procname() {
   local out
   out=$(cookbook linux-procname 3)
+  PROCNAME_OUT=$out
   # One line per sample; lgworker's carry its pid (the same in each, unless
   # it restarted), the idle task's pid 0.
   local lg=$(grep -cE '^[1-9][0-9]* lgworker$' <<<"$out") all=$(grep -cE '^[0-9]+ [^ ]' <<<"$out")
   echo "linux-guest: linux-procname: $all samples, $lg of lgworker ($(grep -m1 ' lgworker$' <<<"$out")), $(grep -c '^0 swapper/0$' <<<"$out") idle"
   if (( lg > 0 && all >= 10 )); then pass procname
   else fail procname "$(head -c 600 <<<"$out" | tr '\n' '|')"; fi
+}
+
+# lgworker's pid in a procname output: the one with the most samples.
+lgworker_pid() { grep -E '^[1-9][0-9]* lgworker$' <<<"$1" | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }'; }
+
+# linux-procname-types.emt: the same sampler with task_struct's layout
+# from the BTF the guest exported (fetched by case symbols), made into a
+# database as the script's header says. It names lgworker with the pid
+# linux-procname.emt (offsets) found, and every process both sampled
+# (pid 0 aside: each vCPU's idle task has it) with the same name.
+case_procname-types() {
+  local db=$WORK/linux/vmlinux.symdb out t0 made lg want all differ
+  [[ -n $PROCNAME_OUT ]] || PROCNAME_OUT=$(cookbook linux-procname 3)
+  t0=$(date +%s.%N)
+  if ! out=$("$SYMDB" "$KSYMS.btf" -n vmlinux -o "$db" 2>&1); then
+    fail procname-types "emmett-symdb $KSYMS.btf: $out"; return
+  fi
+  made=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  out=$("$VPROBE" -d 3 -s "$KSYMS" -T "$db" "$VM" "$VMSUITE_ROOT/cookbook/linux-procname-types.emt" 2>&1)
+  lg=$(lgworker_pid "$out") want=$(lgworker_pid "$PROCNAME_OUT")
+  all=$(grep -cE '^[0-9]+ [^ ]' <<<"$out")
+  differ=$(awk 'NR == FNR { name[$1] = $2; next } $1 != 0 && ($1 in name) && name[$1] != $2' \
+             <(grep -E '^[0-9]+ [^ ]+$' <<<"$PROCNAME_OUT" | sort -u) <(grep -E '^[0-9]+ [^ ]+$' <<<"$out" | sort -u))
+  echo "linux-guest: linux-procname-types: the BTF ($(stat -c %s "$KSYMS.btf") bytes) into a database of $(grep -c '^type ' "$db") types in $made s; $all samples, lgworker's pid $lg (linux-procname.emt: $want); sampled: $(grep -E '^[0-9]+ [^ ]+$' <<<"$out" | sort -u | tr '\n' ' ' | head -c 300)"
+  if [[ -n $lg && $lg == "$want" && -z $differ ]] && (( all >= 10 )); then
+    pass procname-types
+  else
+    fail procname-types "lgworker $lg (offsets: $want), named differently: $(tr '\n' '|' <<<"$differ"); $(head -c 600 <<<"$out" | tr '\n' '|')"
+  fi
 }
 
 # top_row OUTPUT: the name in the last printa row (the busiest).

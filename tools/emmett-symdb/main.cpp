@@ -1,5 +1,5 @@
-// emmett-symdb: a guest image's DWARF into a symbol database, or (-l) a
-// listing of one; the command line is options.h. The database is what
+// emmett-symdb: a guest image's DWARF (or a kernel's BTF) into a symbol
+// database, or (-l) a listing of one; the command line is options.h. The database is what
 // `emmett -T FILE` and `vprobe -T FILE` load for external types ($NAME.T), line probes and
 // target variables; docs/emmett.md describes it. Errors go to stderr; the exit code is 1
 // (2 for a wrong command line).

@@ -16,8 +16,11 @@ const cmdline::ToolText& toolText() {
           "Reads a guest image's DWARF once into a symbol database, the file `emmett -T` and\n"
           "`vprobe -T` load for external types ($NAME.T), line probes (GUEST:file.c:42),\n"
           "target variables ($name, $args->x) and `vprobe -l -T` listings; -l lists what a\n"
-          "database (or an image) holds: functions, types and lines whose names match PATTERN.",
+          "database (or an image) holds: functions, types and lines whose names match PATTERN.\n"
+          "IMAGE may also be a Linux kernel's BTF (/sys/kernel/btf/vmlinux, what `vmrun\n"
+          "getGuestSymbols` saves as FILE.btf) or an image with only a .BTF section: types only.",
       .examples = "  emmett-symdb guests/demo/demo.elf -o guests/demo/demo.symdb\n"
+                  "  emmett-symdb guests/linux/kallsyms.btf -n vmlinux -o guests/linux/vmlinux.symdb\n"
                   "  emmett-symdb -l -v 'task*' guests/demo/demo.symdb",
   };
   return text;

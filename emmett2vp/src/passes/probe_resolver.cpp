@@ -264,9 +264,16 @@ class ProbeResolver : public ast::Visitor<ProbeResolver> {
   static bool isLineNumber(std::string_view s) { return s.size() > 1 && (s[0] == 'L' || s[0] == 'F') && isDecimal(s.substr(1)); }
 
   bool haveDatabases(const Part& p) {
-    if (!dbs_.empty()) return true;
-    diags_.error(at(p)) << "line probe '" << probe_->name << "' needs a symbol database (-T FILE, made by emmett-symdb IMAGE)";
-    return false;
+    if (dbs_.empty()) {
+      diags_.error(at(p)) << "line probe '" << probe_->name << "' needs a symbol database (-T FILE, made by emmett-symdb IMAGE)";
+      return false;
+    }
+    if (std::all_of(dbs_.begin(), dbs_.end(), [](const symdb::Database* db) { return db->fromBtf; })) {
+      diags_.error(at(p)) << "line probe '" << probe_->name << "' needs the guest's line table, but the symbol databases "
+                          << "hold only types (read from BTF, which has no lines): load one made from the guest's DWARF";
+      return false;
+    }
+    return true;
   }
 
   // GUEST:OFFSET:fn:L123 and GUEST:OFFSET:fn:F23.

@@ -52,6 +52,12 @@ bool ExternalTypes::load(const std::string& spec, SourceManager& sm, Diagnostics
   }
   std::stringstream text;
   text << in.rdbuf();
+  // One way in: emmett-symdb makes the database, once, from the image.
+  if (symdb::isImage(text.view())) {
+    diags.error({}) << "'" << path << "' is a guest image or BTF, not a symbol database: make one with `emmett-symdb "
+                    << path << " -o FILE.symdb` and load that";
+    return false;
+  }
   auto m = std::make_unique<Module>();
   std::string error;
   size_t line = 0;
@@ -67,6 +73,12 @@ bool ExternalTypes::load(const std::string& spec, SourceManager& sm, Diagnostics
   }
   modules_.push_back(std::move(m));
   return true;
+}
+
+bool ExternalTypes::typesOnly() const {
+  for (const auto& m : modules_)
+    if (!m->db.fromBtf) return false;
+  return !modules_.empty();
 }
 
 std::vector<const symdb::Database*> ExternalTypes::databases() const {

@@ -27,6 +27,8 @@ class ExternalTypes {
   // the database, which is then added to `sm` to be quoted).
   bool load(const std::string& spec, SourceManager& sm, Diagnostics& diags);
   bool empty() const { return modules_.empty(); }
+  // Every loaded database was read from BTF: types, no functions or lines.
+  bool typesOnly() const;
 
   // "$demo.RUNNING": the value of an enumerator; nullopt if not one.
   std::optional<uint64_t> constant(std::string_view dollarName) const;

@@ -142,15 +142,27 @@ std::string namesOf(const symdb::Function& f) {
   return "it has" + s;
 }
 
+// Whether the loaded databases can know a function's variables: some are
+// loaded, and not all of them are only types (BTF).
+bool haveVariables(const ExternalTypes* ext, const std::string& var, std::string& error) {
+  if (!ext || ext->empty()) {
+    error = var + " reads a variable of the probed guest function: load the guest's symbol database with -T FILE";
+    return false;
+  }
+  if (ext->typesOnly()) {
+    error = var + " reads a variable of the probed guest function, but the symbol databases hold only types " +
+            "(read from BTF, which has no functions or variables): load one made from the guest's DWARF";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<TargetVar> findTargetVar(ExternalTypes& ext, TypeTable& table, std::string_view name, uint64_t addr,
                                        std::string& error, VarKind kind, std::string_view spelled) {
   std::string var = "'" + (spelled.empty() ? "$" + std::string(name) : std::string(spelled)) + "'";
-  if (ext.empty()) {
-    error = var + " reads a variable of the probed guest function: load the guest's symbol database with -T FILE";
-    return std::nullopt;
-  }
+  if (!haveVariables(&ext, var, error)) return std::nullopt;
   auto at = ext.functionAt(addr);
   if (!at) {
     error = "no function in the symbol database holds " + hex(addr) + ", the address of the probe that reads " + var;
@@ -215,10 +227,7 @@ std::optional<TargetVar> probeTargetVar(ExternalTypes* ext, TypeTable& table, co
                                         std::string_view name, std::string& error, VarKind kind,
                                         std::string_view spelled) {
   std::string var = "'" + (spelled.empty() ? "$" + std::string(name) : std::string(spelled)) + "'";
-  if (!ext || ext->empty()) {
-    error = var + " reads a variable of the probed guest function: load the guest's symbol database with -T FILE";
-    return std::nullopt;
-  }
+  if (!haveVariables(ext, var, error)) return std::nullopt;
   if (!probe) {
     error = var + " reads a variable of the probed guest function: it is only known in a probe's body";
     return std::nullopt;

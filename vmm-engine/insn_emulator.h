@@ -90,6 +90,9 @@ class ProbeInsn {
   // guest's registers `g` have it (bit 63, PCID's no-flush, included).
   bool writesCr3() const;
   uint64_t cr3Source(const Gprs& g) const;
+  // Writes memory through an operand of its own (`mov [rax], 0`, `add
+  // [rbx], ecx`); a push's or call's store to the stack does not count.
+  bool storesToMemory() const;
 
   // Runs the instruction on `cpu` (whose regs.rip is where it executes; it
   // need not be the decode address: RIP-relative operands follow RIP).

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/guest-code.sh
 suite_begin dynamic-probes kernel-calls return-probe user-calls exit-kernel exit-recursion \
   exit-latency exit-unload exit-cookbook data-watch page-faults stack-and-offsets refusals cr3-writes load-loop \
-  cookbook-current cookbook
+  cookbook-current cookbook store-warning
 
 # complete_rounds AGGR OUT VCPU: "ROUND COUNT" of AGGR[VCPU, ROUND] rows
 # (or AGGR[ROUND] when VCPU is -), without the first and last round seen:
@@ -381,6 +381,29 @@ case_load-loop() {
   guest_ok || problems+=" guest-check($(grep -E 'BAD|killed|PANIC' "$SERIAL" | head -3))"
   [[ -z $(tail -c +$((errfrom + 1)) "$err" 2>/dev/null) ]] || problems+=" errors($(tail -c +$((errfrom + 1)) "$err" | head -3))"
   [[ -z $problems ]] && pass load-loop || fail load-loop "$problems (hits $hits)"
+}
+
+case_store-warning() {
+  # sys_munmap's store that clears a page-table entry (`*e = 0`), with a
+  # probe at the function's entry (push rbp) and an unmapped one that
+  # makes the load fail, so nothing is planted. Where KVM shadows the
+  # guest's page tables the load warns about the store, naming it, and
+  # only it; elsewhere nothing is said.
+  local entry store msg problems=""
+  entry=$(sym sys_munmap)
+  store=0x$(objdump -d --no-show-raw-insn "$WORK/guest/demo.elf" | awk '/<sys_munmap>:/,/^$/' |
+    sed -En 's/^ *([0-9a-f]+):\s+movq +\$0x0,\(%r[a-z0-9]+\)$/\1/p' | head -1)
+  [[ $store == 0x ]] && { fail store-warning "no movq \$0,(reg) in sys_munmap"; return; }
+  msg=$("$VMRUN" vprobeLoad "$VM" "(vprobe GUEST:$entry 1) (vprobe GUEST:$store 1) (vprobe GUEST:0x7fff00000000 1)" 2>&1) &&
+    problems+=" accepted"
+  local warned; warned=$(grep -c 'stores to memory' <<<"$msg")
+  if kvm_shadow_paging; then
+    [[ $warned == 1 ]] && grep -q "GUEST:$store: .*'mov qword ptr \[r[a-z0-9]*\], 0x0*', stores to memory.*stale translation" <<<"$msg" ||
+      problems+=" no-warning-on-shadow-paging"
+  else
+    [[ $warned == 0 ]] || problems+=" warned-without-shadow-paging"
+  fi
+  [[ -z $problems ]] && pass store-warning || fail store-warning "$problems: $msg"
 }
 
 case_cookbook-current() {

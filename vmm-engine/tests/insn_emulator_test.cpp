@@ -566,3 +566,22 @@ TEST_CASE("emulator: the same instruction runs at another address", "[emulator]"
   CHECK(r.cpu.regs.rip == kCode + 0x15);
   CHECK(insn.text() == "call 0x0000000000100015");
 }
+
+// Stores through an operand of the instruction's own are what a shadow-
+// paging host cannot see the monitor make (host_paging.h); a push's or a
+// call's store to the stack is not one of them.
+TEST_CASE("emulator: storesToMemory tells explicit stores from stack pushes", "[emulator]") {
+  auto stores = [](auto emit) {
+    Asm a;
+    emit(a);
+    return decodeOk(a).storesToMemory();
+  };
+  CHECK(stores([](Asm& a) { a.mov(a.qword[a.rax], 0); }));
+  CHECK(stores([](Asm& a) { a.add(a.dword[a.rbx + 8], a.ecx); }));
+  CHECK(stores([](Asm& a) { a.inc(a.byte[a.rip + 0x10]); }));
+  CHECK_FALSE(stores([](Asm& a) { a.push(a.rbp); }));
+  CHECK_FALSE(stores([](Asm& a) { a.push(a.qword[a.rax]); }));
+  CHECK_FALSE(stores([](Asm& a) { a.mov(a.rax, a.qword[a.rbx]); }));
+  CHECK_FALSE(stores([](Asm& a) { a.cmp(a.qword[a.rbx], 1); }));
+  CHECK_FALSE(stores([](Asm& a) { a.lea(a.rax, a.ptr[a.rbx + 8]); }));
+}

@@ -145,6 +145,13 @@ bool ProbeInsn::writesCr3() const { return isMovToCr3(insn_, ops_); }
 
 uint64_t ProbeInsn::cr3Source(const Gprs& g) const { return emu::readReg(g, ops_[1].reg.value); }
 
+bool ProbeInsn::storesToMemory() const {
+  for (unsigned i = 0; i < insn_.operand_count_visible; ++i)
+    if (ops_[i].type == ZYDIS_OPERAND_TYPE_MEMORY && (ops_[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+      return true;
+  return false;
+}
+
 bool ProbeInsn::decode(const uint8_t* bytes, size_t len, uint64_t address, ProbeInsn& out,
                        std::string& why) {
   ZydisDecoder dec;

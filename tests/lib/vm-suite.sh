@@ -19,9 +19,12 @@ SYMS=$VMSUITE_ROOT/guests/demo/demo.syms
 
 . "$VMSUITE_ROOT/tests/lib/host-kvm.sh"
 
-pass() { echo "PASS: $SUITE $1"; }
-fail() { echo "FAIL: $SUITE $1: $2"; }
-skip() { echo "SKIP: $SUITE $1 ($2)"; }
+# REPORTS counts result lines, so that run_cases can tell a case that
+# ended without one (it would otherwise pass by saying nothing).
+REPORTS=0
+pass() { echo "PASS: $SUITE $1"; REPORTS=$((REPORTS + 1)); }
+fail() { echo "FAIL: $SUITE $1: $2"; REPORTS=$((REPORTS + 1)); }
+skip() { echo "SKIP: $SUITE $1 ($2)"; REPORTS=$((REPORTS + 1)); }
 
 # suite_begin NAME CASE...: names the suite and its cases; without a KVM
 # that can run the suite (tests/lib/host-kvm.sh) reports every case as
@@ -70,12 +73,15 @@ suite_end() {
 }
 
 # run_cases: each case, or with VMSUITE_CASES="a b" only those (to rerun
-# a few under tests/nested-kvm/run: NESTED_KVM_ENV=VMSUITE_CASES).
+# a few under tests/nested-kvm/run: NESTED_KVM_ENV=VMSUITE_CASES). A case
+# that reports nothing fails.
 run_cases() {
-  local c
+  local c before
   for c in "${CASES[@]}"; do
     [[ -n ${VMSUITE_CASES:-} && " $VMSUITE_CASES " != *" $c "* ]] && continue
+    before=$REPORTS
     "case_$c"
+    (( REPORTS > before )) || fail "$c" "the case ended without a result"
   done
 }
 

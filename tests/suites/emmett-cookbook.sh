@@ -8,6 +8,9 @@
 # excerpt of its kallsyms (tests/data/), standing for the file `vmrun
 # getGuestSymbols` fetches from the running guest, and their header names
 # guests/linux/linux.vmx (tests/suites/linux-guest.sh runs them there).
+# Those that use the kernel's types ($vmlinux.T) compile against a
+# database of the BTF in guests/linux's kernel image (extract-btf), which
+# stands for the one fetched from the running guest.
 # Prints PASS:/FAIL:/SKIP: per script.
 set -u
 cd "$(dirname "$0")/../.."
@@ -43,12 +46,29 @@ header_options() {
 }
 
 LINUX_SYMS=tests/data/linux-6.1-kallsyms-excerpt
+# The Linux kernel's types: its BTF out of guests/linux's image, once.
+LINUX_DB=$tmp/vmlinux.symdb LINUX_DB_WHY=""
+if [[ ! -f guests/linux/out/vmlinuz ]]; then
+  LINUX_DB_WHY="guests/linux is not built"
+elif ! guests/linux/extract-btf guests/linux/out/vmlinuz "$tmp/vmlinux.btf" 2> "$tmp/btf.err" ||
+     ! "$PWD/$BUILD/bin/emmett-symdb" "$tmp/vmlinux.btf" -n vmlinux -o "$LINUX_DB" 2>> "$tmp/btf.err"; then
+  echo "FAIL: cookbook (the Linux kernel's BTF into a database: $(head -2 "$tmp/btf.err"))"
+  LINUX_DB_WHY="no database of the kernel's BTF"
+fi
 for src in cookbook/*.emt; do
   name=$(basename "${src%.emt}")
   syms=$SYMS vmx=guests/demo/demo.vmx dbs=()
   # The demo kernel's symbol database (make guest), for external types.
   [[ -f guests/demo/demo.symdb ]] && dbs=(-T guests/demo/demo.symdb)
   [[ $name == linux-* ]] && syms=$LINUX_SYMS vmx=guests/linux/linux.vmx dbs=()
+  # Itself or through the header that has them.
+  if [[ $name == linux-* ]] && grep -q '\$vmlinux\.\|"linux-task-types.emh"' "$src"; then
+    if [[ -n $LINUX_DB_WHY ]]; then
+      echo "SKIP: cookbook/$name ($LINUX_DB_WHY: it needs the kernel's types)"
+      continue
+    fi
+    dbs=(-T "$LINUX_DB")
+  fi
   if ! "$EMMETT" -s "$syms" "${dbs[@]}" "$src" -o "$tmp/$name.vp" 2> "$tmp/$name.err"; then
     echo "FAIL: cookbook/$name (does not compile)"
     head -5 "$tmp/$name.err"
@@ -68,6 +88,7 @@ for src in cookbook/*.emt; do
   command=${command%%|*}
   # The Linux guest's symbols exist once fetched from a running guest.
   [[ $name == linux-* ]] && command=${command//guests\/linux\/kallsyms/$LINUX_SYMS}
+  [[ $name == linux-* ]] && command=${command//guests\/linux\/vmlinux.symdb/$LINUX_DB}
   read -r -a opts <<<"$(header_options "${command#//}")"
   if ! "$EMMETT" "${opts[@]}" "$src" > /dev/null 2> "$tmp/$name.err2"; then
     echo "FAIL: cookbook/$name (its header's command does not compile it: options '${opts[*]}')"

@@ -189,12 +189,27 @@ TEST_CASE("demo guest: user-mode probes unloaded 300 times, the guest never sees
   startUntil(d, "caller: cpu 0 round 1: ok");
   auto syms = readSyms(demoDir() + "/demo.syms");
   std::string src = "(vprobe GUEST:" + hex(syms.at("ucall_target")) + ")";
+  // A user address is mapped only while caller runs; on a starved
+  // emulated host the planner's second of looking can miss it. Such a
+  // refusal is tried again (a few times); any other fails.
+  auto onlyUnmapped = [](const ProbeRun& r) {
+    for (auto& e : r.errors)
+      if (e.find("is not mapped in the guest's page tables") == std::string::npos) return false;
+    return !r.errors.empty();
+  };
   for (int i = 0; i < 300; ++i) {
-    ProbeRun run(*d.vm);
-    INFO("after " << i << " unloads; the guest's serial log ends: " << tail(slurp(d.serialPath), 400));
-    REQUIRE(run.load(src));
-    std::this_thread::sleep_for(std::chrono::milliseconds(3));
-    run.unload();
+    for (int attempt = 1;; ++attempt) {
+      ProbeRun run(*d.vm);
+      INFO("after " << i << " unloads, attempt " << attempt
+                    << "; the guest's serial log ends: " << tail(slurp(d.serialPath), 400));
+      if (!run.load(src)) {
+        REQUIRE((attempt < 5 && onlyUnmapped(run)));
+        continue;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(3));
+      run.unload();
+      break;
+    }
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(guestHealthy(slurp(d.serialPath)));

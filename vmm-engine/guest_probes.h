@@ -189,6 +189,7 @@ class GuestProbes : public TrapHandler {
   void fireException(Hit& h, unsigned vector);
   void loadCr3(Vcpu& v, const EmuCpu& cpu);
   void abandonCr3(Vcpu& v, const std::string& why);
+  void dropShadows();
   bool current(Site& s);
   void abandon(Site& s, const std::string& why);
   bool isRetry(Hit& h, const Gprs& regs);

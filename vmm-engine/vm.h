@@ -157,6 +157,14 @@ class Vm {
   // Why not, for messages: "" when supported.
   const std::string& smmRefusal() const { return smmRefusal_; }
 
+  // Makes KVM drop every shadow page table it keeps for the guest (only
+  // hosts without EPT/NPT keep them, host_paging.h), so that the next
+  // guest accesses walk the guest's page tables again: after a store the
+  // monitor made for the guest, which KVM's write tracking did not see.
+  // Any thread, vCPU threads included. False, with `error`, when KVM
+  // refused.
+  bool dropShadowPageTables(std::string& error);
+
   // KVM_SYNC_X86_* bits this host can store in kvm_run (KVM_CAP_SYNC_REGS).
   uint64_t syncRegsCap() const { return syncRegsCap_; }
   // Vcpu::setSyncRegs on every vCPU (through call()). Not from a vCPU thread.
@@ -188,6 +196,8 @@ class Vm {
   IoBus bus_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
   std::string kernelStatsError_;
+  std::mutex shadowMu_;  // one dropShadowPageTables at a time
+  void* scratchPage_ = nullptr;
 
   mutable std::mutex mu_;  // guards stop_, started_, live_
   std::condition_variable cv_;

@@ -8,9 +8,8 @@
 # natively but guest kernel code is emulated, one instruction at a time.
 # Our demo guest's kernel paths are short and run well there; a stock
 # Linux kernel does not boot in useful time (measured: no console output
-# after 300 s), there is no System Management Mode (no KVM_CAP_X86_SMM),
-# and its shadow MMU misses a page-table store the monitor emulates
-# (docs/host-notes.md). What needs any of these says "# needs: hardware
+# after 300 s), and there is no System Management Mode (no
+# KVM_CAP_X86_SMM). What needs either says "# needs: hardware
 # virtualization" and runs under tests/nested-kvm/run (QEMU emulating an
 # AMD-V CPU) on such hosts.
 # TESTS_AS_IF_NO_KVM=1 makes the tests act as on a machine without

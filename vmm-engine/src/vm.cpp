@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "boot_state.h"
@@ -124,6 +125,7 @@ Vm::~Vm() {
   breakpoints_.reset();  // restores whatever a probe set left planted
   if (vmFd_ >= 0) close(vmFd_);
   memory_.reset();  // after the VM fd: KVM no longer maps it
+  if (scratchPage_) munmap(scratchPage_, 4096);  // dropShadowPageTables'
   if (kvmFd_ >= 0) close(kvmFd_);
 }
 

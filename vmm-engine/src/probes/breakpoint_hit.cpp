@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "vmm-engine/guest_probes.h"
+#include "vmm-engine/host_paging.h"
 #include "vmm-engine/src/probes/exception_vectors.h"
 #include "vmm-engine/src/probes/guest_access.h"
 #include "vmm-engine/src/probes/guest_lookup.h"
@@ -138,6 +139,15 @@ void GuestProbes::loadCr3(Vcpu& v, const EmuCpu& cpu) {
   if (!v.setSregs(s)) abandonCr3(v, "KVM refused the new CR3 " + hexAddr(cpu.cr3));
 }
 
+// The store KVM did not see may have changed a guest page table: its
+// shadow of the guest's tables goes, to be built again from them.
+void GuestProbes::dropShadows() {
+  std::string error;
+  if (!vm_.dropShadowPageTables(error))
+    reportOnce("guest probes: after a store the monitor made for the guest, " + error +
+               "; the guest may keep a stale translation");
+}
+
 void GuestProbes::abandonCr3(Vcpu& v, const std::string& why) {
   reportOnce("guest probes: Guest_CR3Write on vCPU " + std::to_string(v.index()) + ": " + why +
              "; the VM stops (the guest's CR3 write cannot be completed)");
@@ -193,6 +203,7 @@ bool GuestProbes::kernelHit(Hit& h) {
     case EmuOutcome::Done:
       h.v.setGprs(cpu.regs);
       if (cpu.cr3Written) loadCr3(h.v, cpu);
+      if (h.site.insn.storesToMemory() && kvmShadowsGuestPageTables()) dropShadows();
       break;
     case EmuOutcome::Fault:
       retry_[h.v.index()] = {h.site.gpa, h.regs.rsp, h.sregs.cr3, true};

@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "vmm-engine/guest_probes.h"
-#include "vmm-engine/host_paging.h"
 #include "vmm-engine/page_walk.h"
 #include "vmm-engine/src/probes/cr3_sites.h"
 #include "vmm-engine/src/probes/exception_vectors.h"
@@ -53,9 +52,6 @@ struct Planner {
   void error(const std::string& name, const std::string& msg) {
     diags.push_back({vp::Diagnostic::Severity::Error, file, 0, 0, name + ": " + msg});
   }
-  void warning(const std::string& name, const std::string& msg) {
-    diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0, name + ": " + msg});
-  }
   std::string unmapped(uint64_t a, const std::string& cr3s) {
     return "address " + hexAddr(a) + " is not mapped in the guest's page tables (CR3 " + cr3s +
            " on the vCPUs now)";
@@ -78,16 +74,13 @@ struct Planner {
     if (!ProbeInsn::decode(f.bytes, f.nbytes, p.value, c.insn, why))
       return error(p.name, why + " (the monitor runs the displaced instruction itself; is " +
                                hexAddr(p.value) + " the start of an instruction?)");
-    if (!c.user && c.insn.storesToMemory() && kvmShadowsGuestPageTables())
-      warning(p.name, "the instruction there, '" + c.insn.text() +
-                          "', stores to memory, and the monitor performs it for the guest; this "
-                          "host's KVM shadows the guest's page tables and does not see such a "
-                          "store: if it writes a page table, the guest keeps a stale translation");
     add(c);
     plan.code.push_back(std::move(c));
   }
 
-  void warn(const std::string& msg) { warning("Guest_CR3Write", msg); }
+  void warn(const std::string& msg) {
+    diags.push_back({vp::Diagnostic::Severity::Warning, file, 0, 0, "Guest_CR3Write: " + msg});
+  }
 
   // Where to look for `mov cr3`: the guest image's code sections, or for a
   // kernel without an image (Linux), its text as its symbols cut it.

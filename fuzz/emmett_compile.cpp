@@ -74,11 +74,12 @@ struct Header {
   bool error = false;
 };
 
-// Reads a trailing ":DIGITS" off `s`.
+// Reads a trailing ":DIGITS" off `s`: up to ten digits, as `#line` takes
+// line numbers up to 2147483647.
 bool takeNumber(std::string_view& s, uint32_t& out) {
   size_t colon = s.rfind(':');
   if (colon == std::string_view::npos || colon + 1 == s.size() ||
-      s.size() - colon > 10) {
+      s.size() - colon > 11) {
     return false;
   }
   uint64_t v = 0;
@@ -86,6 +87,7 @@ bool takeNumber(std::string_view& s, uint32_t& out) {
     if (c < '0' || c > '9') return false;
     v = v * 10 + static_cast<uint64_t>(c - '0');
   }
+  if (v > UINT32_MAX) return false;
   out = static_cast<uint32_t>(v);
   s = s.substr(0, colon);
   return true;

@@ -30,12 +30,14 @@ inline void appendByteEscape(unsigned char c, std::string& out) {
 inline std::string oneLine(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (isControlByte(c))
-      appendByteEscape(c, out);
-    else
-      out += static_cast<char>(c);
+  size_t plain = 0;  // start of the bytes not yet copied, none of them control
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!isControlByte(static_cast<unsigned char>(text[i]))) continue;
+    out.append(text, plain, i - plain);
+    appendByteEscape(static_cast<unsigned char>(text[i]), out);
+    plain = i + 1;
   }
+  out.append(text, plain);
   return out;
 }
 

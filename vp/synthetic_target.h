@@ -44,6 +44,9 @@ class SyntheticTarget : public Target {
   std::vector<std::string> changes_;
 
   bool writeLinear(uint64_t addr, const void* buf, size_t len);
+  // The mapped bytes at `addr`, `avail` of them to the end of their
+  // region; null when `addr` is not mapped.
+  const uint8_t* mappedAt(uint64_t addr, uint64_t& avail) const;
   uint64_t& gpr(Global g);
 };
 

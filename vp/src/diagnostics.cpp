@@ -44,18 +44,24 @@ std::string Diagnostic::render(std::string_view source) const {
   if (line == 0) return out;
   std::string_view text = lineOf(source, line);
   if (text.empty()) return out;
+  // The line, then a caret under the column; appended whole and patched,
+  // not byte by byte (a fuzzed script can have thousands of diagnostics).
   out += "  ";
+  size_t lineAt = out.size();
+  out += text;
   // Other control bytes (a NUL would end the text for C callers) show as
   // '?', one column each, so the caret still lines up.
-  for (unsigned char c : text) {
-    bool hidden = (c < 0x20 && c != '\t') || c == 0x7f;
-    out += hidden ? '?' : static_cast<char>(c);
+  for (size_t i = lineAt; i < out.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(out[i]);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) out[i] = '?';
   }
   out += "\n  ";
   // Keep tabs so the caret lines up under the same column in a terminal.
-  for (uint32_t i = 1; i < col && i - 1 < text.size(); ++i) {
-    out += text[i - 1] == '\t' ? '\t' : ' ';
-  }
+  size_t before = col > 0 ? std::min<size_t>(col - 1, text.size()) : 0;
+  size_t caretAt = out.size();
+  out.append(before, ' ');
+  for (size_t i = 0; i < before; ++i)
+    if (text[i] == '\t') out[caretAt + i] = '\t';
   out += "^\n";
   return out;
 }

@@ -1,5 +1,6 @@
 #include "vp/synthetic_target.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iterator>
@@ -30,17 +31,28 @@ bool SyntheticTarget::fetch(RegGroup group, uint64_t* out) {
   return true;
 }
 
+const uint8_t* SyntheticTarget::mappedAt(uint64_t addr, uint64_t& avail) const {
+  // The region starting at or before addr, if it covers addr.
+  auto it = memory_.upper_bound(addr);
+  if (it == memory_.begin()) return nullptr;
+  --it;
+  uint64_t off = addr - it->first;
+  if (off >= it->second.size()) return nullptr;
+  avail = it->second.size() - off;
+  return it->second.data() + off;
+}
+
 bool SyntheticTarget::readLinear(uint64_t addr, void* buf, size_t len) {
+  // Checked before anything is copied: a read that fails (guest code
+  // scans try a whole page first) then costs no copying.
+  uint64_t avail = 0;
+  for (uint64_t at = addr, left = len; left > 0; at += avail, left -= std::min(left, avail))
+    if (!mappedAt(at, avail)) return false;
   auto* out = static_cast<uint8_t*>(buf);
   while (len > 0) {
-    // The region starting at or before addr, if it covers addr.
-    auto it = memory_.upper_bound(addr);
-    if (it == memory_.begin()) return false;
-    --it;
-    uint64_t off = addr - it->first;
-    if (off >= it->second.size()) return false;
-    size_t n = std::min<uint64_t>(len, it->second.size() - off);
-    std::memcpy(out, it->second.data() + off, n);
+    const uint8_t* from = mappedAt(addr, avail);
+    size_t n = std::min<uint64_t>(len, avail);
+    std::memcpy(out, from, n);
     out += n;
     addr += n;
     len -= n;

@@ -33,10 +33,32 @@ struct RunResult {
   std::string out, err;
 };
 
+using TargetSetup = std::function<void(vp::SyntheticTarget&)>;
+
 // Loads `source` and runs `events` the way `vp run` does.
 RunResult runScript(const std::string& source, const std::vector<std::string>& events,
                     bool interpret = false, vp::Options opts = {},
-                    const std::function<void(vp::SyntheticTarget&)>& setup = {});
+                    const TargetSetup& setup = {});
+
+// A script loaded once and run many times, each run as runScript does it
+// on fresh targets and fresh contexts (so fresh VP variables). For a fuzz
+// target whose script is fixed: loading is most of what runScript costs.
+// What a script keeps in itself (aggregates, histograms, bags, shared
+// variables) would carry from one run to the next: run only scripts that
+// declare none of them.
+class LoadedScript {
+ public:
+  LoadedScript(const std::string& source, bool interpret, vp::Options opts = {});
+  // `loaded` and `diagnostics`; the output of loading, if any, in `out`/`err`.
+  const RunResult& load() const { return load_; }
+  // Requires load().loaded.
+  RunResult run(const std::vector<std::string>& events, const TargetSetup& setup = {});
+
+ private:
+  CaptureSink sink_;
+  std::unique_ptr<vp::Script> script_;
+  RunResult load_;
+};
 
 // Just the rendered diagnostics of loading `source` ("" if none).
 std::string diagnosticsOf(const std::string& source, vp::Options opts = {});

@@ -2,6 +2,7 @@
 // (stable addresses); AST nodes point at them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -67,8 +68,13 @@ struct Symbol {
   std::optional<vp::HistShape> hist;
   Location sampleLoc;
   // Aggr: the key counts of its VP aggregate.
-  int vpIntKeys() const { return (aggrInts >= 0 ? aggrInts : aggrTotal) + (hist ? 1 : 0); }
-  int vpStrKeys() const { return aggrStrs >= 0 ? aggrStrs : 0; }
+  // An aggregate that is never used has only its declared key count
+  // (`aggr a[N]`, N up to 16): any split VP accepts will do, at most 8 of
+  // each kind.
+  int vpIntKeys() const {
+    return (aggrInts >= 0 ? aggrInts : std::min(aggrTotal, kMaxAggrKeys)) + (hist ? 1 : 0);
+  }
+  int vpStrKeys() const { return aggrStrs >= 0 ? aggrStrs : aggrTotal - std::min(aggrTotal, kMaxAggrKeys); }
   uint64_t bagSize = 0;
   // Function: declared signature.
   const Type* ret = nullptr;

@@ -34,7 +34,10 @@ ContextImpl::ContextImpl(ScriptState& script, Target& target, int id,
     std::memcpy(strVar(static_cast<uint32_t>(i)), p.strs[i].init.c_str(),
                 p.strs[i].init.size() + 1);
   }
-  shards_ = script.newShardSet();
+  // Shard sets stay with the script until it unloads: a script without
+  // aggregates takes none, so contexts made and dropped (a harness that
+  // runs one loaded script many times) cost it nothing.
+  if (!p.aggrs.empty()) shards_ = script.newShardSet();
 }
 
 ContextImpl::~ContextImpl() { std::free(rt_); }

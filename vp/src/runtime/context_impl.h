@@ -60,7 +60,7 @@ class alignas(64) ContextImpl final : public Context {
   ScriptState& script() { return script_; }
   const ScriptState& script() const { return script_; }
   Target& target() { return target_; }
-  ShardSet& shards() { return *shards_; }
+  ShardSet& shards() { return *shards_; }  // only for scripts with aggregates
   bool isVcpu() const { return isVcpu_; }
   // Text waiting for its end of line; printf appends here. (With JSON
   // output, past the fire's finished records: see recordsEnd_.)
@@ -93,7 +93,7 @@ class alignas(64) ContextImpl final : public Context {
   int id_;
   bool isVcpu_;
   RtCtx* rt_;
-  ShardSet* shards_;
+  ShardSet* shards_ = nullptr;
   std::string out_;
   // JSON output: out_[0, recordsEnd_) holds the fire's finished records;
   // after them, text not yet made a record. Always 0 for text output, so

@@ -36,8 +36,9 @@ size_t readInstruction(Target& t, uint64_t addr, uint8_t* buf, size_t want) {
 }
 
 // Guest code read up to a page at a time, so a scan translates each page
-// once; an instruction the window cannot serve (it crosses the page, or
-// the page is only partly readable) is read on its own.
+// once (of a partly readable page, as much as can be read); an instruction
+// the window cannot serve (it crosses the page, or runs past the readable
+// part) is read on its own.
 class CodeReader {
  public:
   explicit CodeReader(Target& t) : t_(t) {}
@@ -56,9 +57,25 @@ class CodeReader {
 
   void refill(uint64_t at, size_t want) {
     size_t toPageEnd = static_cast<size_t>(kPage - at % kPage);
-    if (toPageEnd < want || !t_.readLinear(at, window_, toPageEnd)) return;
+    if (toPageEnd < want) return;
+    size_t n = t_.readLinear(at, window_, toPageEnd) ? toPageEnd : readablePrefix(at, toPageEnd);
+    if (n < want) return;
     start_ = at;
-    size_ = toPageEnd;
+    size_ = n;
+  }
+
+  // How many bytes from `at` (fewer than `max`) can be read, found in a
+  // dozen reads: otherwise each instruction of a partly readable page
+  // would try the whole page again. A shorter read succeeds whenever a
+  // longer one does. Leaves them in the window.
+  size_t readablePrefix(uint64_t at, size_t max) {
+    size_t lo = 0, hi = max;  // lo bytes read, hi not
+    while (hi - lo > 1) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (t_.readLinear(at, window_, mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo > 0 && t_.readLinear(at, window_, lo) ? lo : 0;
   }
 
   Target& t_;

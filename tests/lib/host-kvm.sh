@@ -21,9 +21,3 @@ kvm_hw_virt() { grep -qwE 'vmx|svm' /proc/cpuinfo 2>/dev/null; }
 needs_hw_virt() { grep -q '^# needs: hardware virtualization' "$1"; }
 # kvm_runs FILE: KVM here can run what FILE needs.
 kvm_runs() { kvm_usable && { kvm_hw_virt || ! needs_hw_virt "$1"; }; }
-# kvm_shadow_paging: KVM keeps shadow page tables here (no EPT/NPT), as
-# vmm-engine/host_paging.h decides.
-kvm_shadow_paging() {
-  ! kvm_hw_virt || grep -qx N /sys/module/kvm_intel/parameters/ept 2>/dev/null ||
-    grep -qxE '0|N' /sys/module/kvm_amd/parameters/npt 2>/dev/null
-}

@@ -203,7 +203,7 @@ bool GuestProbes::kernelHit(Hit& h) {
     case EmuOutcome::Done:
       h.v.setGprs(cpu.regs);
       if (cpu.cr3Written) loadCr3(h.v, cpu);
-      if (h.site.insn.storesToMemory() && kvmShadowsGuestPageTables()) dropShadows();
+      if (kvmShadowsGuestPageTables() && h.site.insn.storesToMemory()) dropShadows();
       break;
     case EmuOutcome::Fault:
       retry_[h.v.index()] = {h.site.gpa, h.regs.rsp, h.sregs.cr3, true};
